@@ -1,0 +1,196 @@
+//! The C API entries anyjit uses, each with every name it went by.
+//!
+//! One table (pythoncapi-compat's habit): a logical entry, its kind, and the candidate names in
+//! order of preference. The descriptor generator records, per build, the first candidate the
+//! build's headers declare (header macros such as 2.7's `#define PyUnicode_FromString
+//! PyUnicodeUCS4_FromString` or `#define Py_InitModule4 Py_InitModule4_64` are applied by the
+//! preprocessor, so the declared name is the exported one). At import the runtime resolves exactly
+//! that name in the running process.
+
+/// What a symbol's address means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymbolKind {
+    /// A function: the address is the entry point.
+    Function,
+    /// A variable holding an object pointer (`PyExc_TypeError`): dereference once.
+    ObjectPointer,
+    /// A statically allocated object (`_Py_NoneStruct`, `PyLong_Type`): the address is the object.
+    Object,
+}
+
+macro_rules! symbols {
+    ( $( $(#[$m:meta])* $name:ident : $kind:ident [$($cand:literal),+] ; )* ) => {
+        /// A logical C API entry.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[allow(non_camel_case_types)]
+        pub enum Api {
+            $( $(#[$m])* $name, )*
+        }
+
+        impl Api {
+            /// Every entry, in declaration order (the order of a descriptor's symbol table).
+            pub const ALL: &'static [Api] = &[ $( Api::$name, )* ];
+
+            /// Candidate names in order of preference.
+            pub fn candidates(self) -> &'static [&'static str] {
+                match self { $( Api::$name => &[$($cand),+], )* }
+            }
+
+            /// What the address means.
+            pub fn kind(self) -> SymbolKind {
+                match self { $( Api::$name => SymbolKind::$kind, )* }
+            }
+
+            /// The Rust name of the entry.
+            pub fn rust_name(self) -> &'static str {
+                match self { $( Api::$name => stringify!($name), )* }
+            }
+        }
+    };
+}
+
+symbols! {
+    // --- interpreter identity and module creation
+    /// `Py_GetVersion` (all versions): the version banner.
+    GetVersion: Function ["Py_GetVersion"];
+    /// 2.x module creation (`Py_InitModule4` is a macro for the `_64`/`TraceRefs` variants).
+    InitModule4: Function ["Py_InitModule4_64", "Py_InitModule4TraceRefs_64", "Py_InitModule4", "Py_InitModule4TraceRefs"];
+    /// 3.x module creation (`PyModule_Create2TraceRefs` on 3.x trace-refs builds up to 3.12).
+    ModuleCreate2: Function ["PyModule_Create2", "PyModule_Create2TraceRefs"];
+    /// `PyModule_AddObject`.
+    ModuleAddObject: Function ["PyModule_AddObject"];
+    /// `PySys_GetObject` (borrowed reference).
+    SysGetObject: Function ["PySys_GetObject"];
+    /// `PyImport_ImportModule`.
+    ImportModule: Function ["PyImport_ImportModule"];
+
+    // --- reference counting
+    /// `Py_IncRef` (accepts NULL; right for every build flavour).
+    IncRef: Function ["Py_IncRef"];
+    /// `Py_DecRef` (accepts NULL).
+    DecRef: Function ["Py_DecRef"];
+    /// 3.x `_Py_Dealloc` (2.7 calls `tp_dealloc` directly).
+    Dealloc: Function ["_Py_Dealloc"];
+    /// Debug builds up to 3.11: the global reference total.
+    RefTotal: Object ["_Py_RefTotal"];
+
+    // --- singletons and types
+    /// `None`.
+    NoneStruct: Object ["_Py_NoneStruct"];
+    /// `True`.
+    TrueStruct: Object ["_Py_TrueStruct"];
+    /// `False` (2.7: `_Py_ZeroStruct`).
+    FalseStruct: Object ["_Py_FalseStruct", "_Py_ZeroStruct"];
+    /// `NotImplemented`.
+    NotImplementedStruct: Object ["_Py_NotImplementedStruct"];
+    /// `type`.
+    TypeType: Object ["PyType_Type"];
+    /// 2.7 `int`.
+    IntType: Object ["PyInt_Type"];
+    /// `long` (2.7) / `int` (3.x).
+    LongType: Object ["PyLong_Type"];
+    /// `bool`.
+    BoolType: Object ["PyBool_Type"];
+    /// `float`.
+    FloatType: Object ["PyFloat_Type"];
+    /// `tuple`.
+    TupleType: Object ["PyTuple_Type"];
+    /// `list`.
+    ListType: Object ["PyList_Type"];
+    /// `dict`.
+    DictType: Object ["PyDict_Type"];
+    /// The native `str` type (2.7 bytes `str`, 3.x unicode `str`).
+    StrType: Object ["PyString_Type", "PyUnicode_Type"];
+    /// `code`.
+    CodeType: Object ["PyCode_Type"];
+    /// `function`.
+    FunctionType: Object ["PyFunction_Type"];
+    /// `frame`.
+    FrameType: Object ["PyFrame_Type"];
+    /// `cell`.
+    CellType: Object ["PyCell_Type"];
+
+    // --- exceptions
+    /// `ImportError`.
+    ExcImportError: ObjectPointer ["PyExc_ImportError"];
+    /// `TypeError`.
+    ExcTypeError: ObjectPointer ["PyExc_TypeError"];
+    /// `ValueError`.
+    ExcValueError: ObjectPointer ["PyExc_ValueError"];
+    /// `SystemError`.
+    ExcSystemError: ObjectPointer ["PyExc_SystemError"];
+    /// `RuntimeError`.
+    ExcRuntimeError: ObjectPointer ["PyExc_RuntimeError"];
+    /// `PyErr_SetString`.
+    ErrSetString: Function ["PyErr_SetString"];
+    /// `PyErr_Occurred`.
+    ErrOccurred: Function ["PyErr_Occurred"];
+    /// `PyErr_Clear`.
+    ErrClear: Function ["PyErr_Clear"];
+    /// `PyErr_Fetch` (all versions; 3.12+ wraps the single current exception).
+    ErrFetch: Function ["PyErr_Fetch"];
+    /// `PyErr_Restore`.
+    ErrRestore: Function ["PyErr_Restore"];
+
+    // --- objects
+    /// Native `int` from a C long (2.7 `PyInt_FromLong`, 3.x `PyLong_FromLong`).
+    NativeIntFromLong: Function ["PyInt_FromLong", "PyLong_FromLong"];
+    /// `PyLong_FromLong`.
+    LongFromLong: Function ["PyLong_FromLong"];
+    /// `PyLong_AsLong`.
+    LongAsLong: Function ["PyLong_AsLong"];
+    /// `PyFloat_FromDouble`.
+    FloatFromDouble: Function ["PyFloat_FromDouble"];
+    /// `PyBool_FromLong`.
+    BoolFromLong: Function ["PyBool_FromLong"];
+    /// Native `str` from UTF-8/ASCII C text (2.7 `PyString_FromString`, 3.x `PyUnicode_FromString`).
+    NativeStrFromString: Function ["PyString_FromString", "PyUnicode_FromString"];
+    /// Native `str` to C text (2.7 `PyString_AsString`, 3.x `PyUnicode_AsUTF8`).
+    NativeStrAsString: Function ["PyString_AsString", "PyUnicode_AsUTF8"];
+    /// Unicode from UTF-8 (2.7 mangled `PyUnicodeUCS4_`/`UCS2_` names).
+    UnicodeFromString: Function ["PyUnicode_FromString", "PyUnicodeUCS4_FromString", "PyUnicodeUCS2_FromString"];
+    /// `PyTuple_New`.
+    TupleNew: Function ["PyTuple_New"];
+    /// `PyTuple_SetItem` (steals).
+    TupleSetItem: Function ["PyTuple_SetItem"];
+    /// `PyList_New`.
+    ListNew: Function ["PyList_New"];
+    /// `PyList_Append`.
+    ListAppend: Function ["PyList_Append"];
+    /// `PyDict_New`.
+    DictNew: Function ["PyDict_New"];
+    /// `PyDict_SetItemString`.
+    DictSetItemString: Function ["PyDict_SetItemString"];
+    /// `PyDict_GetItemString` (borrowed).
+    DictGetItemString: Function ["PyDict_GetItemString"];
+    /// `PyDict_Next`.
+    DictNext: Function ["PyDict_Next"];
+    /// `PyObject_GetAttrString`.
+    ObjectGetAttrString: Function ["PyObject_GetAttrString"];
+    /// `PyObject_Repr`.
+    ObjectRepr: Function ["PyObject_Repr"];
+    /// `PyObject_Str`.
+    ObjectStr: Function ["PyObject_Str"];
+    /// `PyObject_IsTrue`.
+    ObjectIsTrue: Function ["PyObject_IsTrue"];
+    /// `PyObject_CallObject`.
+    ObjectCallObject: Function ["PyObject_CallObject"];
+    /// `PyObject_GetIter`.
+    ObjectGetIter: Function ["PyObject_GetIter"];
+    /// `PyIter_Next`.
+    IterNext: Function ["PyIter_Next"];
+    /// `PyNumber_Add`.
+    NumberAdd: Function ["PyNumber_Add"];
+
+    // --- threads and the interpreter
+    /// `PyThreadState_Get`.
+    ThreadStateGet: Function ["PyThreadState_Get"];
+    /// `PyInterpreterState_Head`.
+    InterpreterStateHead: Function ["PyInterpreterState_Head"];
+    /// 3.9+ PEP 523 hook getter.
+    GetEvalFrameFunc: Function ["_PyInterpreterState_GetEvalFrameFunc"];
+    /// 3.9+ PEP 523 hook setter.
+    SetEvalFrameFunc: Function ["_PyInterpreterState_SetEvalFrameFunc"];
+    /// 3.11+ clean (de-specialised) bytecode of a code object.
+    CodeGetCode: Function ["PyCode_GetCode"];
+}
