@@ -297,3 +297,43 @@ pub fn select(d: &Detected, all: &[&'static Descriptor]) -> Result<Selection, De
             .collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_release_and_prerelease_banners() {
+        let cases = [
+            ("3.12.1 (main, Oct  7 2026, 12:35:07) [GCC 12.2.0]", (3, 12, 1), ""),
+            ("2.7.18 (default, Nov 24 2026, 20:00:00) \n[GCC 12.2.0]", (2, 7, 18), ""),
+            ("3.13.0rc1 (main) [Clang]", (3, 13, 0), "rc1"),
+            ("3.14.0a1+ experimental", (3, 14, 0), "a1+"),
+            ("2.7.18+", (2, 7, 18), "+"),
+            ("3.11.2", (3, 11, 2), ""),
+        ];
+        for (banner, version, suffix) in cases {
+            let (v, s) = parse_banner(banner).unwrap_or_else(|e| panic!("{banner:?}: {e}"));
+            assert_eq!((v, s.as_str()), (version, suffix), "{banner:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_banners() {
+        for banner in [
+            "", "   ", "python", "3", "3.12", "3.x.1", "3..1", "3.12.", "-3.12.1", "3.12.1-dirty",
+            "300.1.1", "3.256.0", "3.12.99999", "３.12.1", "3.12.1.4.5",
+        ] {
+            match parse_banner(banner) {
+                Err(DetectError::MalformedVersion(v)) => assert_eq!(v, banner),
+                other => panic!("{banner:?} should be malformed, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_banner_message_names_the_text() {
+        let e = parse_banner("garbage").unwrap_err();
+        assert!(e.to_string().contains("\"garbage\""), "{e}");
+    }
+}

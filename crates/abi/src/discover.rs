@@ -258,5 +258,6 @@ pub fn discover(extra: &[PathBuf]) -> (Vec<Interpreter>, Vec<ProbeError>) {
             }
         }
     }
+    found.sort_by(|a, b| (a.version, a.debug, &a.path).cmp(&(b.version, b.debug, &b.path)));
     (found, failed)
 }

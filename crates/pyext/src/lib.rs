@@ -89,7 +89,16 @@ unsafe fn setup(process: &Process) -> Result<State, String> {
             detected.describe()
         ));
     }
-    let selection = detect::select(&detected, anyjit_versions::all()).map_err(|e| e.to_string())?;
+    let selection = match std::env::var("ANYJIT_DESCRIPTOR") {
+        // A diagnostic override: use this descriptor whatever was detected (still validated).
+        Ok(id) if !id.is_empty() => detect::Selection {
+            descriptor: anyjit_versions::by_id(&id).ok_or_else(|| {
+                format!("anyjit: ANYJIT_DESCRIPTOR={id} names no descriptor (see `anyjit descriptors`)")
+            })?,
+            exact: false,
+        },
+        _ => detect::select(&detected, anyjit_versions::all()).map_err(|e| e.to_string())?,
+    };
     let desc = selection.descriptor;
     let capi = CApi::resolve(process, desc).map_err(|missing| {
         let names: Vec<&str> = missing.iter().map(|m| m.name).collect();
