@@ -395,13 +395,13 @@ layout_struct! {
 }
 
 layout_struct! {
-    /// 3.11/3.12 `_PyCFrame`.
-    pub struct CFrameLayout = ["_PyCFrame"] {
-        /// Running interpreter frame.
-        current_frame = "current_frame";
+    /// 3.10 `CFrame`, 3.11/3.12 `_PyCFrame`: per C stack frame of the evaluation loop.
+    pub struct CFrameLayout = ["_PyCFrame", "CFrame"] {
     }
     optional {
-        /// 3.11 tracing flag.
+        /// 3.11/3.12 running interpreter frame.
+        current_frame = "current_frame";
+        /// 3.10/3.11 tracing flag.
         use_tracing = "use_tracing";
         /// Enclosing C frame.
         previous = "previous";
@@ -594,7 +594,7 @@ layout_set! {
         dict_keys: DictKeysLayout,
         /// 3.11+ `_PyInterpreterFrame`.
         interpreter_frame: InterpreterFrameLayout,
-        /// 3.11/3.12 `_PyCFrame`.
+        /// 3.10 `CFrame`, 3.11/3.12 `_PyCFrame`.
         cframe: CFrameLayout,
         /// 3.x `PyModuleDef`.
         module_def: ModuleDefLayout,

@@ -6,9 +6,10 @@
 //! builds (narrow unicode, free-threaded, 32-bit, Windows: data only, not run here) sit side by
 //! side; [`Descriptor::provenance`] tells which is which.
 //!
-//! Regenerate with `cargo run -p anyjit-versions --features generate --bin anyjit-gen` (needs
-//! libclang and the interpreters); the drift test fails when the committed files differ from what
-//! the local headers give.
+//! Regenerate with `cargo run --release -p anyjit-gen` (needs libclang and the interpreters; the
+//! generator is its own crate, `crates/versions/gen`, so that it builds even when the committed
+//! files no longer match the descriptor types); its drift test fails when the committed files
+//! differ from what the local headers give.
 //!
 //! This crate holds data and its generator only; detection and selection live in `anyjit-abi`.
 
@@ -19,9 +20,6 @@ use anyjit_abi::Descriptor;
 #[rustfmt::skip]
 #[allow(clippy::all)]
 mod generated;
-
-#[cfg(feature = "generate")]
-pub mod generate;
 
 /// Every committed descriptor.
 pub fn all() -> &'static [&'static Descriptor] {

@@ -317,7 +317,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         Skipped { item: "PyDictKeysObject", reason: "private before 3.11 (Objects/dict-common.h is not installed)" },
         Skipped { item: "PyModuleDef", reason: "not declared by this build's headers" },
         Skipped { item: "PyModule_Create2 / PyModule_Create2TraceRefs", reason: "no candidate name is declared by this build's headers" },
-        Skipped { item: "_PyCFrame", reason: "not declared by this build's headers" },
+        Skipped { item: "_PyCFrame/CFrame", reason: "not declared by this build's headers" },
         Skipped { item: "_PyInterpreterFrame", reason: "not declared by this build's headers" },
         Skipped { item: "_PyInterpreterState_GetEvalFrameFunc", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "_PyInterpreterState_SetEvalFrameFunc", reason: "no candidate name is declared by this build's headers" },

@@ -166,7 +166,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         int: None,
         dict_keys: None,
         interpreter_frame: None,
-        cframe: None,
+        cframe: Some(CFrameLayout { size: 16, current_frame: None, use_tracing: Some(0), previous: Some(8) }),
         module_def: Some(ModuleDefLayout { size: 104, m_base: 0, m_name: 40, m_doc: 48, m_size: 56, m_methods: 64, m_slots: Some(72) }),
     },
     constants: &[
@@ -336,7 +336,6 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         Skipped { item: "PyIntObject", reason: "not declared by this build's headers" },
         Skipped { item: "PyInt_Type", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "Py_InitModule4_64 / Py_InitModule4TraceRefs_64 / Py_InitModule4 / Py_InitModule4TraceRefs", reason: "no candidate name is declared by this build's headers" },
-        Skipped { item: "_PyCFrame", reason: "not declared by this build's headers" },
         Skipped { item: "_PyInterpreterFrame", reason: "not declared by this build's headers" },
         Skipped { item: "_Py_RefTotal", reason: "no candidate name is declared by this build's headers" },
     ],

@@ -220,7 +220,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         int: None,
         dict_keys: Some(DictKeysLayout { size: 20, dk_refcnt: 0, dk_log2_size: 4, dk_kind: 6, dk_version: 8, dk_usable: 12, dk_nentries: 16, dk_indices: 20, dk_log2_index_bytes: Some(5) }),
         interpreter_frame: Some(InterpreterFrameLayout { size: 44, f_code: 16, previous: 24, f_globals: 4, f_builtins: 8, f_locals: 12, frame_obj: 20, stacktop: 32, localsplus: 40, f_func: Some(0), prev_instr: Some(28), instr_ptr: None, owner: Some(37), is_entry: Some(36), return_offset: None }),
-        cframe: Some(CFrameLayout { size: 12, current_frame: 4, use_tracing: Some(0), previous: Some(8) }),
+        cframe: Some(CFrameLayout { size: 12, current_frame: Some(4), use_tracing: Some(0), previous: Some(8) }),
         module_def: Some(ModuleDefLayout { size: 52, m_base: 0, m_name: 20, m_doc: 24, m_size: 28, m_methods: 32, m_slots: Some(36) }),
     },
     constants: &[

@@ -220,7 +220,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         int: None,
         dict_keys: Some(DictKeysLayout { size: 32, dk_refcnt: 0, dk_log2_size: 8, dk_kind: 10, dk_version: 12, dk_usable: 16, dk_nentries: 24, dk_indices: 32, dk_log2_index_bytes: Some(9) }),
         interpreter_frame: Some(InterpreterFrameLayout { size: 80, f_code: 32, previous: 48, f_globals: 8, f_builtins: 16, f_locals: 24, frame_obj: 40, stacktop: 64, localsplus: 72, f_func: Some(0), prev_instr: Some(56), instr_ptr: None, owner: Some(69), is_entry: Some(68), return_offset: None }),
-        cframe: Some(CFrameLayout { size: 24, current_frame: 8, use_tracing: Some(0), previous: Some(16) }),
+        cframe: Some(CFrameLayout { size: 24, current_frame: Some(8), use_tracing: Some(0), previous: Some(16) }),
         module_def: Some(ModuleDefLayout { size: 104, m_base: 0, m_name: 40, m_doc: 48, m_size: 56, m_methods: 64, m_slots: Some(72) }),
     },
     constants: &[

@@ -242,7 +242,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         int: None,
         dict_keys: Some(DictKeysLayout { size: 32, dk_refcnt: 0, dk_log2_size: 8, dk_kind: 10, dk_version: 12, dk_usable: 16, dk_nentries: 24, dk_indices: 32, dk_log2_index_bytes: Some(9) }),
         interpreter_frame: Some(InterpreterFrameLayout { size: 80, f_code: 0, previous: 8, f_globals: 24, f_builtins: 32, f_locals: 40, frame_obj: 48, stacktop: 64, localsplus: 72, f_func: Some(16), prev_instr: Some(56), instr_ptr: None, owner: Some(70), is_entry: None, return_offset: Some(68) }),
-        cframe: Some(CFrameLayout { size: 16, current_frame: 0, use_tracing: None, previous: Some(8) }),
+        cframe: Some(CFrameLayout { size: 16, current_frame: Some(0), use_tracing: None, previous: Some(8) }),
         module_def: Some(ModuleDefLayout { size: 104, m_base: 0, m_name: 40, m_doc: 48, m_size: 56, m_methods: 64, m_slots: Some(72) }),
     },
     constants: &[

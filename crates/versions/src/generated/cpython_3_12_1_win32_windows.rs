@@ -242,7 +242,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         int: None,
         dict_keys: Some(DictKeysLayout { size: 20, dk_refcnt: 0, dk_log2_size: 4, dk_kind: 6, dk_version: 8, dk_usable: 12, dk_nentries: 16, dk_indices: 20, dk_log2_index_bytes: Some(5) }),
         interpreter_frame: Some(InterpreterFrameLayout { size: 44, f_code: 0, previous: 4, f_globals: 12, f_builtins: 16, f_locals: 20, frame_obj: 24, stacktop: 32, localsplus: 40, f_func: Some(8), prev_instr: Some(28), instr_ptr: None, owner: Some(38), is_entry: None, return_offset: Some(36) }),
-        cframe: Some(CFrameLayout { size: 8, current_frame: 0, use_tracing: None, previous: Some(4) }),
+        cframe: Some(CFrameLayout { size: 8, current_frame: Some(0), use_tracing: None, previous: Some(4) }),
         module_def: Some(ModuleDefLayout { size: 52, m_base: 0, m_name: 20, m_doc: 24, m_size: 28, m_methods: 32, m_slots: Some(36) }),
     },
     constants: &[

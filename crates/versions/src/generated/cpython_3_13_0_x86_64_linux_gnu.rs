@@ -472,7 +472,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         Skipped { item: "PyIntObject", reason: "not declared by this build's headers" },
         Skipped { item: "PyInt_Type", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "Py_InitModule4_64 / Py_InitModule4TraceRefs_64 / Py_InitModule4 / Py_InitModule4TraceRefs", reason: "no candidate name is declared by this build's headers" },
-        Skipped { item: "_PyCFrame", reason: "not declared by this build's headers" },
+        Skipped { item: "_PyCFrame/CFrame", reason: "not declared by this build's headers" },
         Skipped { item: "_Py_RefTotal", reason: "no candidate name is declared by this build's headers" },
     ],
 };

@@ -327,7 +327,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         Skipped { item: "PyIntObject", reason: "not declared by this build's headers" },
         Skipped { item: "PyInt_Type", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "Py_InitModule4_64 / Py_InitModule4TraceRefs_64 / Py_InitModule4 / Py_InitModule4TraceRefs", reason: "no candidate name is declared by this build's headers" },
-        Skipped { item: "_PyCFrame", reason: "not declared by this build's headers" },
+        Skipped { item: "_PyCFrame/CFrame", reason: "not declared by this build's headers" },
         Skipped { item: "_PyInterpreterFrame", reason: "not declared by this build's headers" },
         Skipped { item: "_PyInterpreterState_GetEvalFrameFunc", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "_PyInterpreterState_SetEvalFrameFunc", reason: "no candidate name is declared by this build's headers" },

@@ -5,9 +5,6 @@
 mod facts;
 mod selection;
 
-#[cfg(feature = "generate")]
-mod drift;
-
 use anyjit_abi::descriptor::{JumpKind, Provenance};
 use anyjit_abi::Descriptor;
 

@@ -8,7 +8,7 @@
 //! file differs from what the headers give now (drift).
 
 use anyjit_abi::discover;
-use anyjit_versions::generate::{self, GENERATED_DIR};
+use anyjit_gen as generate;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,9 +17,7 @@ fn main() -> ExitCode {
     let mut only_given = false;
     let mut derived = true;
     let mut check = false;
-    let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(GENERATED_DIR);
+    let mut out = generate::generated_dir();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {

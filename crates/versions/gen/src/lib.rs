@@ -1,4 +1,8 @@
-//! The descriptor generator: bindgen over a CPython build's headers → a committed Rust file.
+//! # anyjit-gen: bindgen over a CPython build's headers → a committed descriptor
+//!
+//! It depends on `anyjit-abi` only (never on the committed data), so it builds even while the
+//! committed files are stale. Supported: CPython 2.7 and 3.6+ header sets, Linux x86_64 builds
+//! and their derived variants (narrow unicode, free-threaded, i686, Windows x64/x86).
 //!
 //! For each build the generator
 //! 1. prepares the header set (the local interpreter's own headers, or a copy with a changed
@@ -208,6 +212,12 @@ pub fn unicode_of(version: (u8, u8, u8), unicode_size: Option<i64>) -> Unicode {
 
 /// Where the committed descriptors live, relative to the workspace root.
 pub const GENERATED_DIR: &str = "crates/versions/src/generated";
+
+/// The committed descriptor folder of this checkout.
+pub fn generated_dir() -> std::path::PathBuf {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..");
+    std::fs::canonicalize(&root).unwrap_or(root).join(GENERATED_DIR)
+}
 
 /// Writes the generated files into `dir` and rebuilds the index from every module there.
 pub fn write_all(dir: &Path, files: &[Generated]) -> std::io::Result<()> {
