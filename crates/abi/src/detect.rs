@@ -219,7 +219,8 @@ pub struct Selection {
     pub exact: bool,
 }
 
-fn flavour_differences(d: &Detected, desc: &Descriptor) -> Vec<String> {
+/// How a descriptor's build flavour differs from the detected build (empty if it fits).
+pub fn flavour_differences(d: &Detected, desc: &Descriptor) -> Vec<String> {
     let id = &desc.identity;
     let mut out = Vec::new();
     let mut cmp = |what: &str, ours: String, theirs: String| {
@@ -305,8 +306,16 @@ mod tests {
     #[test]
     fn parses_release_and_prerelease_banners() {
         let cases = [
-            ("3.12.1 (main, Oct  7 2026, 12:35:07) [GCC 12.2.0]", (3, 12, 1), ""),
-            ("2.7.18 (default, Nov 24 2026, 20:00:00) \n[GCC 12.2.0]", (2, 7, 18), ""),
+            (
+                "3.12.1 (main, Oct  7 2026, 12:35:07) [GCC 12.2.0]",
+                (3, 12, 1),
+                "",
+            ),
+            (
+                "2.7.18 (default, Nov 24 2026, 20:00:00) \n[GCC 12.2.0]",
+                (2, 7, 18),
+                "",
+            ),
             ("3.13.0rc1 (main) [Clang]", (3, 13, 0), "rc1"),
             ("3.14.0a1+ experimental", (3, 14, 0), "a1+"),
             ("2.7.18+", (2, 7, 18), "+"),
@@ -321,8 +330,21 @@ mod tests {
     #[test]
     fn rejects_malformed_banners() {
         for banner in [
-            "", "   ", "python", "3", "3.12", "3.x.1", "3..1", "3.12.", "-3.12.1", "3.12.1-dirty",
-            "300.1.1", "3.256.0", "3.12.99999", "３.12.1", "3.12.1.4.5",
+            "",
+            "   ",
+            "python",
+            "3",
+            "3.12",
+            "3.x.1",
+            "3..1",
+            "3.12.",
+            "-3.12.1",
+            "3.12.1-dirty",
+            "300.1.1",
+            "3.256.0",
+            "3.12.99999",
+            "３.12.1",
+            "3.12.1.4.5",
         ] {
             match parse_banner(banner) {
                 Err(DetectError::MalformedVersion(v)) => assert_eq!(v, banner),

@@ -211,7 +211,7 @@ unsafe fn check_opcodes(capi: &CApi, desc: &Descriptor, diffs: &mut Vec<String>)
             let number = capi.as_long(v);
             seen += 1;
             match desc.opcodes.by_python_name(&name) {
-                Some(op) if i64::from(op.number) == number as i64 => {}
+                Some(op) if c_long::from(op.number) == number => {}
                 Some(op) => diffs.push(format!(
                     "opcode {name} is {number} in this interpreter, {} in the descriptor",
                     op.number

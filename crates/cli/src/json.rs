@@ -85,9 +85,15 @@ mod tests {
     #[test]
     fn escapes_and_nests() {
         let j = Json::object(vec![
-            ("a\"b", Json::Array(vec![Json::Num(-1), Json::Null, Json::Bool(true)])),
+            (
+                "a\"b",
+                Json::Array(vec![Json::Num(-1), Json::Null, Json::Bool(true)]),
+            ),
             ("t", Json::str("x\n\u{1}")),
         ]);
-        assert_eq!(j.to_string(), r#"{"a\"b": [-1, null, true], "t": "x\n\u0001"}"#);
+        assert_eq!(
+            j.to_string(),
+            r#"{"a\"b": [-1, null, true], "t": "x\n\u0001"}"#
+        );
     }
 }

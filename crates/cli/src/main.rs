@@ -78,9 +78,16 @@ fn status_of(interp: &Interpreter) -> Status {
             let note = if sel.exact {
                 String::new()
             } else {
-                format!("nearest patch release {}; validated at import", d.version_string())
+                format!(
+                    "nearest patch release {}; validated at import",
+                    d.version_string()
+                )
             };
-            Status { word, descriptor: Some(d.id), note }
+            Status {
+                word,
+                descriptor: Some(d.id),
+                note,
+            }
         }
         Err(e) => Status {
             word: "unsupported",
@@ -135,7 +142,8 @@ fn interpreters(args: &[String]) -> Result<(), String> {
     }
     let (found, failed) = discover::discover(&extra);
     let folder = pythonpath::folder().ok();
-    let rows: Vec<(Interpreter, Status, Option<Result<(), String>>)> = found
+    type Row = (Interpreter, Status, Option<Result<(), String>>);
+    let rows: Vec<Row> = found
         .into_iter()
         .map(|i| {
             let s = status_of(&i);
@@ -188,7 +196,10 @@ fn interpreters(args: &[String]) -> Result<(), String> {
             .collect();
         println!(
             "{}",
-            Json::object(vec![("interpreters", Json::Array(items)), ("failed", Json::Array(failed))])
+            Json::object(vec![
+                ("interpreters", Json::Array(items)),
+                ("failed", Json::Array(failed))
+            ])
         );
         return Ok(());
     }
@@ -208,7 +219,11 @@ fn interpreters(args: &[String]) -> Result<(), String> {
         };
         let mut why = s.descriptor.unwrap_or("").to_string();
         if !s.note.is_empty() {
-            why = if why.is_empty() { s.note.clone() } else { format!("{why} ({})", s.note) };
+            why = if why.is_empty() {
+                s.note.clone()
+            } else {
+                format!("{why} ({})", s.note)
+            };
         }
         if let Some(Err(e)) = imp {
             why = format!("{why}: {e}");
@@ -255,9 +270,19 @@ fn descriptors(args: &[String]) -> Result<(), String> {
         println!("{}", Json::Array(items));
         return Ok(());
     }
-    let mut table = vec![["descriptor".to_string(), "version".into(), "build".into(), "status".into()]];
+    let mut table = vec![[
+        "descriptor".to_string(),
+        "version".into(),
+        "build".into(),
+        "status".into(),
+    ]];
     for d in all {
-        table.push([d.id.to_string(), d.version_string(), d.flavour(), d.provenance.as_str().into()]);
+        table.push([
+            d.id.to_string(),
+            d.version_string(),
+            d.flavour(),
+            d.provenance.as_str().into(),
+        ]);
     }
     print_table(&table);
     Ok(())
@@ -275,7 +300,13 @@ fn print_table<const N: usize>(rows: &[[String; N]]) {
             .iter()
             .zip(widths)
             .enumerate()
-            .map(|(i, (cell, w))| if i + 1 == N { cell.clone() } else { format!("{cell:<w$}") })
+            .map(|(i, (cell, w))| {
+                if i + 1 == N {
+                    cell.clone()
+                } else {
+                    format!("{cell:<w$}")
+                }
+            })
             .collect();
         println!("{}", line.join("  ").trim_end());
         if n == 0 {

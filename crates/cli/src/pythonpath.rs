@@ -29,8 +29,12 @@ fn import_name() -> &'static str {
 
 /// Ensures `<exe dir>/python/anyjit.so` points at the built extension and returns the folder.
 pub fn folder() -> Result<PathBuf, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot locate the anyjit executable: {e}"))?;
-    let dir = exe.parent().ok_or("the anyjit executable has no folder")?.to_path_buf();
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot locate the anyjit executable: {e}"))?;
+    let dir = exe
+        .parent()
+        .ok_or("the anyjit executable has no folder")?
+        .to_path_buf();
     let built = dir.join(built_name());
     if !built.is_file() {
         return Err(format!(
@@ -52,7 +56,8 @@ pub fn folder() -> Result<PathBuf, String> {
     }
     #[cfg(not(unix))]
     {
-        std::fs::copy(&built, &target).map_err(|e| format!("copying to {}: {e}", target.display()))?;
+        std::fs::copy(&built, &target)
+            .map_err(|e| format!("copying to {}: {e}", target.display()))?;
     }
     Ok(folder)
 }

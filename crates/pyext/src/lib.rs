@@ -93,13 +93,24 @@ unsafe fn setup(process: &Process) -> Result<State, String> {
         // A diagnostic override: use this descriptor whatever was detected (still validated).
         Ok(id) if !id.is_empty() => detect::Selection {
             descriptor: anyjit_versions::by_id(&id).ok_or_else(|| {
-                format!("anyjit: ANYJIT_DESCRIPTOR={id} names no descriptor (see `anyjit descriptors`)")
+                format!(
+                    "anyjit: ANYJIT_DESCRIPTOR={id} names no descriptor (see `anyjit descriptors`)"
+                )
             })?,
             exact: false,
         },
         _ => detect::select(&detected, anyjit_versions::all()).map_err(|e| e.to_string())?,
     };
     let desc = selection.descriptor;
+    let flavour = detect::flavour_differences(&detected, desc);
+    if !flavour.is_empty() {
+        return Err(format!(
+            "anyjit: descriptor {} does not fit {}: {}",
+            desc.id,
+            detected.describe(),
+            flavour.join("; ")
+        ));
+    }
     let capi = CApi::resolve(process, desc).map_err(|missing| {
         let names: Vec<&str> = missing.iter().map(|m| m.name).collect();
         format!(

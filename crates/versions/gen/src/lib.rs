@@ -216,7 +216,9 @@ pub const GENERATED_DIR: &str = "crates/versions/src/generated";
 /// The committed descriptor folder of this checkout.
 pub fn generated_dir() -> std::path::PathBuf {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..");
-    std::fs::canonicalize(&root).unwrap_or(root).join(GENERATED_DIR)
+    std::fs::canonicalize(&root)
+        .unwrap_or(root)
+        .join(GENERATED_DIR)
 }
 
 /// Writes the generated files into `dir` and rebuilds the index from every module there.

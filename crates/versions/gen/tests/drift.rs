@@ -10,7 +10,11 @@ fn committed_descriptors_match_the_local_headers() {
     let (usable, headerless) = generate::with_headers(found);
     let mut problems = Vec::new();
     for i in &headerless {
-        eprintln!("note: {} ({}) has no headers; not a descriptor source", i.path.display(), i.version_string());
+        eprintln!(
+            "note: {} ({}) has no headers; not a descriptor source",
+            i.path.display(),
+            i.version_string()
+        );
     }
     let dir = generate::generated_dir();
     let specs = generate::plan(&usable, true);
@@ -41,14 +45,21 @@ fn committed_descriptors_match_the_local_headers() {
         }
         let text = std::fs::read_to_string(&path).expect("committed descriptor");
         let id = text.split('`').nth(1).unwrap_or(&module).to_string();
-        if !checked.iter().any(|c| generate::module_name(c) == module) && !problems.iter().any(|p| p.contains(&id)) {
+        if !checked.iter().any(|c| generate::module_name(c) == module)
+            && !problems.iter().any(|p| p.contains(&id))
+        {
             if text.contains("provenance: Provenance::Local") {
-                problems.push(format!("required interpreter for {id} is missing (with its headers): cannot check it"));
+                problems.push(format!(
+                    "required interpreter for {id} is missing (with its headers): cannot check it"
+                ));
             } else {
                 problems.push(format!("{id} was not regenerated from any local headers"));
             }
         }
     }
-    eprintln!("drift: {} descriptors regenerated and identical", checked.len());
+    eprintln!(
+        "drift: {} descriptors regenerated and identical",
+        checked.len()
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -9,7 +9,11 @@ fn build(version: (u8, u8, u8)) -> Detected {
         suffix: String::new(),
         debug: false,
         trace_refs: false,
-        unicode: if version.0 == 2 { Unicode::Ucs4 } else { Unicode::Pep393 },
+        unicode: if version.0 == 2 {
+            Unicode::Ucs4
+        } else {
+            Unicode::Pep393
+        },
         pointer_bits: 64,
         gil_disabled: false,
         os: Os::Linux,
@@ -18,7 +22,17 @@ fn build(version: (u8, u8, u8)) -> Detected {
 
 #[test]
 fn exact_release_builds_select_their_own_descriptor() {
-    for v in [(2, 7, 18), (3, 6, 15), (3, 7, 16), (3, 8, 18), (3, 9, 18), (3, 10, 13), (3, 11, 7), (3, 12, 1), (3, 13, 0)] {
+    for v in [
+        (2, 7, 18),
+        (3, 6, 15),
+        (3, 7, 16),
+        (3, 8, 18),
+        (3, 9, 18),
+        (3, 10, 13),
+        (3, 11, 7),
+        (3, 12, 1),
+        (3, 13, 0),
+    ] {
         let s = select(&build(v), anyjit_versions::all()).expect("supported");
         assert!(s.exact);
         assert_eq!(s.descriptor.identity.version, v);
@@ -41,7 +55,10 @@ fn patch_releases_use_the_nearest_descriptor_of_their_line() {
 fn flavours_select_their_own_descriptors() {
     let mut d = build((3, 11, 2));
     d.debug = true;
-    assert_eq!(select(&d, anyjit_versions::all()).unwrap().descriptor.id, "cpython-3.11.2d-x86_64-linux-gnu");
+    assert_eq!(
+        select(&d, anyjit_versions::all()).unwrap().descriptor.id,
+        "cpython-3.11.2d-x86_64-linux-gnu"
+    );
     let mut d = build((2, 7, 18));
     d.unicode = Unicode::Ucs2;
     let s = select(&d, anyjit_versions::all()).unwrap();
@@ -49,7 +66,10 @@ fn flavours_select_their_own_descriptors() {
     assert_eq!(s.descriptor.provenance, anyjit_abi::Provenance::Derived);
     let mut d = build((3, 12, 1));
     d.pointer_bits = 32;
-    assert_eq!(select(&d, anyjit_versions::all()).unwrap().descriptor.id, "cpython-3.12.1-i686-linux-gnu");
+    assert_eq!(
+        select(&d, anyjit_versions::all()).unwrap().descriptor.id,
+        "cpython-3.12.1-i686-linux-gnu"
+    );
 }
 
 #[test]
@@ -57,17 +77,28 @@ fn unknown_lines_and_flavours_explain_themselves() {
     let err = select(&build((3, 14, 0)), anyjit_versions::all()).unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, DetectError::Unsupported { .. }));
-    for needle in ["CPython 3.14.0 (release, 64-bit, linux)", "no descriptor for the 3.14 line", "cpython-3.13.0-x86_64-linux-gnu (supported)", "cpython-3.13.0t-x86_64-linux-gnu (derived, not run)", HOW_TO_GENERATE] {
+    for needle in [
+        "CPython 3.14.0 (release, 64-bit, linux)",
+        "no descriptor for the 3.14 line",
+        "cpython-3.13.0-x86_64-linux-gnu (supported)",
+        "cpython-3.13.0t-x86_64-linux-gnu (derived, not run)",
+        HOW_TO_GENERATE,
+    ] {
         assert!(text.contains(needle), "{needle:?} missing from: {text}");
     }
     let mut d = build((3, 9, 18));
     d.debug = true;
     let text = select(&d, anyjit_versions::all()).unwrap_err().to_string();
-    assert!(text.contains("debug is true, cpython-3.9.18-x86_64-linux-gnu has false"), "{text}");
+    assert!(
+        text.contains("debug is true, cpython-3.9.18-x86_64-linux-gnu has false"),
+        "{text}"
+    );
     let mut d = build((3, 6, 15));
     d.trace_refs = true;
     let text = select(&d, anyjit_versions::all()).unwrap_err().to_string();
     assert!(text.contains("trace-refs"), "{text}");
-    let text = select(&build((2, 6, 9)), anyjit_versions::all()).unwrap_err().to_string();
+    let text = select(&build((2, 6, 9)), anyjit_versions::all())
+        .unwrap_err()
+        .to_string();
     assert!(text.contains("no descriptor for the 2.6 line"), "{text}");
 }
