@@ -253,7 +253,8 @@ fn descriptors(args: &[String]) -> Result<(), String> {
         [a] if a == "--json" => true,
         _ => return Err("descriptors: usage: anyjit descriptors [--json]".into()),
     };
-    let all = anyjit_versions::all();
+    let mut all: Vec<&anyjit_abi::Descriptor> = anyjit_versions::all().to_vec();
+    all.sort_by_key(|d| (d.identity.version, d.id));
     if json {
         let items = all
             .iter()
@@ -276,7 +277,7 @@ fn descriptors(args: &[String]) -> Result<(), String> {
         "build".into(),
         "status".into(),
     ]];
-    for d in all {
+    for d in &all {
         table.push([
             d.id.to_string(),
             d.version_string(),
