@@ -3,7 +3,7 @@
 use super::opcodes::Table;
 use super::parse::Parsed;
 use super::{unicode_of, BuildSpec, Variant};
-use anyjit_abi::descriptor::{Identity, JumpKind, JumpUnit, Os, Provenance};
+use anyjit_abi::descriptor::{Identity, JumpUnit, Provenance};
 use anyjit_abi::layouts::Layout;
 use anyjit_abi::symbols::Api;
 use std::fmt::Write;
@@ -79,10 +79,12 @@ fn render_layout(
                     s.c_types.join("/")
                 ));
             }
-            skipped.push((
-                s.c_types.join("/"),
-                "not declared by this build's headers".into(),
-            ));
+            let reason = if s.name == "dict_keys" && d.version < (3, 11, 0) {
+                "private before 3.11 (Objects/dict-common.h is not installed)"
+            } else {
+                "not declared by this build's headers"
+            };
+            skipped.push((s.c_types.join("/"), reason.into()));
             writeln!(out, "        {}: None,", s.name).unwrap();
             continue;
         };
@@ -225,12 +227,6 @@ pub fn render(d: &Desc<'_>) -> Result<String, String> {
         }
     }
     writeln!(out, "    ],").unwrap();
-    if d.version < (3, 11, 0) {
-        skipped.push((
-            "PyDictKeysObject".into(),
-            "private before 3.11 (Objects/dict-common.h is not installed)".into(),
-        ));
-    }
     writeln!(out, "    skipped: &[").unwrap();
     skipped.sort();
     skipped.dedup();
@@ -245,7 +241,6 @@ pub fn render(d: &Desc<'_>) -> Result<String, String> {
     }
     writeln!(out, "    ],").unwrap();
     writeln!(out, "}};").unwrap();
-    let _ = (JumpKind::None, Os::Linux);
     Ok(out)
 }
 

@@ -314,7 +314,6 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     ],
     skipped: &[
         Skipped { item: "PyCode_GetCode", reason: "no candidate name is declared by this build's headers" },
-        Skipped { item: "PyDictKeysObject", reason: "not declared by this build's headers" },
         Skipped { item: "PyDictKeysObject", reason: "private before 3.11 (Objects/dict-common.h is not installed)" },
         Skipped { item: "PyModuleDef", reason: "not declared by this build's headers" },
         Skipped { item: "PyModule_Create2 / PyModule_Create2TraceRefs", reason: "no candidate name is declared by this build's headers" },

@@ -318,7 +318,6 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     ],
     skipped: &[
         Skipped { item: "PyCode_GetCode", reason: "no candidate name is declared by this build's headers" },
-        Skipped { item: "PyDictKeysObject", reason: "not declared by this build's headers" },
         Skipped { item: "PyDictKeysObject", reason: "private before 3.11 (Objects/dict-common.h is not installed)" },
         Skipped { item: "PyIntObject", reason: "not declared by this build's headers" },
         Skipped { item: "PyInt_Type", reason: "no candidate name is declared by this build's headers" },
