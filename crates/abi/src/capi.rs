@@ -344,6 +344,81 @@ impl CApi {
         }
     }
 
+    /// The bytes of a native byte string (2.7 `str`, 3.x `bytes`), or `None` (exception cleared).
+    ///
+    /// # Safety
+    /// `o` is a live object and the GIL is held.
+    pub unsafe fn bytes(&self, o: Obj) -> Option<Vec<u8>> {
+        let mut p: *const c_char = std::ptr::null();
+        let mut n: isize = 0;
+        // SAFETY: per the caller; the buffer belongs to `o` and is copied at once.
+        unsafe {
+            let f = self.func::<extern "C" fn(Obj, *mut *const c_char, *mut isize) -> c_int>(
+                Api::BytesAsStringAndSize,
+            );
+            if f(o, &mut p, &mut n) != 0 {
+                self.clear_error();
+                return None;
+            }
+            Some(std::slice::from_raw_parts(p as *const u8, n as usize).to_vec())
+        }
+    }
+
+    /// `getattr(o, name)` as an integer, or `None` (exception cleared).
+    ///
+    /// # Safety
+    /// `o` is live and the GIL is held.
+    pub unsafe fn getattr_int(&self, o: Obj, name: &str) -> Option<i64> {
+        // SAFETY: per the caller.
+        unsafe {
+            let v = self.getattr(o, name);
+            if v.is_null() {
+                self.clear_error();
+                return None;
+            }
+            let n = self.as_long(v);
+            let failed = n == -1 && self.error_occurred();
+            self.decref(v);
+            if failed {
+                self.clear_error();
+                None
+            } else {
+                #[allow(clippy::unnecessary_cast)] // c_long is 32 bits on Windows
+                Some(n as i64)
+            }
+        }
+    }
+
+    /// A new exception class `module.name` deriving from `base`.
+    ///
+    /// # Safety
+    /// The GIL is held; `base` is an exception class.
+    pub unsafe fn new_exception(&self, qualified: &CStr, base: Obj) -> Obj {
+        // SAFETY: per the caller.
+        unsafe {
+            self.func::<extern "C" fn(*const c_char, Obj, Obj) -> Obj>(Api::ErrNewException)(
+                qualified.as_ptr(),
+                base,
+                std::ptr::null_mut(),
+            )
+        }
+    }
+
+    /// `PyModule_AddObject(module, name, value)`, stealing `value` on success.
+    ///
+    /// # Safety
+    /// The GIL is held; `module` is a module.
+    pub unsafe fn module_add(&self, module: Obj, name: &CStr, value: Obj) -> bool {
+        // SAFETY: per the caller.
+        unsafe {
+            self.func::<extern "C" fn(Obj, *const c_char, Obj) -> c_int>(Api::ModuleAddObject)(
+                module,
+                name.as_ptr(),
+                value,
+            ) == 0
+        }
+    }
+
     /// A new tuple holding `items` (references are stolen, also on failure).
     ///
     /// # Safety

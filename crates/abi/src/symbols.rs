@@ -149,6 +149,12 @@ symbols! {
     NativeStrAsString: Function ["PyString_AsString", "PyUnicode_AsUTF8"];
     /// Unicode from UTF-8 (2.7 mangled `PyUnicodeUCS4_`/`UCS2_` names).
     UnicodeFromString: Function ["PyUnicode_FromString", "PyUnicodeUCS4_FromString", "PyUnicodeUCS2_FromString"];
+    /// Bytes buffer of a native byte string (2.7 `str`, 3.x `bytes`).
+    BytesAsStringAndSize: Function ["PyString_AsStringAndSize", "PyBytes_AsStringAndSize"];
+    /// `PyErr_NewException`.
+    ErrNewException: Function ["PyErr_NewException"];
+    /// `NotImplementedError`.
+    ExcNotImplementedError: ObjectPointer ["PyExc_NotImplementedError"];
     /// `PyTuple_New`.
     TupleNew: Function ["PyTuple_New"];
     /// `PyTuple_SetItem` (steals).

@@ -24,8 +24,12 @@ struct State {
 static STATE: OnceLock<State> = OnceLock::new();
 
 const METH_NOARGS: i32 = 4;
+const METH_O: i32 = 8;
 
-static METHODS: [MethodDef; 3] = [
+/// `anyjit.UnsupportedError`, created once per process.
+static UNSUPPORTED: OnceLock<usize> = OnceLock::new();
+
+static METHODS: [MethodDef; 6] = [
     MethodDef {
         name: c"info".as_ptr(),
         meth: info as *const c_void,
@@ -42,6 +46,30 @@ static METHODS: [MethodDef; 3] = [
         flags: METH_NOARGS,
         doc: c"_layout() -> dict\n\nEvery struct size and field offset of the active descriptor \
 ({struct: {'size': n, field: offset or None}}), for tests and diagnostics."
+            .as_ptr(),
+    },
+    MethodDef {
+        name: c"_dump_bytecode".as_ptr(),
+        meth: dump_bytecode as *const c_void,
+        flags: METH_O,
+        doc: c"_dump_bytecode(function_or_code) -> str\n\nThe bytecode as anyjit's decoder reads it: \
+prefixes folded, caches skipped, jump targets resolved."
+            .as_ptr(),
+    },
+    MethodDef {
+        name: c"_dump_ir".as_ptr(),
+        meth: dump_ir as *const c_void,
+        flags: METH_O,
+        doc: c"_dump_ir(function_or_code) -> str\n\nThe version-neutral IR of a function: blocks, \
+operations, stack depths, handlers."
+            .as_ptr(),
+    },
+    MethodDef {
+        name: c"_decode".as_ptr(),
+        meth: decode as *const c_void,
+        flags: METH_O,
+        doc: c"_decode(function_or_code) -> (max_depth, [(offset, opname, arg, op, pops, pushes, \
+jump_pops, jump_pushes, target_offset, depth), ...])\n\nThe decoded IR as data, for tests."
             .as_ptr(),
     },
     MethodDef {
@@ -154,8 +182,169 @@ fn init() -> Obj {
         }
     }
     let state = STATE.get().expect("state was just set");
-    // SAFETY: GIL held; the method table is static and zero-terminated.
-    unsafe { state.capi.create_module(c"anyjit", DOC, &METHODS) }
+    let c = &state.capi;
+    // SAFETY: GIL held; the method table is static and zero-terminated; the exception class is
+    // created once and kept alive by this process-wide reference.
+    unsafe {
+        let module = c.create_module(c"anyjit", DOC, &METHODS);
+        if module.is_null() {
+            return module;
+        }
+        let exc = *UNSUPPORTED.get_or_init(|| {
+            c.new_exception(
+                c"anyjit.UnsupportedError",
+                c.object(Api::ExcNotImplementedError),
+            ) as usize
+        }) as Obj;
+        if exc.is_null() {
+            return std::ptr::null_mut();
+        }
+        c.incref(exc);
+        if !c.module_add(module, c"UnsupportedError", exc) {
+            c.decref(exc);
+            return std::ptr::null_mut();
+        }
+        module
+    }
+}
+
+/// Raises `anyjit.UnsupportedError(msg)` and returns NULL.
+///
+/// # Safety
+/// GIL held, module initialised.
+unsafe fn unsupported(msg: &str) -> Obj {
+    let c = &state().capi;
+    let exc = UNSUPPORTED
+        .get()
+        .map_or(std::ptr::null_mut(), |e| *e as Obj);
+    // SAFETY: per the caller.
+    unsafe {
+        c.set_error(
+            if exc.is_null() {
+                c.object(Api::ExcRuntimeError)
+            } else {
+                exc
+            },
+            msg,
+        )
+    };
+    std::ptr::null_mut()
+}
+
+/// Decodes a function or code object with the active descriptor.
+///
+/// # Safety
+/// GIL held, `obj` live.
+unsafe fn decoded(
+    obj: Obj,
+) -> Result<
+    (
+        anyjit_jit::decode::CodeInput,
+        Result<anyjit_jit::ir::Function, String>,
+    ),
+    String,
+> {
+    let c = &state().capi;
+    // SAFETY: per the caller.
+    let input = unsafe { anyjit_jit::decode::live::read_code(c, obj) }?;
+    let func = anyjit_jit::decode::decode(c.descriptor(), &input)
+        .map_err(|e| format!("{}: {e}", input.name));
+    Ok((input, func))
+}
+
+/// `anyjit._dump_bytecode(f)`.
+unsafe extern "C" fn dump_bytecode(_module: Obj, obj: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: called by CPython with the GIL held.
+    unsafe {
+        match anyjit_jit::decode::live::read_code(c, obj) {
+            Ok(input) => match anyjit_jit::decode::raw_listing(c.descriptor(), &input) {
+                Ok(text) => c.new_str(&text),
+                Err(e) => unsupported(&format!("{}: {e}", input.name)),
+            },
+            Err(e) => {
+                c.set_error(c.object(Api::ExcTypeError), &e);
+                std::ptr::null_mut()
+            }
+        }
+    }
+}
+
+/// `anyjit._dump_ir(f)`.
+unsafe extern "C" fn dump_ir(_module: Obj, obj: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: called by CPython with the GIL held.
+    unsafe {
+        match decoded(obj) {
+            Ok((_, Ok(func))) => {
+                let mut text = anyjit_jit::ir::printer::print(&func);
+                for problem in anyjit_jit::ir::verifier::verify(&func) {
+                    text.push_str(&format!("verifier: {problem}\n"));
+                }
+                c.new_str(&text)
+            }
+            Ok((_, Err(e))) => unsupported(&e),
+            Err(e) => {
+                c.set_error(c.object(Api::ExcTypeError), &e);
+                std::ptr::null_mut()
+            }
+        }
+    }
+}
+
+/// `anyjit._decode(f)`.
+unsafe extern "C" fn decode(_module: Obj, obj: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: called by CPython with the GIL held; new references are handed to containers
+    // that steal them.
+    unsafe {
+        let func = match decoded(obj) {
+            Ok((_, Ok(func))) => func,
+            Ok((_, Err(e))) => return unsupported(&e),
+            Err(e) => {
+                c.set_error(c.object(Api::ExcTypeError), &e);
+                return std::ptr::null_mut();
+            }
+        };
+        let none = || {
+            let n = c.object(Api::NoneStruct);
+            c.incref(n);
+            n
+        };
+        let int = |v: u32| c.new_int(v as _);
+        let list = c.new_list();
+        for ins in &func.instrs {
+            let (pops, pushes) = ins.op.stack_effect();
+            let (jp, jq) = match ins.op.jump_effect() {
+                Some((p, q)) => (int(p), int(q)),
+                None => (none(), none()),
+            };
+            let target = match ins.op.target() {
+                Some(b) => int(func.blocks[b.0 as usize].offset),
+                None => none(),
+            };
+            let depth = ins.depth.map_or_else(none, int);
+            let row = c.new_tuple(&[
+                int(ins.offset),
+                c.new_str(ins.opname),
+                int(ins.arg),
+                c.new_str(ins.op.name()),
+                int(pops),
+                int(pushes),
+                jp,
+                jq,
+                target,
+                depth,
+            ]);
+            if row.is_null() || !c.list_append(list, row) {
+                c.decref(row);
+                c.decref(list);
+                return std::ptr::null_mut();
+            }
+            c.decref(row);
+        }
+        c.new_tuple(&[int(func.max_depth), list])
+    }
 }
 
 /// Python 3 entry point.

@@ -145,6 +145,30 @@ fn every_descriptor_offset_matches_live_objects() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+#[test]
+fn the_decoder_agrees_with_dis_in_every_interpreter() {
+    let script = repo().join("tests/python/check_decode.py");
+    let mut failures = Vec::new();
+    for interp in interpreters() {
+        let out = python(interp, &[script.to_str().unwrap()], &[]);
+        eprintln!(
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .last()
+                .unwrap_or("")
+        );
+        let skipped = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("skipped"))
+            .count();
+        if !out.status.success() || skipped > 0 {
+            failures.push(format!("{}: {}", interp.path.display(), text(&out)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Runs `import anyjit` with a forced descriptor and returns (exit ok, output).
 fn forced(interp: &Interpreter, id: &str) -> (bool, String) {
     let out = python(
