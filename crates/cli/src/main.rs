@@ -4,9 +4,11 @@
 //! anyjit interpreters [--json] [--python PATH]...   every CPython found, and its descriptor status
 //! anyjit descriptors [--json]                       every committed descriptor
 //! anyjit pythonpath                                 the folder to put on PYTHONPATH
+//! anyjit dump bytecode|ir FILE:FUNC [--python VER]  each compiler stage of a function
 //! ```
 //! The command stays thin: discovery and selection are `anyjit-abi`, data is `anyjit-versions`.
 
+mod dump;
 mod json;
 mod pythonpath;
 
@@ -21,7 +23,8 @@ const USAGE: &str = "usage: anyjit <command>\n\n\
 commands:\n  \
 interpreters [--json] [--python PATH]...  list the CPython interpreters found and their support\n  \
 descriptors [--json]                      list every committed build descriptor\n  \
-pythonpath                                print the folder that makes `import anyjit` work\n";
+pythonpath                                print the folder that makes `import anyjit` work\n  \
+dump bytecode|ir FILE:FUNC [--python VER]  show a function as the decoder and the IR see it\n";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         Some("interpreters") => interpreters(&args[1..]),
         Some("descriptors") => descriptors(&args[1..]),
         Some("pythonpath") => pythonpath::run(&args[1..]),
+        Some("dump") => dump::run(&args[1..], pythonpath::folder()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -169,6 +169,48 @@ fn the_decoder_agrees_with_dis_in_every_interpreter() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Golden IR per build: `tests/golden/ir/<descriptor>/<function>.ir`; `ANYJIT_BLESS=1` rewrites.
+#[test]
+fn ir_dumps_match_the_golden_files() {
+    let bless = std::env::var_os("ANYJIT_BLESS").is_some();
+    let cases = repo().join("tests/golden/cases.py");
+    let mut failures = Vec::new();
+    for interp in interpreters() {
+        let dir = repo()
+            .join("tests/golden/ir")
+            .join(expected_descriptor(interp));
+        for func in ["loop", "handlers", "calls"] {
+            let out = anyjit()
+                .args([
+                    "dump",
+                    "ir",
+                    &format!("{}:{func}", cases.display()),
+                    "--python",
+                ])
+                .arg(&interp.path)
+                .output()
+                .expect("run anyjit dump");
+            if !out.status.success() {
+                failures.push(format!("{} {func}: {}", interp.path.display(), text(&out)));
+                continue;
+            }
+            let got = String::from_utf8_lossy(&out.stdout).to_string();
+            let path = dir.join(format!("{func}.ir"));
+            if bless {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &got).unwrap();
+            } else {
+                match std::fs::read_to_string(&path) {
+                    Ok(want) if want == got => {}
+                    Ok(want) => failures.push(format!("{} differs (ANYJIT_BLESS=1 to accept):\n--- golden\n{want}\n+++ now\n{got}", path.display())),
+                    Err(_) => failures.push(format!("{} is missing (ANYJIT_BLESS=1 to create it)", path.display())),
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Runs `import anyjit` with a forced descriptor and returns (exit ok, output).
 fn forced(interp: &Interpreter, id: &str) -> (bool, String) {
     let out = python(
