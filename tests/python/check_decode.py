@@ -8,7 +8,8 @@
 #     prefixes skipped);
 #   * the same jump targets (3.12+ FOR_ITER jumps past END_FOR [, POP_TOP] by design);
 #   * 3.8+: the same stack effect per instruction, fall-through and jump (dis.stack_effect);
-#   * stack depths within co_stacksize, and the IR verifier silent.
+#   * stack depths within co_stacksize, and the IR verifier silent;
+#   * the line of every instruction (co_lines() from 3.10, dis.findlinestarts() before).
 # 2.7 has no dis.get_instructions: its listing is rebuilt here from opcode tables.
 # Code the decoder does not model yet (generators' SEND, pattern matching, async) is counted as
 # skipped and listed; everything else must decode. Ends with 'N passed, M failed'.
@@ -84,6 +85,21 @@ def raw_listing(code):
     return out
 
 
+def line_of(code):
+    """offset -> line, as the interpreter reads its own line table."""
+    if hasattr(code, 'co_lines'):
+        ranges = [(s, e, l) for s, e, l in code.co_lines()]
+        return lambda off: next((l for s, e, l in ranges if s <= off < e), None)
+    starts = list(dis.findlinestarts(code))
+    def find(off):
+        line = None
+        for s, l in starts:
+            if s <= off:
+                line = l
+        return line
+    return find
+
+
 def header_name(name):
     # 2.7's opcode module spells SLICE as SLICE+0 and SLICE_1 as SLICE+1
     if '+' in name:
@@ -115,6 +131,11 @@ def check(code):
         fail(code, 'offsets differ: dis %s, anyjit %s' % (offsets[:20], sorted(by_offset)[:20]))
         return
     names = dict((r[0], r[1]) for r in expected)
+    lines = line_of(code)
+    for row in rows:
+        if row[10] != lines(row[0]):
+            fail(code, 'at %d: line %s, the interpreter says %s' % (row[0], row[10], lines(row[0])))
+            return
     for off, name, arg, target in expected:
         mine = by_offset[off]
         if mine[0][1] != header_name(name) or mine[0][2] != arg:

@@ -447,6 +447,42 @@ impl CApi {
         }
     }
 
+    /// Item `i` of a tuple, borrowed (NULL with an exception if out of range).
+    ///
+    /// # Safety
+    /// `t` is a tuple and the GIL is held.
+    pub unsafe fn tuple_item(&self, t: Obj, i: isize) -> Obj {
+        // SAFETY: per the caller.
+        unsafe { self.func::<extern "C" fn(Obj, isize) -> Obj>(Api::TupleGetItem)(t, i) }
+    }
+
+    /// `iter(o)`, new reference or NULL with an exception.
+    ///
+    /// # Safety
+    /// `o` is live and the GIL is held.
+    pub unsafe fn iter(&self, o: Obj) -> Obj {
+        // SAFETY: per the caller.
+        unsafe { self.func::<extern "C" fn(Obj) -> Obj>(Api::ObjectGetIter)(o) }
+    }
+
+    /// `next(it)`, new reference, or NULL at the end (or with an exception).
+    ///
+    /// # Safety
+    /// `it` is an iterator and the GIL is held.
+    pub unsafe fn next(&self, it: Obj) -> Obj {
+        // SAFETY: per the caller.
+        unsafe { self.func::<extern "C" fn(Obj) -> Obj>(Api::IterNext)(it) }
+    }
+
+    /// Whether `o` is `None`.
+    ///
+    /// # Safety
+    /// The interpreter is initialised.
+    pub unsafe fn is_none(&self, o: Obj) -> bool {
+        // SAFETY: per the caller.
+        o == unsafe { self.object(Api::NoneStruct) }
+    }
+
     /// A new empty list.
     ///
     /// # Safety

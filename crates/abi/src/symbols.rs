@@ -157,6 +157,8 @@ symbols! {
     ExcNotImplementedError: ObjectPointer ["PyExc_NotImplementedError"];
     /// `PyTuple_New`.
     TupleNew: Function ["PyTuple_New"];
+    /// `PyTuple_GetItem` (borrowed).
+    TupleGetItem: Function ["PyTuple_GetItem"];
     /// `PyTuple_SetItem` (steals).
     TupleSetItem: Function ["PyTuple_SetItem"];
     /// `PyList_New`.

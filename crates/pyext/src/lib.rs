@@ -69,7 +69,7 @@ operations, stack depths, handlers."
         meth: decode as *const c_void,
         flags: METH_O,
         doc: c"_decode(function_or_code) -> (max_depth, [(offset, opname, arg, op, pops, pushes, \
-jump_pops, jump_pushes, target_offset, depth), ...])\n\nThe decoded IR as data, for tests."
+jump_pops, jump_pushes, target_offset, depth, line), ...])\n\nThe decoded IR as data, for tests."
             .as_ptr(),
     },
     MethodDef {
@@ -324,6 +324,7 @@ unsafe extern "C" fn decode(_module: Obj, obj: Obj) -> Obj {
                 None => none(),
             };
             let depth = ins.depth.map_or_else(none, int);
+            let line = ins.line.map_or_else(none, int);
             let row = c.new_tuple(&[
                 int(ins.offset),
                 c.new_str(ins.opname),
@@ -335,6 +336,7 @@ unsafe extern "C" fn decode(_module: Obj, obj: Obj) -> Obj {
                 jq,
                 target,
                 depth,
+                line,
             ]);
             if row.is_null() || !c.list_append(list, row) {
                 c.decref(row);

@@ -56,9 +56,25 @@ unsafe fn read(capi: &CApi, code: Obj) -> Result<CodeInput, String> {
         } else {
             Vec::new()
         };
+        let code_bytes = attr_bytes("co_code")?;
+        let lines = if capi.descriptor().identity.version >= (3, 10, 0) {
+            co_lines(capi, code)?
+        } else {
+            let first = capi
+                .getattr_int(code, "co_firstlineno")
+                .ok_or("no co_firstlineno")? as u32;
+            let signed = capi.descriptor().identity.version.0 >= 3;
+            super::lnotab_lines(
+                &attr_bytes("co_lnotab")?,
+                first,
+                code_bytes.len() as u32,
+                signed,
+            )
+        };
         Ok(CodeInput {
             name,
-            code: attr_bytes("co_code")?,
+            lines,
+            code: code_bytes,
             exception_table,
             nlocals: capi
                 .getattr_int(code, "co_nlocals")
@@ -67,5 +83,56 @@ unsafe fn read(capi: &CApi, code: Obj) -> Result<CodeInput, String> {
                 .getattr_int(code, "co_stacksize")
                 .ok_or("no co_stacksize")? as u32,
         })
+    }
+}
+
+/// `list(code.co_lines())` (3.10+), the interpreter's own reading of its line table.
+unsafe fn co_lines(capi: &CApi, code: Obj) -> Result<Vec<(u32, u32, Option<u32>)>, String> {
+    // SAFETY: `code` is live; every new reference is released.
+    unsafe {
+        let method = capi.getattr(code, "co_lines");
+        if method.is_null() {
+            capi.clear_error();
+            return Err("code object has no co_lines".into());
+        }
+        let result = capi.call0(method);
+        capi.decref(method);
+        if result.is_null() {
+            capi.clear_error();
+            return Err("co_lines() failed".into());
+        }
+        let it = capi.iter(result);
+        capi.decref(result);
+        if it.is_null() {
+            capi.clear_error();
+            return Err("co_lines() is not iterable".into());
+        }
+        let mut out = Vec::new();
+        loop {
+            let item = capi.next(it);
+            if item.is_null() {
+                break;
+            }
+            let field = |i: isize| -> Option<u32> {
+                let v = capi.tuple_item(item, i);
+                if v.is_null() || capi.is_none(v) {
+                    capi.clear_error();
+                    return None;
+                }
+                let n = capi.as_long(v);
+                u32::try_from(n).ok()
+            };
+            let entry = (field(0), field(1), field(2));
+            capi.decref(item);
+            if let (Some(s), Some(e), line) = entry {
+                out.push((s, e, line));
+            }
+        }
+        capi.decref(it);
+        if capi.error_occurred() {
+            capi.clear_error();
+            return Err("co_lines() raised".into());
+        }
+        Ok(out)
     }
 }

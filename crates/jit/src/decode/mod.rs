@@ -38,6 +38,46 @@ pub struct CodeInput {
     pub nlocals: u32,
     /// `co_stacksize`.
     pub stacksize: u32,
+    /// Line ranges: `(start, end, line)` in byte offsets, `None` for code with no line (3.10+).
+    pub lines: Vec<(u32, u32, Option<u32>)>,
+}
+
+/// Line ranges from a 2.7–3.9 `co_lnotab`: pairs of (byte increment, line increment), the line
+/// increment unsigned in 2.7 and signed from 3.6.
+pub fn lnotab_lines(
+    lnotab: &[u8],
+    firstlineno: u32,
+    code_len: u32,
+    signed: bool,
+) -> Vec<(u32, u32, Option<u32>)> {
+    let mut starts: Vec<(u32, i64)> = vec![(0, i64::from(firstlineno))];
+    let (mut addr, mut line) = (0u32, i64::from(firstlineno));
+    for pair in lnotab.chunks_exact(2) {
+        if pair[0] != 0 {
+            addr += u32::from(pair[0]);
+            starts.push((addr, line));
+        }
+        line += if signed {
+            i64::from(pair[1] as i8)
+        } else {
+            i64::from(pair[1])
+        };
+        if let Some(last) = starts.last_mut() {
+            if last.0 == addr {
+                last.1 = line;
+            } else {
+                starts.push((addr, line));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, &(start, l)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(code_len, |n| n.0);
+        if end > start {
+            out.push((start, end, u32::try_from(l).ok()));
+        }
+    }
+    out
 }
 
 /// Why a code object could not be decoded.
@@ -248,6 +288,11 @@ pub fn decode(desc: &Descriptor, input: &CodeInput) -> Result<Function, DecodeEr
                 opname: p.name,
                 arg: p.arg,
                 depth: None,
+                line: input
+                    .lines
+                    .iter()
+                    .find(|(s, e, _)| *s <= p.offset && p.offset < *e)
+                    .and_then(|l| l.2),
             })
             .collect(),
         blocks,
@@ -489,7 +534,7 @@ mod tests {
             op(d, "BINARY_OP"),
             nb_add,
         ];
-        code.extend(std::iter::repeat(0).take(2 * caches("BINARY_OP")));
+        code.extend(std::iter::repeat_n(0, 2 * caches("BINARY_OP")));
         code.extend([op(d, "RETURN_VALUE"), 0]);
         let f = decode(
             d,

@@ -38,6 +38,8 @@ pub struct Instr {
     pub arg: u32,
     /// Stack depth before the instruction (`None` if unreachable).
     pub depth: Option<u32>,
+    /// Source line (`None` where the code has none, as 3.10+ artificial instructions).
+    pub line: Option<u32>,
 }
 
 /// Layout of one block.

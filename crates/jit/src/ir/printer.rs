@@ -4,8 +4,8 @@
 //! ```text
 //! function f: 9 instructions, 3 blocks, max depth 2 (co_stacksize 2)
 //! bb0:
-//!      0   0  LoadFast local=0 checked=true            ; LOAD_FAST 0
-//!      2   1  PopJumpIf cond=False target=bb2          ; POP_JUMP_IF_FALSE 8
+//!      0   0  LoadFast local=0 checked=true            ; LOAD_FAST 0 (line 2)
+//!      2   1  PopJumpIf cond=False target=bb2          ; POP_JUMP_IF_FALSE 8 (line 2)
 //! ```
 
 use super::Function;
@@ -28,9 +28,10 @@ pub fn print(func: &Function) -> String {
         for ins in &func.instrs[block.start..block.end] {
             let depth = ins.depth.map_or("-".to_string(), |d| d.to_string());
             let op = ins.op.to_string();
+            let line = ins.line.map_or("-".to_string(), |l| l.to_string());
             let _ = writeln!(
                 out,
-                "  {:>5} {:>3}  {:<44} ; {} {}",
+                "  {:>5} {:>3}  {:<44} ; {} {} (line {line})",
                 ins.offset, depth, op, ins.opname, ins.arg
             );
         }

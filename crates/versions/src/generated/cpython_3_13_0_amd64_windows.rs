@@ -451,6 +451,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ErrNewException, name: Some("PyErr_NewException") },
         SymbolName { api: Api::ExcNotImplementedError, name: Some("PyExc_NotImplementedError") },
         SymbolName { api: Api::TupleNew, name: Some("PyTuple_New") },
+        SymbolName { api: Api::TupleGetItem, name: Some("PyTuple_GetItem") },
         SymbolName { api: Api::TupleSetItem, name: Some("PyTuple_SetItem") },
         SymbolName { api: Api::ListNew, name: Some("PyList_New") },
         SymbolName { api: Api::ListAppend, name: Some("PyList_Append") },
