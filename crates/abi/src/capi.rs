@@ -197,9 +197,11 @@ impl CApi {
         }
     }
 
+    /// The entry point of a function entry, as the function pointer type `F`.
+    ///
     /// # Safety
     /// `api` must be a function entry of type `F` present in this build.
-    unsafe fn func<F: Copy>(&self, api: Api) -> F {
+    pub unsafe fn func<F: Copy>(&self, api: Api) -> F {
         let addr = self.addr(api);
         assert!(
             !addr.is_null(),

@@ -189,6 +189,102 @@ symbols! {
     IterNext: Function ["PyIter_Next"];
     /// `PyNumber_Add`.
     NumberAdd: Function ["PyNumber_Add"];
+    /// `PyNumber_Subtract`.
+    NumberSubtract: Function ["PyNumber_Subtract"];
+    /// `PyNumber_Multiply`.
+    NumberMultiply: Function ["PyNumber_Multiply"];
+    /// `PyNumber_MatrixMultiply` (3.5+).
+    NumberMatrixMultiply: Function ["PyNumber_MatrixMultiply"];
+    /// `PyNumber_TrueDivide`.
+    NumberTrueDivide: Function ["PyNumber_TrueDivide"];
+    /// 2.7 classic division.
+    NumberDivide: Function ["PyNumber_Divide"];
+    /// `PyNumber_FloorDivide`.
+    NumberFloorDivide: Function ["PyNumber_FloorDivide"];
+    /// `PyNumber_Remainder`.
+    NumberRemainder: Function ["PyNumber_Remainder"];
+    /// `PyNumber_Power`.
+    NumberPower: Function ["PyNumber_Power"];
+    /// `PyNumber_Lshift`.
+    NumberLshift: Function ["PyNumber_Lshift"];
+    /// `PyNumber_Rshift`.
+    NumberRshift: Function ["PyNumber_Rshift"];
+    /// `PyNumber_And`.
+    NumberAnd: Function ["PyNumber_And"];
+    /// `PyNumber_Or`.
+    NumberOr: Function ["PyNumber_Or"];
+    /// `PyNumber_Xor`.
+    NumberXor: Function ["PyNumber_Xor"];
+    /// `PyNumber_InPlaceAdd`.
+    NumberInPlaceAdd: Function ["PyNumber_InPlaceAdd"];
+    /// `PyNumber_InPlaceSubtract`.
+    NumberInPlaceSubtract: Function ["PyNumber_InPlaceSubtract"];
+    /// `PyNumber_InPlaceMultiply`.
+    NumberInPlaceMultiply: Function ["PyNumber_InPlaceMultiply"];
+    /// `PyNumber_InPlaceMatrixMultiply` (3.5+).
+    NumberInPlaceMatrixMultiply: Function ["PyNumber_InPlaceMatrixMultiply"];
+    /// `PyNumber_InPlaceTrueDivide`.
+    NumberInPlaceTrueDivide: Function ["PyNumber_InPlaceTrueDivide"];
+    /// 2.7 classic in-place division.
+    NumberInPlaceDivide: Function ["PyNumber_InPlaceDivide"];
+    /// `PyNumber_InPlaceFloorDivide`.
+    NumberInPlaceFloorDivide: Function ["PyNumber_InPlaceFloorDivide"];
+    /// `PyNumber_InPlaceRemainder`.
+    NumberInPlaceRemainder: Function ["PyNumber_InPlaceRemainder"];
+    /// `PyNumber_InPlacePower`.
+    NumberInPlacePower: Function ["PyNumber_InPlacePower"];
+    /// `PyNumber_InPlaceLshift`.
+    NumberInPlaceLshift: Function ["PyNumber_InPlaceLshift"];
+    /// `PyNumber_InPlaceRshift`.
+    NumberInPlaceRshift: Function ["PyNumber_InPlaceRshift"];
+    /// `PyNumber_InPlaceAnd`.
+    NumberInPlaceAnd: Function ["PyNumber_InPlaceAnd"];
+    /// `PyNumber_InPlaceOr`.
+    NumberInPlaceOr: Function ["PyNumber_InPlaceOr"];
+    /// `PyNumber_InPlaceXor`.
+    NumberInPlaceXor: Function ["PyNumber_InPlaceXor"];
+    /// `PyNumber_Positive`.
+    NumberPositive: Function ["PyNumber_Positive"];
+    /// `PyNumber_Negative`.
+    NumberNegative: Function ["PyNumber_Negative"];
+    /// `PyNumber_Invert`.
+    NumberInvert: Function ["PyNumber_Invert"];
+    /// `PyObject_RichCompare`.
+    ObjectRichCompare: Function ["PyObject_RichCompare"];
+    /// `PySequence_Contains`.
+    SequenceContains: Function ["PySequence_Contains"];
+    /// `PyObject_GetItem`.
+    ObjectGetItem: Function ["PyObject_GetItem"];
+    /// `PyObject_SetItem`.
+    ObjectSetItem: Function ["PyObject_SetItem"];
+    /// `PyObject_GetAttr`.
+    ObjectGetAttr: Function ["PyObject_GetAttr"];
+    /// `PyObject_SetAttr`.
+    ObjectSetAttr: Function ["PyObject_SetAttr"];
+    /// `PyObject_Call`.
+    ObjectCall: Function ["PyObject_Call"];
+    /// `PyDict_GetItem` (borrowed, no exception).
+    DictGetItem: Function ["PyDict_GetItem"];
+    /// `PyDict_SetItem`.
+    DictSetItem: Function ["PyDict_SetItem"];
+    /// `PyErr_SetObject`.
+    ErrSetObject: Function ["PyErr_SetObject"];
+    /// `PyErr_CheckSignals`.
+    ErrCheckSignals: Function ["PyErr_CheckSignals"];
+    /// `PyCapsule_New`.
+    CapsuleNew: Function ["PyCapsule_New"];
+    /// `PyCapsule_GetPointer`.
+    CapsuleGetPointer: Function ["PyCapsule_GetPointer"];
+    /// `PyCFunction_NewEx`.
+    CFunctionNewEx: Function ["PyCFunction_NewEx"];
+    /// `PyCapsule_IsValid`.
+    CapsuleIsValid: Function ["PyCapsule_IsValid"];
+    /// `PyRun_StringFlags` (`PyRun_String` is a macro for it).
+    RunStringFlags: Function ["PyRun_StringFlags"];
+    /// `PyEval_GetBuiltins` (borrowed).
+    EvalGetBuiltins: Function ["PyEval_GetBuiltins"];
+    /// `PyEval_GetFrame` (borrowed current frame).
+    EvalGetFrame: Function ["PyEval_GetFrame"];
 
     // --- threads and the interpreter
     /// `PyThreadState_Get`.

@@ -10,6 +10,8 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod codegen;
 pub mod decode;
 pub mod ir;
 pub mod native;
+pub mod runtime;

@@ -8,6 +8,8 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod jitapi;
+
 use anyjit_abi::capi::{CApi, MethodDef, Obj, Process};
 use anyjit_abi::detect::{self, Detected};
 use anyjit_abi::{validate, Api};
@@ -15,8 +17,8 @@ use std::ffi::{c_char, c_void, CStr, CString};
 use std::sync::OnceLock;
 
 /// What the module knows about the interpreter it was imported into.
-struct State {
-    capi: CApi,
+pub(crate) struct State {
+    pub(crate) capi: CApi,
     detected: Detected,
     exact: bool,
 }
@@ -25,11 +27,12 @@ static STATE: OnceLock<State> = OnceLock::new();
 
 const METH_NOARGS: i32 = 4;
 const METH_O: i32 = 8;
+const METH_VARARGS: i32 = 1;
 
 /// `anyjit.UnsupportedError`, created once per process.
-static UNSUPPORTED: OnceLock<usize> = OnceLock::new();
+pub(crate) static UNSUPPORTED: OnceLock<usize> = OnceLock::new();
 
-static METHODS: [MethodDef; 6] = [
+static METHODS: [MethodDef; 10] = [
     MethodDef {
         name: c"info".as_ptr(),
         meth: info as *const c_void,
@@ -71,6 +74,33 @@ operations, stack depths, handlers."
         doc: c"_decode(function_or_code) -> (max_depth, [(offset, opname, arg, op, pops, pushes, \
 jump_pops, jump_pushes, target_offset, depth, line), ...])\n\nThe decoded IR as data, for tests."
             .as_ptr(),
+    },
+    MethodDef {
+        name: c"stats".as_ptr(),
+        meth: jitapi::stats as *const c_void,
+        flags: METH_NOARGS,
+        doc: c"stats() -> dict\n\n'compiled' (functions compiled to native code), 'native_calls', \
+'fallbacks' (functions left to the interpreter, and calls routed to it while tracing), \
+'guard_failures', and 'fallback_reasons' ({qualified name: why})."
+            .as_ptr(),
+    },
+    MethodDef {
+        name: c"_compile".as_ptr(),
+        meth: jitapi::compile as *const c_void,
+        flags: METH_VARARGS,
+        doc: c"_compile(func, strict) -> function (use anyjit.jit)".as_ptr(),
+    },
+    MethodDef {
+        name: c"_is_handle".as_ptr(),
+        meth: jitapi::is_handle as *const c_void,
+        flags: METH_O,
+        doc: c"_is_handle(obj) -> bool".as_ptr(),
+    },
+    MethodDef {
+        name: c"_call".as_ptr(),
+        meth: jitapi::call as *const c_void,
+        flags: METH_VARARGS,
+        doc: c"_call(handle, *params): the entry compiled functions' trampolines use".as_ptr(),
     },
     MethodDef {
         name: std::ptr::null(),
@@ -204,6 +234,9 @@ fn init() -> Obj {
             c.decref(exc);
             return std::ptr::null_mut();
         }
+        if !jitapi::init(c, module) {
+            return std::ptr::null_mut();
+        }
         module
     }
 }
@@ -212,7 +245,7 @@ fn init() -> Obj {
 ///
 /// # Safety
 /// GIL held, module initialised.
-unsafe fn unsupported(msg: &str) -> Obj {
+pub(crate) unsafe fn unsupported(msg: &str) -> Obj {
     let c = &state().capi;
     let exc = UNSUPPORTED
         .get()
@@ -361,7 +394,7 @@ pub extern "C" fn initanyjit() {
     init();
 }
 
-fn state() -> &'static State {
+pub(crate) fn state() -> &'static State {
     STATE
         .get()
         .expect("functions exist only after a successful init")

@@ -1,0 +1,1287 @@
+//! The generic tier: IR → LLVM → native code that does what ceval would have done.
+//!
+//! One [`Codegen`] per function. The value stack and the locals live in stack slots (`alloca`)
+//! that LLVM promotes to registers; every stack item is an owned reference, as in ceval. Each
+//! fallible operation checks its result and, on failure, records the bytecode offset in the
+//! trampoline frame (so the traceback shows the right line), releases exactly the live stack
+//! items and the locals, and returns NULL with the exception set. C API functions and runtime
+//! helpers are called through their run-time addresses; nothing is linked.
+//!
+//! Not compiled yet (reported as [`Unsupported`], which makes the wrapper run the interpreter, or
+//! raises in strict mode): exception handlers (`try`, `with`), closures and cells, generators,
+//! `*args`/`**kwargs` call forms, imports, class bodies, and the other operations listed in
+//! [`unsupported_op`].
+
+use crate::ir::{BinOp, CallSlot, CmpOp, Cond, Function, KwNames, NullPush, Op, UnOp};
+use crate::runtime::{self, call_mode, env_offsets};
+use anyjit_abi::{Api, CApi, Descriptor};
+use inkwell::basic_block::BasicBlock;
+use inkwell::builder::Builder;
+use inkwell::context::Context;
+use inkwell::execution_engine::ExecutionEngine;
+use inkwell::module::Module;
+#[allow(deprecated)] // the legacy pass manager is LLVM 14's
+use inkwell::passes::PassManager;
+use inkwell::types::{
+    BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType, IntType, PointerType,
+};
+use inkwell::values::{
+    BasicMetadataValueEnum, CallableValue, FunctionValue, IntValue, PointerValue,
+};
+use inkwell::{AddressSpace, IntPredicate, OptimizationLevel};
+use std::fmt;
+
+/// Why a function is not compiled: the construct, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    /// What is not supported.
+    pub construct: String,
+    /// Bytecode offset.
+    pub offset: u32,
+    /// Source line, if known.
+    pub line: Option<u32>,
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.construct)?;
+        if let Some(l) = self.line {
+            write!(f, " (line {l})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The native entry: `PyObject *f(Env *env)`.
+pub type NativeFn = unsafe extern "C" fn(*const runtime::Env) -> anyjit_abi::capi::Obj;
+
+/// A compiled function: its engine (which owns the machine code) and entry point.
+pub struct Compiled {
+    /// Keeps the machine code alive.
+    pub engine: ExecutionEngine<'static>,
+    /// The entry point.
+    pub entry: NativeFn,
+    /// The LLVM IR, for `anyjit dump llvm`.
+    pub llvm_ir: String,
+}
+
+/// Why an operation is not compiled yet, or `None` if it is.
+pub fn unsupported_op(op: &Op) -> Option<&'static str> {
+    Some(match op {
+        Op::Nop
+        | Op::Resume { .. }
+        | Op::PopTop
+        | Op::Rot { .. }
+        | Op::Dup { .. }
+        | Op::Copy { .. }
+        | Op::Swap { .. }
+        | Op::PushNull
+        | Op::LoadConst { .. }
+        | Op::LoadFast { .. }
+        | Op::StoreFast { .. }
+        | Op::DeleteFast { .. }
+        | Op::LoadGlobal { .. }
+        | Op::LoadAttr { .. }
+        | Op::LoadMethod { .. }
+        | Op::StoreAttr { .. }
+        | Op::ToBool
+        | Op::Binary { .. }
+        | Op::IsOp { .. }
+        | Op::ContainsOp { .. }
+        | Op::Subscr
+        | Op::StoreSubscr
+        | Op::BuildTuple { .. }
+        | Op::BuildList { .. }
+        | Op::GetIter
+        | Op::ForIter { .. }
+        | Op::EndFor { .. }
+        | Op::Jump { .. }
+        | Op::JumpNoInterrupt { .. }
+        | Op::PopJumpIf { .. }
+        | Op::JumpIfOrPop { .. }
+        | Op::Return
+        | Op::ReturnConst { .. }
+        | Op::PopBlock => return None,
+        Op::Unary { op: UnOp::Convert } => "backquote repr",
+        Op::Unary { .. } => return None,
+        Op::Compare {
+            op: CmpOp::ExcMatch,
+            ..
+        } => "exception matching",
+        Op::Compare { .. } => return None,
+        Op::Call { .. } => return None,
+        Op::Call27 {
+            var: false,
+            kwargs: false,
+            ..
+        } => return None,
+        Op::Call27 { .. } | Op::CallEx { .. } => "calls with *args or **kwargs",
+        Op::SetupBlock {
+            kind: crate::ir::BlockKind::Loop,
+            ..
+        } => return None,
+        Op::SetupBlock { .. }
+        | Op::SetupWith { .. }
+        | Op::PopExcept { .. }
+        | Op::EndFinally { .. }
+        | Op::Reraise { .. }
+        | Op::PushExcInfo
+        | Op::CheckExcMatch
+        | Op::JumpIfNotExcMatch { .. }
+        | Op::WithExceptStart
+        | Op::WithCleanupStart
+        | Op::WithCleanupFinish
+        | Op::WithCleanup27
+        | Op::BeforeWith
+        | Op::BeginFinally
+        | Op::CallFinally { .. }
+        | Op::PopFinally { .. } => "try/except/finally and with statements",
+        Op::Raise { .. } => "raise",
+        Op::BreakLoop | Op::ContinueLoop { .. } => "break/continue through the block stack",
+        Op::LoadDeref { .. }
+        | Op::StoreDeref { .. }
+        | Op::DeleteDeref { .. }
+        | Op::LoadClosure { .. }
+        | Op::LoadClassDeref { .. }
+        | Op::MakeCell { .. }
+        | Op::CopyFreeVars { .. } => "closures and cells",
+        Op::MakeFunction { .. } | Op::MakeFunction27 { .. } | Op::SetFunctionAttribute { .. } => {
+            "nested functions, lambdas and comprehensions"
+        }
+        Op::Send { .. } => "generators",
+        _ => "this operation",
+    })
+}
+
+/// LLVM types used everywhere.
+struct Types<'ctx> {
+    obj: PointerType<'ctx>,
+    objp: PointerType<'ctx>,
+    i32: IntType<'ctx>,
+    i64: IntType<'ctx>,
+}
+
+/// One function's code generator.
+pub struct Codegen<'a, 'ctx> {
+    ctx: &'ctx Context,
+    module: Module<'ctx>,
+    b: Builder<'ctx>,
+    t: Types<'ctx>,
+    desc: &'static Descriptor,
+    capi: &'a CApi,
+    func: &'a Function,
+    nlocals: u32,
+    nparams: u32,
+    function: Option<FunctionValue<'ctx>>,
+    env: Option<PointerValue<'ctx>>,
+    stack: Option<PointerValue<'ctx>>,
+    locals: Option<PointerValue<'ctx>>,
+    unwind: Option<BasicBlock<'ctx>>,
+}
+
+type R<T> = Result<T, Unsupported>;
+
+fn llvm_err(e: impl fmt::Display) -> Unsupported {
+    Unsupported {
+        construct: format!("LLVM error: {e}"),
+        offset: 0,
+        line: None,
+    }
+}
+
+impl<'a, 'ctx> Codegen<'a, 'ctx> {
+    /// A generator for `func` (decoded IR) with `nlocals` locals of which `nparams` are bound
+    /// parameters.
+    pub fn new(
+        ctx: &'ctx Context,
+        capi: &'a CApi,
+        func: &'a Function,
+        nlocals: u32,
+        nparams: u32,
+    ) -> Self {
+        let obj = ctx.i8_type().ptr_type(AddressSpace::default());
+        Codegen {
+            ctx,
+            module: ctx.create_module(&format!("anyjit_{}", func.name)),
+            b: ctx.create_builder(),
+            t: Types {
+                obj,
+                objp: obj.ptr_type(AddressSpace::default()),
+                i32: ctx.i32_type(),
+                i64: ctx.i64_type(),
+            },
+            desc: capi.descriptor(),
+            capi,
+            func,
+            nlocals,
+            nparams,
+            function: None,
+            env: None,
+            stack: None,
+            locals: None,
+            unwind: None,
+        }
+    }
+
+    /// Checks that every reachable operation is supported.
+    pub fn check(func: &Function) -> R<()> {
+        for ins in &func.instrs {
+            if ins.depth.is_none() {
+                continue;
+            }
+            if let Some(what) = unsupported_op(&ins.op) {
+                return Err(Unsupported {
+                    construct: format!("{what} ({} {})", ins.opname, ins.op.name()),
+                    offset: ins.offset,
+                    line: ins.line,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn fnty(
+        &self,
+        ret: Option<BasicTypeEnum<'ctx>>,
+        params: &[BasicMetadataTypeEnum<'ctx>],
+    ) -> FunctionType<'ctx> {
+        match ret {
+            Some(r) => r.fn_type(params, false),
+            None => self.ctx.void_type().fn_type(params, false),
+        }
+    }
+
+    /// Calls the function at `addr`.
+    fn call_addr(
+        &self,
+        addr: usize,
+        ret: Option<BasicTypeEnum<'ctx>>,
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> R<Option<inkwell::values::BasicValueEnum<'ctx>>> {
+        let params: Vec<BasicMetadataTypeEnum<'ctx>> = args
+            .iter()
+            .map(|a| match a {
+                BasicMetadataValueEnum::PointerValue(p) => p.get_type().into(),
+                BasicMetadataValueEnum::IntValue(i) => i.get_type().into(),
+                other => panic!("unexpected argument {other:?}"),
+            })
+            .collect();
+        let fty = self.fnty(ret, &params);
+        let ptr = self
+            .t
+            .i64
+            .const_int(addr as u64, false)
+            .const_to_pointer(fty.ptr_type(AddressSpace::default()));
+        let callable =
+            CallableValue::try_from(ptr).map_err(|_| llvm_err("not a function pointer"))?;
+        let site = self.b.build_call(callable, args, "").map_err(llvm_err)?;
+        Ok(site.try_as_basic_value().basic())
+    }
+
+    fn api(&self, api: Api) -> R<usize> {
+        if !self.capi.has(api) {
+            return Err(Unsupported {
+                construct: format!("{} is absent in this build", api.rust_name()),
+                offset: 0,
+                line: None,
+            });
+        }
+        Ok(self.capi.addr(api) as usize)
+    }
+
+    fn call_api(&self, api: Api, args: &[BasicMetadataValueEnum<'ctx>]) -> R<PointerValue<'ctx>> {
+        let addr = self.api(api)?;
+        Ok(self
+            .call_addr(addr, Some(self.t.obj.into()), args)?
+            .expect("returns")
+            .into_pointer_value())
+    }
+
+    fn call_api_int(&self, api: Api, args: &[BasicMetadataValueEnum<'ctx>]) -> R<IntValue<'ctx>> {
+        let addr = self.api(api)?;
+        Ok(self
+            .call_addr(addr, Some(self.t.i32.into()), args)?
+            .expect("returns")
+            .into_int_value())
+    }
+
+    fn incref(&self, v: PointerValue<'ctx>) -> R<()> {
+        self.call_addr(self.api(Api::IncRef)?, None, &[v.into()])?;
+        Ok(())
+    }
+
+    fn decref(&self, v: PointerValue<'ctx>) -> R<()> {
+        self.call_addr(self.api(Api::DecRef)?, None, &[v.into()])?;
+        Ok(())
+    }
+
+    fn slot(&self, base: PointerValue<'ctx>, i: u32) -> R<PointerValue<'ctx>> {
+        // SAFETY (LLVM): in-bounds index into a slot array sized by the analysis.
+        unsafe {
+            self.b
+                .build_gep(base, &[self.t.i32.const_int(u64::from(i), false)], "")
+        }
+        .map_err(llvm_err)
+    }
+
+    fn load(&self, p: PointerValue<'ctx>) -> R<PointerValue<'ctx>> {
+        Ok(self
+            .b
+            .build_load(p, "")
+            .map_err(llvm_err)?
+            .into_pointer_value())
+    }
+
+    fn store(&self, p: PointerValue<'ctx>, v: PointerValue<'ctx>) -> R<()> {
+        self.b.build_store(p, v).map_err(llvm_err)?;
+        Ok(())
+    }
+
+    fn sget(&self, i: u32) -> R<PointerValue<'ctx>> {
+        self.load(self.slot(self.stack.expect("stack"), i)?)
+    }
+
+    fn sset(&self, i: u32, v: PointerValue<'ctx>) -> R<()> {
+        self.store(self.slot(self.stack.expect("stack"), i)?, v)
+    }
+
+    fn env_field(&self, offset: usize) -> R<PointerValue<'ctx>> {
+        let env = self.env.expect("env");
+        // SAFETY (LLVM): offsets of `Env`'s fields.
+        let p = unsafe {
+            self.b
+                .build_gep(env, &[self.t.i64.const_int(offset as u64, false)], "")
+        }
+        .map_err(llvm_err)?;
+        let p = self
+            .b
+            .build_pointer_cast(p, self.t.objp, "")
+            .map_err(llvm_err)?;
+        self.load(p)
+    }
+
+    /// Item `i` of a tuple (borrowed), through the descriptor's layout.
+    fn tuple_item(&self, tuple: PointerValue<'ctx>, i: u32) -> R<PointerValue<'ctx>> {
+        let off = self.desc.layout.tuple.ob_item as u64
+            + u64::from(i) * u64::from(self.desc.identity.pointer_bits / 8);
+        // SAFETY (LLVM): inside the tuple's item array (index checked by the compiler).
+        let p = unsafe {
+            self.b
+                .build_gep(tuple, &[self.t.i64.const_int(off, false)], "")
+        }
+        .map_err(llvm_err)?;
+        let p = self
+            .b
+            .build_pointer_cast(p, self.t.objp, "")
+            .map_err(llvm_err)?;
+        self.load(p)
+    }
+
+    fn null(&self) -> PointerValue<'ctx> {
+        self.t.obj.const_null()
+    }
+
+    fn object(&self, api: Api) -> R<PointerValue<'ctx>> {
+        // SAFETY: the entry exists (checked by `api`) and the interpreter is initialised.
+        self.api(api)?;
+        let addr = (unsafe { self.capi.object(api) }) as u64;
+        Ok(self
+            .t
+            .i64
+            .const_int(addr, false)
+            .const_to_pointer(self.t.obj))
+    }
+
+    fn new_block(&self, name: &str) -> BasicBlock<'ctx> {
+        self.ctx
+            .append_basic_block(self.function.expect("function"), name)
+    }
+
+    /// Branches to a failure path for an instruction at `offset` with `live` stack items when
+    /// `failed` holds.
+    fn check_fail(&self, failed: IntValue<'ctx>, offset: u32, live: u32) -> R<()> {
+        let fail = self.new_block("fail");
+        let ok = self.new_block("ok");
+        self.b
+            .build_conditional_branch(failed, fail, ok)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(fail);
+        self.set_lasti(offset)?;
+        for i in 0..live {
+            let v = self.sget(i)?;
+            self.decref(v)?;
+        }
+        self.b
+            .build_unconditional_branch(self.unwind.expect("unwind"))
+            .map_err(llvm_err)?;
+        self.b.position_at_end(ok);
+        Ok(())
+    }
+
+    fn check_null(&self, v: PointerValue<'ctx>, offset: u32, live: u32) -> R<()> {
+        let failed = self.b.build_is_null(v, "").map_err(llvm_err)?;
+        self.check_fail(failed, offset, live)
+    }
+
+    fn check_neg(&self, v: IntValue<'ctx>, offset: u32, live: u32) -> R<()> {
+        let failed = self
+            .b
+            .build_int_compare(IntPredicate::SLT, v, self.t.i32.const_zero(), "")
+            .map_err(llvm_err)?;
+        self.check_fail(failed, offset, live)
+    }
+
+    /// Points the trampoline frame at bytecode `offset`.
+    fn set_lasti(&self, offset: u32) -> R<()> {
+        let slot = self.env_field(env_offsets::LASTI_SLOT)?;
+        let env = self.env.expect("env");
+        // SAFETY (LLVM): field of Env.
+        let bp = unsafe {
+            self.b.build_gep(
+                env,
+                &[self.t.i64.const_int(env_offsets::LASTI_BASE as u64, false)],
+                "",
+            )
+        }
+        .map_err(llvm_err)?;
+        let bp = self
+            .b
+            .build_pointer_cast(bp, self.t.i64.ptr_type(AddressSpace::default()), "")
+            .map_err(llvm_err)?;
+        let base = self
+            .b
+            .build_load(bp, "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        if self.desc.caps.interpreter_frames {
+            // 3.11+: a pointer to the instruction in the code's inline bytecode.
+            let v = self
+                .b
+                .build_int_add(base, self.t.i64.const_int(u64::from(offset), false), "")
+                .map_err(llvm_err)?;
+            let p = self
+                .b
+                .build_pointer_cast(slot, self.t.i64.ptr_type(AddressSpace::default()), "")
+                .map_err(llvm_err)?;
+            self.b.build_store(p, v).map_err(llvm_err)?;
+        } else {
+            // ≤3.10: `int f_lasti`, in bytes up to 3.9 and code units in 3.10.
+            let scaled = match self.desc.opcodes.jump_unit {
+                anyjit_abi::JumpUnit::Bytes => offset,
+                anyjit_abi::JumpUnit::CodeUnits => offset / 2,
+            };
+            let p = self
+                .b
+                .build_pointer_cast(slot, self.t.i32.ptr_type(AddressSpace::default()), "")
+                .map_err(llvm_err)?;
+            self.b
+                .build_store(p, self.t.i32.const_int(u64::from(scaled), false))
+                .map_err(llvm_err)?;
+        }
+        Ok(())
+    }
+
+    fn bool_obj(&self, cond: IntValue<'ctx>) -> R<PointerValue<'ctx>> {
+        let t = self.object(Api::TrueStruct)?;
+        let f = self.object(Api::FalseStruct)?;
+        let v = self
+            .b
+            .build_select(cond, t, f, "")
+            .map_err(llvm_err)?
+            .into_pointer_value();
+        self.incref(v)?;
+        Ok(v)
+    }
+
+    fn binary_api(op: BinOp, inplace: bool) -> Api {
+        use BinOp::*;
+        match (op, inplace) {
+            (Add, false) => Api::NumberAdd,
+            (Sub, false) => Api::NumberSubtract,
+            (Mul, false) => Api::NumberMultiply,
+            (MatMul, false) => Api::NumberMatrixMultiply,
+            (TrueDiv, false) => Api::NumberTrueDivide,
+            (ClassicDiv, false) => Api::NumberDivide,
+            (FloorDiv, false) => Api::NumberFloorDivide,
+            (Mod, false) => Api::NumberRemainder,
+            (Pow, false) => Api::NumberPower,
+            (LShift, false) => Api::NumberLshift,
+            (RShift, false) => Api::NumberRshift,
+            (And, false) => Api::NumberAnd,
+            (Or, false) => Api::NumberOr,
+            (Xor, false) => Api::NumberXor,
+            (Add, true) => Api::NumberInPlaceAdd,
+            (Sub, true) => Api::NumberInPlaceSubtract,
+            (Mul, true) => Api::NumberInPlaceMultiply,
+            (MatMul, true) => Api::NumberInPlaceMatrixMultiply,
+            (TrueDiv, true) => Api::NumberInPlaceTrueDivide,
+            (ClassicDiv, true) => Api::NumberInPlaceDivide,
+            (FloorDiv, true) => Api::NumberInPlaceFloorDivide,
+            (Mod, true) => Api::NumberInPlaceRemainder,
+            (Pow, true) => Api::NumberInPlacePower,
+            (LShift, true) => Api::NumberInPlaceLshift,
+            (RShift, true) => Api::NumberInPlaceRshift,
+            (And, true) => Api::NumberInPlaceAnd,
+            (Or, true) => Api::NumberInPlaceOr,
+            (Xor, true) => Api::NumberInPlaceXor,
+        }
+    }
+
+    /// `PyObject_IsTrue(v)` as an i1, releasing `v` (a failure jumps to the error path).
+    fn truth(
+        &self,
+        v: PointerValue<'ctx>,
+        offset: u32,
+        live: u32,
+        release: bool,
+    ) -> R<IntValue<'ctx>> {
+        let r = self.call_api_int(Api::ObjectIsTrue, &[v.into()])?;
+        if release {
+            self.decref(v)?;
+        }
+        self.check_neg(r, offset, live)?;
+        self.b
+            .build_int_compare(IntPredicate::NE, r, self.t.i32.const_zero(), "")
+            .map_err(llvm_err)
+    }
+
+    /// Generates the whole function and JIT-compiles it.
+    pub fn compile(mut self) -> R<Compiled> {
+        Self::check(self.func)?;
+        let fty = self.t.obj.fn_type(&[self.t.obj.into()], false);
+        let function = self.module.add_function("anyjit_entry", fty, None);
+        self.function = Some(function);
+        let entry = self.ctx.append_basic_block(function, "entry");
+        self.b.position_at_end(entry);
+        self.env = Some(function.get_nth_param(0).expect("env").into_pointer_value());
+        let stacksize = self.func.stacksize.max(self.func.max_depth).max(1);
+        let stack = self
+            .b
+            .build_array_alloca(
+                self.t.obj,
+                self.t.i32.const_int(u64::from(stacksize), false),
+                "stack",
+            )
+            .map_err(llvm_err)?;
+        let locals = self
+            .b
+            .build_array_alloca(
+                self.t.obj,
+                self.t.i32.const_int(u64::from(self.nlocals.max(1)), false),
+                "locals",
+            )
+            .map_err(llvm_err)?;
+        self.stack = Some(stack);
+        self.locals = Some(locals);
+        let args = self.env_field(env_offsets::ARGS)?;
+        let args = self
+            .b
+            .build_pointer_cast(args, self.t.objp, "")
+            .map_err(llvm_err)?;
+        for i in 0..self.nlocals {
+            let v = if i < self.nparams {
+                let a = self.load(self.slot(args, i)?)?;
+                self.incref(a)?;
+                a
+            } else {
+                self.null()
+            };
+            self.store(self.slot(locals, i)?, v)?;
+        }
+        // The unwind block releases the locals and returns NULL.
+        let unwind = self.ctx.append_basic_block(function, "unwind");
+        self.unwind = Some(unwind);
+        let blocks: Vec<BasicBlock<'ctx>> = (0..self.func.blocks.len())
+            .map(|i| self.ctx.append_basic_block(function, &format!("bb{i}")))
+            .collect();
+        self.b
+            .build_unconditional_branch(blocks[0])
+            .map_err(llvm_err)?;
+        self.b.position_at_end(unwind);
+        self.release_locals()?;
+        self.b.build_return(Some(&self.null())).map_err(llvm_err)?;
+
+        for (n, bdata) in self.func.blocks.iter().enumerate() {
+            self.b.position_at_end(blocks[n]);
+            let mut terminated = false;
+            for ins in &self.func.instrs[bdata.start..bdata.end] {
+                let Some(depth) = ins.depth else {
+                    self.b.build_unreachable().map_err(llvm_err)?;
+                    terminated = true;
+                    break;
+                };
+                terminated = self.emit(ins, depth, &blocks, blocks.get(n + 1).copied())?;
+                if terminated {
+                    break;
+                }
+            }
+            if !terminated {
+                let next = blocks
+                    .get(n + 1)
+                    .copied()
+                    .ok_or_else(|| llvm_err("falls off the end"))?;
+                self.b.build_unconditional_branch(next).map_err(llvm_err)?;
+            }
+        }
+        if !function.verify(false) {
+            return Err(llvm_err(format!(
+                "invalid LLVM function:\n{}",
+                self.module.print_to_string().to_string()
+            )));
+        }
+        #[allow(deprecated)]
+        let fpm = PassManager::create(());
+        fpm.add_promote_memory_to_register_pass();
+        fpm.add_instruction_combining_pass();
+        fpm.add_cfg_simplification_pass();
+        fpm.add_gvn_pass();
+        fpm.add_cfg_simplification_pass();
+        fpm.run_on(&self.module);
+        let llvm_ir = self.module.print_to_string().to_string();
+        let engine = self
+            .module
+            .create_jit_execution_engine(OptimizationLevel::Default)
+            .map_err(llvm_err)?;
+        let addr = engine
+            .get_function_address("anyjit_entry")
+            .map_err(llvm_err)?;
+        // SAFETY: the function was generated with this signature.
+        let entry: NativeFn = unsafe { std::mem::transmute::<usize, NativeFn>(addr) };
+        // The engine owns the module; it must outlive the code, which `Compiled` ensures.
+        let engine: ExecutionEngine<'static> = unsafe {
+            std::mem::transmute::<ExecutionEngine<'ctx>, ExecutionEngine<'static>>(engine)
+        };
+        Ok(Compiled {
+            engine,
+            entry,
+            llvm_ir,
+        })
+    }
+
+    fn release_locals(&self) -> R<()> {
+        let locals = self.locals.expect("locals");
+        for i in 0..self.nlocals {
+            let v = self.load(self.slot(locals, i)?)?;
+            self.decref(v)?;
+        }
+        Ok(())
+    }
+
+    fn local(&self, i: u32) -> R<PointerValue<'ctx>> {
+        if i >= self.nlocals {
+            return Err(llvm_err(format!("local {i} out of range")));
+        }
+        self.slot(self.locals.expect("locals"), i)
+    }
+
+    /// Emits one instruction at stack depth `d`; returns whether it ended the block.
+    fn emit(
+        &self,
+        ins: &crate::ir::Instr,
+        d: u32,
+        blocks: &[BasicBlock<'ctx>],
+        next: Option<BasicBlock<'ctx>>,
+    ) -> R<bool> {
+        let off = ins.offset;
+        let target = |b: crate::ir::Block| blocks[b.0 as usize];
+        match ins.op {
+            Op::Nop | Op::Resume { .. } | Op::PopBlock | Op::SetupBlock { .. } => {}
+            Op::EndFor { .. } => {
+                self.b.build_unreachable().map_err(llvm_err)?;
+                return Ok(true);
+            }
+            Op::PopTop => {
+                let v = self.sget(d - 1)?;
+                self.decref(v)?;
+            }
+            Op::Rot { n } => {
+                let top = self.sget(d - 1)?;
+                for i in (1..n).rev() {
+                    let v = self.sget(d - 1 - i)?;
+                    self.sset(d - i, v)?;
+                }
+                self.sset(d - n, top)?;
+            }
+            Op::Dup { n } => {
+                for i in 0..n {
+                    let v = self.sget(d - n + i)?;
+                    self.incref(v)?;
+                    self.sset(d + i, v)?;
+                }
+            }
+            Op::Copy { n } => {
+                let v = self.sget(d - n)?;
+                self.incref(v)?;
+                self.sset(d, v)?;
+            }
+            Op::Swap { n } => {
+                let a = self.sget(d - 1)?;
+                let b = self.sget(d - n)?;
+                self.sset(d - 1, b)?;
+                self.sset(d - n, a)?;
+            }
+            Op::PushNull => self.sset(d, self.null())?,
+            Op::LoadConst { index } => {
+                let consts = self.env_field(env_offsets::CONSTS)?;
+                let v = self.tuple_item(consts, index)?;
+                self.incref(v)?;
+                self.sset(d, v)?;
+            }
+            Op::LoadFast { local, checked } => {
+                let v = self.load(self.local(local)?)?;
+                if checked {
+                    let unbound = self.new_block("unbound");
+                    let ok = self.new_block("bound");
+                    let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
+                    self.b
+                        .build_conditional_branch(isnull, unbound, ok)
+                        .map_err(llvm_err)?;
+                    self.b.position_at_end(unbound);
+                    let varnames = self.env_field(env_offsets::VARNAMES)?;
+                    let name = self.tuple_item(varnames, local)?;
+                    self.call_addr(
+                        runtime::rt_unbound_local as *const () as usize,
+                        None,
+                        &[self.env.expect("env").into(), name.into()],
+                    )?;
+                    self.check_fail(self.ctx.bool_type().const_int(1, false), off, d)?;
+                    self.b.build_unreachable().map_err(llvm_err)?;
+                    self.b.position_at_end(ok);
+                }
+                self.incref(v)?;
+                self.sset(d, v)?;
+            }
+            Op::StoreFast { local } => {
+                let slot = self.local(local)?;
+                let old = self.load(slot)?;
+                let v = self.sget(d - 1)?;
+                self.store(slot, v)?;
+                self.decref(old)?;
+            }
+            Op::DeleteFast { local } => {
+                let slot = self.local(local)?;
+                let old = self.load(slot)?;
+                let unbound = self.new_block("unbound");
+                let ok = self.new_block("bound");
+                let isnull = self.b.build_is_null(old, "").map_err(llvm_err)?;
+                self.b
+                    .build_conditional_branch(isnull, unbound, ok)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(unbound);
+                let varnames = self.env_field(env_offsets::VARNAMES)?;
+                let name = self.tuple_item(varnames, local)?;
+                self.call_addr(
+                    runtime::rt_unbound_local as *const () as usize,
+                    None,
+                    &[self.env.expect("env").into(), name.into()],
+                )?;
+                self.check_fail(self.ctx.bool_type().const_int(1, false), off, d)?;
+                self.b.build_unreachable().map_err(llvm_err)?;
+                self.b.position_at_end(ok);
+                self.store(slot, self.null())?;
+                self.decref(old)?;
+            }
+            Op::LoadGlobal { name, null } => {
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let globals = self.env_field(env_offsets::GLOBALS)?;
+                let builtins = self.env_field(env_offsets::BUILTINS)?;
+                let g = self.call_api(Api::DictGetItem, &[globals.into(), key.into()])?;
+                let in_globals = self.b.get_insert_block().expect("block");
+                let try_builtins = self.new_block("builtins");
+                let found = self.new_block("found");
+                let isnull = self.b.build_is_null(g, "").map_err(llvm_err)?;
+                self.b
+                    .build_conditional_branch(isnull, try_builtins, found)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(try_builtins);
+                let bv = self.call_api(Api::DictGetItem, &[builtins.into(), key.into()])?;
+                let missing = self.new_block("missing");
+                let from_builtins = self.b.get_insert_block().expect("block");
+                let isnull = self.b.build_is_null(bv, "").map_err(llvm_err)?;
+                self.b
+                    .build_conditional_branch(isnull, missing, found)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(missing);
+                self.call_addr(
+                    runtime::rt_name_error as *const () as usize,
+                    None,
+                    &[self.env.expect("env").into(), key.into()],
+                )?;
+                self.check_fail(self.ctx.bool_type().const_int(1, false), off, d)?;
+                self.b.build_unreachable().map_err(llvm_err)?;
+                self.b.position_at_end(found);
+                let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+                phi.add_incoming(&[(&g, in_globals), (&bv, from_builtins)]);
+                let v = phi.as_basic_value().into_pointer_value();
+                self.incref(v)?;
+                match null {
+                    NullPush::No => self.sset(d, v)?,
+                    NullPush::Below => {
+                        self.sset(d, self.null())?;
+                        self.sset(d + 1, v)?;
+                    }
+                    NullPush::Above => {
+                        self.sset(d, v)?;
+                        self.sset(d + 1, self.null())?;
+                    }
+                }
+            }
+            Op::LoadAttr { name } => {
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let o = self.sget(d - 1)?;
+                let v = self.call_api(Api::ObjectGetAttr, &[o.into(), key.into()])?;
+                self.decref(o)?;
+                self.check_null(v, off, d - 1)?;
+                self.sset(d - 1, v)?;
+            }
+            Op::LoadMethod { name, slot } => {
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let o = self.sget(d - 1)?;
+                let v = self.call_api(Api::ObjectGetAttr, &[o.into(), key.into()])?;
+                self.decref(o)?;
+                self.check_null(v, off, d - 1)?;
+                // A plain attribute in the pair: the call sees no `self`.
+                match slot {
+                    CallSlot::NullAbove => {
+                        self.sset(d - 1, v)?;
+                        self.sset(d, self.null())?;
+                    }
+                    _ => {
+                        self.sset(d - 1, self.null())?;
+                        self.sset(d, v)?;
+                    }
+                }
+            }
+            Op::StoreAttr { name } => {
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let o = self.sget(d - 1)?;
+                let v = self.sget(d - 2)?;
+                let r = self.call_api_int(Api::ObjectSetAttr, &[o.into(), key.into(), v.into()])?;
+                self.decref(o)?;
+                self.decref(v)?;
+                self.check_neg(r, off, d - 2)?;
+            }
+            Op::Unary { op } => {
+                let v = self.sget(d - 1)?;
+                let r = match op {
+                    UnOp::Not => {
+                        let t = self.truth(v, off, d - 1, true)?;
+                        let f = self.b.build_not(t, "").map_err(llvm_err)?;
+                        self.bool_obj(f)?
+                    }
+                    _ => {
+                        let api = match op {
+                            UnOp::Pos => Api::NumberPositive,
+                            UnOp::Neg => Api::NumberNegative,
+                            _ => Api::NumberInvert,
+                        };
+                        let r = self.call_api(api, &[v.into()])?;
+                        self.decref(v)?;
+                        self.check_null(r, off, d - 1)?;
+                        r
+                    }
+                };
+                self.sset(d - 1, r)?;
+            }
+            Op::ToBool => {
+                let v = self.sget(d - 1)?;
+                let t = self.truth(v, off, d - 1, true)?;
+                let r = self.bool_obj(t)?;
+                self.sset(d - 1, r)?;
+            }
+            Op::Binary { op, inplace } => {
+                let a = self.sget(d - 2)?;
+                let b = self.sget(d - 1)?;
+                let r = if op == BinOp::Pow {
+                    let none = self.object(Api::NoneStruct)?;
+                    self.call_api(
+                        Self::binary_api(op, inplace),
+                        &[a.into(), b.into(), none.into()],
+                    )?
+                } else {
+                    self.call_api(Self::binary_api(op, inplace), &[a.into(), b.into()])?
+                };
+                self.decref(a)?;
+                self.decref(b)?;
+                self.check_null(r, off, d - 2)?;
+                self.sset(d - 2, r)?;
+            }
+            Op::Compare { op, to_bool } => {
+                let a = self.sget(d - 2)?;
+                let b = self.sget(d - 1)?;
+                let r = match op {
+                    CmpOp::Is | CmpOp::IsNot => {
+                        let pred = if op == CmpOp::Is {
+                            IntPredicate::EQ
+                        } else {
+                            IntPredicate::NE
+                        };
+                        let ai = self
+                            .b
+                            .build_ptr_to_int(a, self.t.i64, "")
+                            .map_err(llvm_err)?;
+                        let bi = self
+                            .b
+                            .build_ptr_to_int(b, self.t.i64, "")
+                            .map_err(llvm_err)?;
+                        let c = self
+                            .b
+                            .build_int_compare(pred, ai, bi, "")
+                            .map_err(llvm_err)?;
+                        self.decref(a)?;
+                        self.decref(b)?;
+                        self.bool_obj(c)?
+                    }
+                    CmpOp::In | CmpOp::NotIn => {
+                        let r = self.call_api_int(Api::SequenceContains, &[b.into(), a.into()])?;
+                        self.decref(a)?;
+                        self.decref(b)?;
+                        self.check_neg(r, off, d - 2)?;
+                        let pred = if op == CmpOp::In {
+                            IntPredicate::NE
+                        } else {
+                            IntPredicate::EQ
+                        };
+                        let c = self
+                            .b
+                            .build_int_compare(pred, r, self.t.i32.const_zero(), "")
+                            .map_err(llvm_err)?;
+                        self.bool_obj(c)?
+                    }
+                    _ => {
+                        let code = match op {
+                            CmpOp::Lt => 0,
+                            CmpOp::Le => 1,
+                            CmpOp::Eq => 2,
+                            CmpOp::Ne => 3,
+                            CmpOp::Gt => 4,
+                            _ => 5,
+                        };
+                        let r = self.call_api(
+                            Api::ObjectRichCompare,
+                            &[a.into(), b.into(), self.t.i32.const_int(code, false).into()],
+                        )?;
+                        self.decref(a)?;
+                        self.decref(b)?;
+                        self.check_null(r, off, d - 2)?;
+                        if to_bool {
+                            let t = self.truth(r, off, d - 2, true)?;
+                            self.bool_obj(t)?
+                        } else {
+                            r
+                        }
+                    }
+                };
+                self.sset(d - 2, r)?;
+            }
+            Op::IsOp { invert } => {
+                let a = self.sget(d - 2)?;
+                let b = self.sget(d - 1)?;
+                let pred = if invert {
+                    IntPredicate::NE
+                } else {
+                    IntPredicate::EQ
+                };
+                let ai = self
+                    .b
+                    .build_ptr_to_int(a, self.t.i64, "")
+                    .map_err(llvm_err)?;
+                let bi = self
+                    .b
+                    .build_ptr_to_int(b, self.t.i64, "")
+                    .map_err(llvm_err)?;
+                let c = self
+                    .b
+                    .build_int_compare(pred, ai, bi, "")
+                    .map_err(llvm_err)?;
+                self.decref(a)?;
+                self.decref(b)?;
+                let r = self.bool_obj(c)?;
+                self.sset(d - 2, r)?;
+            }
+            Op::ContainsOp { invert } => {
+                let a = self.sget(d - 2)?;
+                let b = self.sget(d - 1)?;
+                let r = self.call_api_int(Api::SequenceContains, &[b.into(), a.into()])?;
+                self.decref(a)?;
+                self.decref(b)?;
+                self.check_neg(r, off, d - 2)?;
+                let pred = if invert {
+                    IntPredicate::EQ
+                } else {
+                    IntPredicate::NE
+                };
+                let c = self
+                    .b
+                    .build_int_compare(pred, r, self.t.i32.const_zero(), "")
+                    .map_err(llvm_err)?;
+                let r = self.bool_obj(c)?;
+                self.sset(d - 2, r)?;
+            }
+            Op::Subscr => {
+                let c = self.sget(d - 2)?;
+                let k = self.sget(d - 1)?;
+                let r = self.call_api(Api::ObjectGetItem, &[c.into(), k.into()])?;
+                self.decref(c)?;
+                self.decref(k)?;
+                self.check_null(r, off, d - 2)?;
+                self.sset(d - 2, r)?;
+            }
+            Op::StoreSubscr => {
+                let v = self.sget(d - 3)?;
+                let c = self.sget(d - 2)?;
+                let k = self.sget(d - 1)?;
+                let r = self.call_api_int(Api::ObjectSetItem, &[c.into(), k.into(), v.into()])?;
+                self.decref(v)?;
+                self.decref(c)?;
+                self.decref(k)?;
+                self.check_neg(r, off, d - 3)?;
+            }
+            Op::BuildTuple { n } | Op::BuildList { n } => {
+                let kind = u64::from(matches!(ins.op, Op::BuildList { .. }));
+                let base = self.slot(self.stack.expect("stack"), d - n)?;
+                let r = self
+                    .call_addr(
+                        runtime::rt_build as *const () as usize,
+                        Some(self.t.obj.into()),
+                        &[
+                            self.env.expect("env").into(),
+                            base.into(),
+                            self.t.i32.const_int(u64::from(n), false).into(),
+                            self.t.i32.const_int(kind, false).into(),
+                        ],
+                    )?
+                    .expect("returns")
+                    .into_pointer_value();
+                self.check_null(r, off, d - n)?;
+                self.sset(d - n, r)?;
+            }
+            Op::GetIter => {
+                let v = self.sget(d - 1)?;
+                let r = self.call_api(Api::ObjectGetIter, &[v.into()])?;
+                self.decref(v)?;
+                self.check_null(r, off, d - 1)?;
+                self.sset(d - 1, r)?;
+            }
+            Op::ForIter { target: t } => {
+                let it = self.sget(d - 1)?;
+                let v = self.call_api(Api::IterNext, &[it.into()])?;
+                let got = self.new_block("item");
+                let end = self.new_block("exhausted");
+                let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
+                self.b
+                    .build_conditional_branch(isnull, end, got)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(end);
+                let err = self.call_api(Api::ErrOccurred, &[])?;
+                self.check_null_inverted(err, off, d)?;
+                self.decref(it)?;
+                self.b
+                    .build_unconditional_branch(target(t))
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(got);
+                self.sset(d, v)?;
+            }
+            Op::Jump { target: t } => {
+                if let Some(dest) = self.func.blocks.get(t.0 as usize) {
+                    if dest.offset <= off {
+                        // Backward jump: let signal handlers (Ctrl-C) run, as the interpreter does.
+                        let r = self.call_api_int(Api::ErrCheckSignals, &[])?;
+                        self.check_neg(r, off, d)?;
+                    }
+                }
+                self.b
+                    .build_unconditional_branch(target(t))
+                    .map_err(llvm_err)?;
+                return Ok(true);
+            }
+            Op::JumpNoInterrupt { target: t } => {
+                self.b
+                    .build_unconditional_branch(target(t))
+                    .map_err(llvm_err)?;
+                return Ok(true);
+            }
+            Op::PopJumpIf { cond, target: t } => {
+                let v = self.sget(d - 1)?;
+                let taken = match cond {
+                    Cond::True | Cond::False => {
+                        let truth = self.truth(v, off, d - 1, true)?;
+                        if cond == Cond::True {
+                            truth
+                        } else {
+                            self.b.build_not(truth, "").map_err(llvm_err)?
+                        }
+                    }
+                    Cond::None | Cond::NotNone => {
+                        let none = self.object(Api::NoneStruct)?;
+                        let vi = self
+                            .b
+                            .build_ptr_to_int(v, self.t.i64, "")
+                            .map_err(llvm_err)?;
+                        let ni = self
+                            .b
+                            .build_ptr_to_int(none, self.t.i64, "")
+                            .map_err(llvm_err)?;
+                        let pred = if cond == Cond::None {
+                            IntPredicate::EQ
+                        } else {
+                            IntPredicate::NE
+                        };
+                        let c = self
+                            .b
+                            .build_int_compare(pred, vi, ni, "")
+                            .map_err(llvm_err)?;
+                        self.decref(v)?;
+                        c
+                    }
+                };
+                self.branch_checked(taken, t, off, d - 1, blocks, next)?;
+                return Ok(true);
+            }
+            Op::JumpIfOrPop { when, target: t } => {
+                let v = self.sget(d - 1)?;
+                let truth = self.truth(v, off, d, false)?;
+                let taken = if when {
+                    truth
+                } else {
+                    self.b.build_not(truth, "").map_err(llvm_err)?
+                };
+                let pop = self.new_block("pop");
+                self.b
+                    .build_conditional_branch(taken, target(t), pop)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(pop);
+                self.decref(v)?;
+                return Ok(false);
+            }
+            Op::Return | Op::ReturnConst { .. } => {
+                let (r, below) = if let Op::ReturnConst { index } = ins.op {
+                    let consts = self.env_field(env_offsets::CONSTS)?;
+                    let v = self.tuple_item(consts, index)?;
+                    self.incref(v)?;
+                    (v, d)
+                } else {
+                    (self.sget(d - 1)?, d - 1)
+                };
+                for i in 0..below {
+                    let v = self.sget(i)?;
+                    self.decref(v)?;
+                }
+                self.release_locals()?;
+                self.b.build_return(Some(&r)).map_err(llvm_err)?;
+                return Ok(true);
+            }
+            Op::Call { argc, kw, slot } => {
+                let (mode, nslots) = match slot {
+                    CallSlot::Single => (call_mode::SINGLE, 1),
+                    CallSlot::NullBelow => (call_mode::NULL_BELOW, 2),
+                    CallSlot::NullAbove => (call_mode::NULL_ABOVE, 2),
+                };
+                let (names, on_stack) = match kw {
+                    KwNames::None => (self.null(), 0),
+                    KwNames::Stack => (self.null(), 1),
+                    KwNames::Const(ci) => {
+                        let consts = self.env_field(env_offsets::CONSTS)?;
+                        (self.tuple_item(consts, ci)?, 0)
+                    }
+                };
+                let consumed = nslots + argc + on_stack;
+                let base = self.slot(self.stack.expect("stack"), d - consumed)?;
+                self.set_lasti(off)?;
+                let r = self
+                    .call_addr(
+                        runtime::rt_call as *const () as usize,
+                        Some(self.t.obj.into()),
+                        &[
+                            self.env.expect("env").into(),
+                            base.into(),
+                            self.t.i32.const_int(u64::from(argc), false).into(),
+                            self.t.i32.const_int(u64::from(mode), false).into(),
+                            names.into(),
+                            self.t.i32.const_int(u64::from(on_stack), false).into(),
+                        ],
+                    )?
+                    .expect("returns")
+                    .into_pointer_value();
+                self.check_null(r, off, d - consumed)?;
+                self.sset(d - consumed, r)?;
+            }
+            Op::Call27 { npos, nkw, .. } => {
+                let consumed = 1 + npos + 2 * nkw;
+                let base = self.slot(self.stack.expect("stack"), d - consumed)?;
+                self.set_lasti(off)?;
+                let r = self
+                    .call_addr(
+                        runtime::rt_call27 as *const () as usize,
+                        Some(self.t.obj.into()),
+                        &[
+                            self.env.expect("env").into(),
+                            base.into(),
+                            self.t.i32.const_int(u64::from(npos), false).into(),
+                            self.t.i32.const_int(u64::from(nkw), false).into(),
+                        ],
+                    )?
+                    .expect("returns")
+                    .into_pointer_value();
+                self.check_null(r, off, d - consumed)?;
+                self.sset(d - consumed, r)?;
+            }
+            other => {
+                return Err(Unsupported {
+                    construct: format!("{} is not compiled yet", other.name()),
+                    offset: off,
+                    line: ins.line,
+                });
+            }
+        }
+        Ok(false)
+    }
+
+    /// Fails when `err` (a `PyErr_Occurred()` result) is not NULL.
+    fn check_null_inverted(&self, err: PointerValue<'ctx>, offset: u32, live: u32) -> R<()> {
+        let ok = self.b.build_is_null(err, "").map_err(llvm_err)?;
+        let failed = self.b.build_not(ok, "").map_err(llvm_err)?;
+        self.check_fail(failed, offset, live)
+    }
+
+    fn branch_checked(
+        &self,
+        taken: IntValue<'ctx>,
+        t: crate::ir::Block,
+        off: u32,
+        live: u32,
+        blocks: &[BasicBlock<'ctx>],
+        next: Option<BasicBlock<'ctx>>,
+    ) -> R<()> {
+        let dest = blocks[t.0 as usize];
+        let fall = self.new_block("fall");
+        let backward = self
+            .func
+            .blocks
+            .get(t.0 as usize)
+            .is_some_and(|b| b.offset <= off);
+        if backward {
+            let back = self.new_block("back");
+            self.b
+                .build_conditional_branch(taken, back, fall)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(back);
+            let r = self.call_api_int(Api::ErrCheckSignals, &[])?;
+            self.check_neg(r, off, live)?;
+            self.b.build_unconditional_branch(dest).map_err(llvm_err)?;
+        } else {
+            self.b
+                .build_conditional_branch(taken, dest, fall)
+                .map_err(llvm_err)?;
+        }
+        self.b.position_at_end(fall);
+        // the fall-through continues in the next block
+        let next = next.ok_or_else(|| llvm_err("branch falls off the end"))?;
+        self.b.build_unconditional_branch(next).map_err(llvm_err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,168 @@
+# anyjit's Python-side runtime helpers, executed once when anyjit is imported (2.7 and 3.6+).
+#
+# A compiled function is entered through a *trampoline*: a real Python function with exactly the
+# original's signature (so CPython binds arguments, applies defaults and raises its own argument
+# errors), whose body hands the bound parameters to the native code. Its code object carries the
+# original's name, file, first line and line table, and is padded to at least the original's
+# length: the native code points the trampoline frame's instruction pointer at the bytecode offset
+# it is executing, so tracebacks, `f_lineno` and callers' views of the frame show the original
+# function's real line (3.11+ carets included).
+import sys
+import types
+
+V = sys.version_info[:2]
+NOP = None
+try:
+    import opcode as _opcode
+    NOP = _opcode.opmap['NOP']
+except Exception:
+    pass
+
+CO_VARARGS = 4
+CO_VARKEYWORDS = 8
+
+
+def params(code, defaults, kwdefaults):
+    """Source text of a signature equal to `code`'s, and the names in co_varnames order."""
+    names = code.co_varnames
+    argc = code.co_argcount
+    posonly = getattr(code, 'co_posonlyargcount', 0)
+    kwonly = getattr(code, 'co_kwonlyargcount', 0)
+    n_def = len(defaults or ())
+    parts = []
+    for i, name in enumerate(names[:argc]):
+        if i >= argc - n_def:
+            parts.append('%s=None' % name)
+        else:
+            parts.append(name)
+        if posonly and i + 1 == posonly:
+            parts.append('/')
+    order = list(names[:argc])
+    idx = argc
+    kw_names = names[idx:idx + kwonly]
+    idx += kwonly
+    if code.co_flags & CO_VARARGS:
+        parts.append('*' + names[idx])
+        order_var = [names[idx]]
+        idx += 1
+    else:
+        order_var = []
+        if kwonly:
+            parts.append('*')
+    for name in kw_names:
+        if kwdefaults and name in kwdefaults:
+            parts.append('%s=None' % name)
+        else:
+            parts.append(name)
+    if code.co_flags & CO_VARKEYWORDS:
+        parts.append('**' + names[idx])
+        order_kw = [names[idx]]
+        idx += 1
+    else:
+        order_kw = []
+    # co_varnames order: positional, keyword-only, *args, **kwargs
+    ordered = order + list(kw_names) + order_var + order_kw
+    return ', '.join(parts), ordered
+
+
+def trampoline(func, call, handle):
+    """The trampoline of `func`, entering `call(handle, *parameters)`."""
+    code = func.__code__
+    defaults = func.__defaults__
+    kwdefaults = getattr(func, '__kwdefaults__', None)
+    for name in code.co_varnames[:code.co_argcount]:
+        if not isinstance(name, str) or name.startswith('.'):
+            return None, '2.7 tuple parameters'
+    sig, ordered = params(code, defaults, kwdefaults)
+    args = ''.join(', ' + n for n in ordered)
+    src = ('def __anyjit_factory(__anyjit_call, __anyjit_handle):\n'
+           '    def %s(%s):\n'
+           '        return __anyjit_call(__anyjit_handle%s)\n'
+           '    return %s\n') % (code.co_name if _is_identifier(code.co_name) else '_f', sig, args,
+                                 code.co_name if _is_identifier(code.co_name) else '_f')
+    ns = {}
+    exec(compile(src, code.co_filename, 'exec', 0, True), ns)
+    tramp = ns['__anyjit_factory'](call, handle)
+    tcode = tramp.__code__
+    body = tcode.co_code
+    unit = 1 if V < (3, 6) else 2
+    pad = max(0, len(code.co_code) - len(body)) // unit
+    filler = (chr(NOP) if V < (3, 0) else bytes([NOP, 0][:unit])) * pad
+    body = body + filler
+    if hasattr(tcode, 'replace'):
+        kw = dict(co_code=body, co_name=code.co_name, co_filename=code.co_filename,
+                  co_firstlineno=code.co_firstlineno)
+        if V >= (3, 10):
+            kw['co_linetable'] = code.co_linetable
+        else:
+            kw['co_lnotab'] = code.co_lnotab
+        if V >= (3, 11):
+            kw['co_qualname'] = code.co_qualname
+        new = tcode.replace(**kw)
+    elif V >= (3, 0):
+        new = types.CodeType(tcode.co_argcount, tcode.co_kwonlyargcount, tcode.co_nlocals,
+                             tcode.co_stacksize, tcode.co_flags, body, tcode.co_consts,
+                             tcode.co_names, tcode.co_varnames, code.co_filename, code.co_name,
+                             code.co_firstlineno, code.co_lnotab, tcode.co_freevars,
+                             tcode.co_cellvars)
+    else:
+        new = types.CodeType(tcode.co_argcount, tcode.co_nlocals, tcode.co_stacksize,
+                             tcode.co_flags, body, tcode.co_consts, tcode.co_names,
+                             tcode.co_varnames, code.co_filename, code.co_name,
+                             code.co_firstlineno, code.co_lnotab, tcode.co_freevars,
+                             tcode.co_cellvars)
+    wrapper = types.FunctionType(new, func.__globals__, func.__name__, defaults, tramp.__closure__)
+    if kwdefaults is not None:
+        wrapper.__kwdefaults__ = kwdefaults
+    for attr in ('__doc__', '__module__', '__qualname__', '__annotations__'):
+        if hasattr(func, attr):
+            try:
+                setattr(wrapper, attr, getattr(func, attr))
+            except (AttributeError, TypeError):
+                pass
+    wrapper.__dict__.update(func.__dict__)
+    wrapper.__wrapped__ = func
+    return wrapper, None
+
+
+def _is_identifier(name):
+    if V >= (3, 0):
+        return name.isidentifier()
+    import re
+    return re.match(r'^[A-Za-z_][A-Za-z0-9_]*$', name) is not None
+
+
+def _probe(kind):
+    if kind == 'name':
+        try:
+            _anyjit_probe_missing_name_  # noqa: F821
+        except NameError as e:
+            return str(e).replace('_anyjit_probe_missing_name_', '%s')
+    else:
+        def f():
+            _anyjit_probe_local_ = _anyjit_probe_local_  # noqa: F821
+        try:
+            f()
+        except UnboundLocalError as e:
+            return str(e).replace('_anyjit_probe_local_', '%s')
+
+
+NAME_ERROR = _probe('name')
+UNBOUND_LOCAL = _probe('local')
+NAME_ATTR = hasattr(NameError('x'), 'name') or V >= (3, 10)
+
+
+def name_error(name):
+    """The NameError the interpreter raises for a missing global `name` (not raised here)."""
+    e = NameError(NAME_ERROR % name)
+    if V >= (3, 10):
+        e.name = name
+    return e
+
+
+def unbound_local(name):
+    """The UnboundLocalError of reading unbound local `name` (not raised here)."""
+    e = UnboundLocalError(UNBOUND_LOCAL % name)
+    if V >= (3, 10) and hasattr(e, 'name'):
+        e.name = name
+    return e

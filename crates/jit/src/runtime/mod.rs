@@ -1,0 +1,311 @@
+//! What compiled code needs at run time: its environment, and the helpers it calls for the
+//! operations that are simpler to write in Rust than to emit (calls, container builds, the
+//! interpreter's own error objects).
+//!
+//! Every helper follows ceval's contract: it consumes (releases) the stack items it is handed and
+//! returns a new reference, or NULL with an exception set.
+
+pub mod entry;
+
+use anyjit_abi::capi::{CApi, Obj};
+use anyjit_abi::Api;
+use std::ffi::{c_int, c_void};
+
+/// The interpreter-side helpers (from `helpers.py`) and the C API, shared by all compiled code.
+pub struct Runtime {
+    /// The C API of the running interpreter.
+    pub capi: &'static CApi,
+    /// `helpers.name_error(name)`: the NameError the interpreter would raise.
+    pub name_error: Obj,
+    /// `helpers.unbound_local(name)`: the UnboundLocalError the interpreter would raise.
+    pub unbound_local: Obj,
+}
+
+// SAFETY: used only with the GIL held.
+unsafe impl Sync for Runtime {}
+// SAFETY: as above.
+unsafe impl Send for Runtime {}
+
+/// The environment of one native call, built by the entry point from the trampoline's frame.
+/// Field offsets are read by the code generator: keep `#[repr(C)]` and the order.
+#[repr(C)]
+pub struct Env {
+    /// The bound parameters, in `co_varnames` order (borrowed).
+    pub args: *const Obj,
+    /// Where the trampoline frame keeps its instruction position.
+    pub lasti_slot: *mut c_void,
+    /// Added to the scaled bytecode offset before storing it there.
+    pub lasti_base: i64,
+    /// Globals dict.
+    pub globals: Obj,
+    /// Builtins dict.
+    pub builtins: Obj,
+    /// `co_consts`.
+    pub consts: Obj,
+    /// `co_names`.
+    pub names: Obj,
+    /// `co_varnames`.
+    pub varnames: Obj,
+    /// The shared runtime.
+    pub rt: *const Runtime,
+}
+
+/// Byte offsets of [`Env`]'s fields, for the code generator.
+pub mod env_offsets {
+    use super::Env;
+    use std::mem::offset_of;
+    /// `args`.
+    pub const ARGS: usize = offset_of!(Env, args);
+    /// `lasti_slot`.
+    pub const LASTI_SLOT: usize = offset_of!(Env, lasti_slot);
+    /// `lasti_base`.
+    pub const LASTI_BASE: usize = offset_of!(Env, lasti_base);
+    /// `globals`.
+    pub const GLOBALS: usize = offset_of!(Env, globals);
+    /// `builtins`.
+    pub const BUILTINS: usize = offset_of!(Env, builtins);
+    /// `consts`.
+    pub const CONSTS: usize = offset_of!(Env, consts);
+    /// `names`.
+    pub const NAMES: usize = offset_of!(Env, names);
+    /// `varnames`.
+    pub const VARNAMES: usize = offset_of!(Env, varnames);
+}
+
+unsafe fn rt<'a>(env: *const Env) -> &'a Runtime {
+    // SAFETY: the entry point builds `env` with a live runtime.
+    unsafe { &*(*env).rt }
+}
+
+unsafe fn raise_with(c: &CApi, factory: Obj, name: Obj) {
+    // SAFETY: GIL held; factory is a live helper, name a live str.
+    unsafe {
+        c.incref(name);
+        let args = c.new_tuple(&[name]);
+        if args.is_null() {
+            return;
+        }
+        let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+            factory,
+            args,
+            std::ptr::null_mut(),
+        );
+        c.decref(args);
+        if exc.is_null() {
+            return;
+        }
+        c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
+        c.decref(exc);
+    }
+}
+
+/// Raises the interpreter's NameError for global `name`.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_name_error(env: *const Env, name: Obj) {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        raise_with(r.capi, r.name_error, name);
+    }
+}
+
+/// Raises the interpreter's UnboundLocalError for local `name`.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_unbound_local(env: *const Env, name: Obj) {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        raise_with(r.capi, r.unbound_local, name);
+    }
+}
+
+/// Builds a tuple (`kind` 0) or list (`kind` 1) from `n` stack items at `base`, stealing them.
+///
+/// # Safety
+/// Called by compiled code with the GIL held; `base[..n]` are owned references.
+pub unsafe extern "C" fn rt_build(env: *const Env, base: *mut Obj, n: u32, kind: u32) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = rt(env).capi;
+        let items: Vec<Obj> = (0..n as usize).map(|i| *base.add(i)).collect();
+        if kind == 0 {
+            return c.new_tuple(&items);
+        }
+        let list = c.new_list();
+        for o in &items {
+            if !list.is_null() && !c.list_append(list, *o) {
+                c.decref(list);
+                for o in &items {
+                    c.decref(*o);
+                }
+                return std::ptr::null_mut();
+            }
+        }
+        for o in &items {
+            c.decref(*o);
+        }
+        list
+    }
+}
+
+/// Call layouts the helper understands (matching `ir::CallSlot`).
+pub mod call_mode {
+    /// `callable, args…`
+    pub const SINGLE: u32 = 0;
+    /// `meth|NULL, self|callable, args…`
+    pub const NULL_BELOW: u32 = 1;
+    /// `callable|meth, NULL|self, args…`
+    pub const NULL_ABOVE: u32 = 2;
+}
+
+/// Calls from the stack: at `base` the callable slot(s) per `mode`, then `argc` arguments, the
+/// last `len(kwnames)` of which are keyword values, then (if `kw_on_stack`) the names tuple.
+/// Consumes every slot.
+///
+/// # Safety
+/// Called by compiled code with the GIL held; the slots are owned references (NULL allowed
+/// where the layout puts a NULL); `kwnames` is a borrowed tuple or NULL.
+pub unsafe extern "C" fn rt_call(
+    env: *const Env,
+    base: *mut Obj,
+    argc: u32,
+    mode: u32,
+    kwnames: Obj,
+    kw_on_stack: u32,
+) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = rt(env).capi;
+        let nslots = if mode == call_mode::SINGLE { 1 } else { 2 };
+        let total = nslots + argc as usize + kw_on_stack as usize;
+        let slots: Vec<Obj> = (0..total).map(|i| *base.add(i)).collect();
+        let release = |c: &CApi| {
+            for o in &slots {
+                c.decref(*o);
+            }
+        };
+        let names = if kw_on_stack != 0 {
+            slots[total - 1]
+        } else {
+            kwnames
+        };
+        let (callable, self_arg) = match mode {
+            call_mode::SINGLE => (slots[0], None),
+            call_mode::NULL_BELOW => {
+                if slots[0].is_null() {
+                    (slots[1], None)
+                } else {
+                    (slots[0], Some(slots[1]))
+                }
+            }
+            _ => {
+                if slots[1].is_null() {
+                    (slots[0], None)
+                } else {
+                    (slots[0], Some(slots[1]))
+                }
+            }
+        };
+        let args = &slots[nslots..nslots + argc as usize];
+        let nkw = if names.is_null() {
+            0
+        } else {
+            c.read::<isize>(
+                names as *const c_void,
+                c.descriptor().layout.var_object.ob_size,
+            ) as usize
+        };
+        let npos = args.len() - nkw;
+        let mut pos: Vec<Obj> = Vec::with_capacity(npos + 1);
+        if let Some(s) = self_arg {
+            pos.push(s);
+        }
+        pos.extend_from_slice(&args[..npos]);
+        for o in &pos {
+            c.incref(*o);
+        }
+        let tuple = c.new_tuple(&pos);
+        if tuple.is_null() {
+            release(c);
+            return std::ptr::null_mut();
+        }
+        let mut kwargs: Obj = std::ptr::null_mut();
+        if nkw > 0 {
+            kwargs = c.new_dict();
+            for (i, v) in args[npos..].iter().enumerate() {
+                let key = c.tuple_item(names, i as isize);
+                if kwargs.is_null()
+                    || c.func::<extern "C" fn(Obj, Obj, Obj) -> c_int>(Api::DictSetItem)(
+                        kwargs, key, *v,
+                    ) != 0
+                {
+                    c.decref(kwargs);
+                    c.decref(tuple);
+                    release(c);
+                    return std::ptr::null_mut();
+                }
+            }
+        }
+        let result =
+            c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(callable, tuple, kwargs);
+        c.decref(tuple);
+        c.decref(kwargs);
+        release(c);
+        result
+    }
+}
+
+/// 2.7 call: `callable, npos positional, nkw (name, value) pairs`, consumed.
+///
+/// # Safety
+/// Called by compiled code with the GIL held; the slots are owned references.
+pub unsafe extern "C" fn rt_call27(env: *const Env, base: *mut Obj, npos: u32, nkw: u32) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = rt(env).capi;
+        let total = 1 + npos as usize + 2 * nkw as usize;
+        let slots: Vec<Obj> = (0..total).map(|i| *base.add(i)).collect();
+        let release = |c: &CApi| {
+            for o in &slots {
+                c.decref(*o);
+            }
+        };
+        let pos: Vec<Obj> = slots[1..1 + npos as usize].to_vec();
+        for o in &pos {
+            c.incref(*o);
+        }
+        let tuple = c.new_tuple(&pos);
+        if tuple.is_null() {
+            release(c);
+            return std::ptr::null_mut();
+        }
+        let mut kwargs: Obj = std::ptr::null_mut();
+        if nkw > 0 {
+            kwargs = c.new_dict();
+            for k in 0..nkw as usize {
+                let key = slots[1 + npos as usize + 2 * k];
+                let value = slots[2 + npos as usize + 2 * k];
+                if kwargs.is_null()
+                    || c.func::<extern "C" fn(Obj, Obj, Obj) -> c_int>(Api::DictSetItem)(
+                        kwargs, key, value,
+                    ) != 0
+                {
+                    c.decref(kwargs);
+                    c.decref(tuple);
+                    release(c);
+                    return std::ptr::null_mut();
+                }
+            }
+        }
+        let result =
+            c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(slots[0], tuple, kwargs);
+        c.decref(tuple);
+        c.decref(kwargs);
+        release(c);
+        result
+    }
+}

@@ -1,0 +1,449 @@
+//! The compiling half of the module: `anyjit.jit`, `anyjit.is_compiled`, `anyjit.stats` and the
+//! entry point trampolines call. The decorator plumbing is Python (`API` below), the work is in
+//! `anyjit-jit`.
+
+use crate::{state, unsupported, UNSUPPORTED};
+use anyjit_abi::capi::{CApi, Obj};
+use anyjit_abi::Api;
+use anyjit_jit::codegen::{Codegen, Unsupported};
+use anyjit_jit::runtime::entry::{self, CompiledFunction};
+use anyjit_jit::runtime::Runtime;
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+/// The runtime helpers' source (trampolines, the interpreter's own error objects).
+const HELPERS: &str = include_str!("../../jit/src/runtime/helpers.py");
+
+/// The public decorator API, defined in Python over `_compile` and `_is_handle`.
+const API: &str = r#"
+def jit(func=None, strict=False):
+    """Compile a Python function to native code.
+
+    Use as @anyjit.jit, @anyjit.jit(strict=True) or anyjit.jit(f, strict=True). Returns a
+    function that behaves like `func`. What cannot be compiled yet runs in the interpreter
+    (the reason is in anyjit.stats()['fallback_reasons']); with strict=True it raises
+    anyjit.UnsupportedError naming the construct, the file and the line instead.
+    """
+    if func is None:
+        def decorate(f):
+            return _compile(f, strict)
+        return decorate
+    return _compile(func, strict)
+
+
+def is_compiled(obj):
+    """Whether `obj` is a function compiled by anyjit.jit."""
+    cells = getattr(obj, '__closure__', None) or ()
+    for cell in cells:
+        try:
+            if _is_handle(cell.cell_contents):
+                return True
+        except ValueError:
+            pass
+    return False
+"#;
+
+const HANDLE: &CStr = c"anyjit.compiled";
+
+static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+static TRAMPOLINE: OnceLock<usize> = OnceLock::new();
+static CALL_FN: OnceLock<usize> = OnceLock::new();
+
+/// Counters behind `anyjit.stats()`.
+pub static COMPILED: AtomicU64 = AtomicU64::new(0);
+/// Calls that ran native code.
+pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
+/// Functions left to the interpreter, and calls routed to it (tracing).
+pub static FALLBACKS: AtomicU64 = AtomicU64::new(0);
+/// Why functions were not compiled: `(qualified name, reason)`.
+pub static REASONS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+/// Runs Python source in a fresh namespace; returns the namespace dict (new reference).
+///
+/// # Safety
+/// GIL held.
+unsafe fn run(c: &CApi, source: &str, name: &str, extra: &[(&str, Obj)]) -> Obj {
+    // SAFETY: per the caller; references are handed to the dict or released.
+    unsafe {
+        let ns = c.new_dict();
+        if ns.is_null() {
+            return ns;
+        }
+        let builtins = c.func::<extern "C" fn() -> Obj>(Api::EvalGetBuiltins)();
+        c.incref(builtins);
+        c.dict_set_steal(ns, "__builtins__", builtins);
+        c.dict_set_steal(ns, "__name__", c.new_str(name));
+        for (k, v) in extra {
+            c.incref(*v);
+            c.dict_set_steal(ns, k, *v);
+        }
+        let src = CString::new(source).expect("no NUL in our sources");
+        const PY_FILE_INPUT: c_int = 257;
+        let r = c.func::<extern "C" fn(*const c_char, c_int, Obj, Obj, *mut c_void) -> Obj>(
+            Api::RunStringFlags,
+        )(src.as_ptr(), PY_FILE_INPUT, ns, ns, std::ptr::null_mut());
+        if r.is_null() {
+            c.decref(ns);
+            return std::ptr::null_mut();
+        }
+        c.decref(r);
+        ns
+    }
+}
+
+/// Sets up the compiler's runtime and adds `jit` and `is_compiled` to the module.
+///
+/// # Safety
+/// GIL held, module init.
+pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
+    // SAFETY: per the caller.
+    unsafe {
+        let helpers = run(c, HELPERS, "anyjit._helpers", &[]);
+        if helpers.is_null() {
+            return false;
+        }
+        let get = |name: &str| {
+            let v = c.dict_get(helpers, name);
+            c.incref(v);
+            v
+        };
+        let name_error = get("name_error");
+        let unbound_local = get("unbound_local");
+        let tramp = get("trampoline");
+        c.decref(helpers);
+        let _ = RUNTIME.set(Runtime {
+            capi: c,
+            name_error,
+            unbound_local,
+        });
+        let _ = TRAMPOLINE.set(tramp as usize);
+        let compile = c.getattr(module, "_compile");
+        let is_handle = c.getattr(module, "_is_handle");
+        let call = c.getattr(module, "_call");
+        if compile.is_null() || is_handle.is_null() || call.is_null() {
+            return false;
+        }
+        let _ = CALL_FN.set(call as usize);
+        let api = run(
+            c,
+            API,
+            "anyjit",
+            &[("_compile", compile), ("_is_handle", is_handle)],
+        );
+        c.decref(compile);
+        c.decref(is_handle);
+        if api.is_null() {
+            return false;
+        }
+        for name in [c"jit", c"is_compiled"] {
+            let f = c.dict_get(api, name.to_str().unwrap());
+            c.incref(f);
+            if !c.module_add(module, name, f) {
+                c.decref(f);
+                c.decref(api);
+                return false;
+            }
+        }
+        c.decref(api);
+        true
+    }
+}
+
+unsafe fn attr_str(c: &CApi, o: Obj, name: &str) -> String {
+    // SAFETY: GIL held, `o` live.
+    unsafe {
+        let v = c.getattr(o, name);
+        if v.is_null() {
+            c.clear_error();
+            return "?".into();
+        }
+        let s = c.str_text(v).unwrap_or_else(|| "?".into());
+        c.decref(v);
+        s
+    }
+}
+
+/// `anyjit._compile(func, strict)`.
+pub unsafe extern "C" fn compile(_module: Obj, args: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: called by CPython with the GIL held; `args` is a 2-tuple from `jit`.
+    unsafe {
+        let func = c.tuple_item(args, 0);
+        let strict_obj = c.tuple_item(args, 1);
+        if func.is_null() || strict_obj.is_null() {
+            return std::ptr::null_mut();
+        }
+        let strict = c.func::<extern "C" fn(Obj) -> c_int>(Api::ObjectIsTrue)(strict_obj);
+        if strict < 0 {
+            return std::ptr::null_mut();
+        }
+        if c.type_of(func) != c.object(Api::FunctionType) {
+            c.set_error(
+                c.object(Api::ExcTypeError),
+                &format!(
+                    "anyjit.jit expects a Python function, not {}",
+                    c.repr(c.type_of(func))
+                ),
+            );
+            return std::ptr::null_mut();
+        }
+        let name = {
+            let q = attr_str(c, func, "__qualname__");
+            if q == "?" {
+                attr_str(c, func, "__name__")
+            } else {
+                q
+            }
+        };
+        let code = c.getattr(func, "__code__");
+        let filename = attr_str(c, code, "co_filename");
+        let firstline = c.getattr_int(code, "co_firstlineno").unwrap_or(0);
+        c.decref(code);
+        match try_compile(c, func) {
+            Ok(wrapper) => {
+                COMPILED.fetch_add(1, Ordering::Relaxed);
+                wrapper
+            }
+            Err(None) => std::ptr::null_mut(), // a Python exception is set
+            Err(Some(u)) => {
+                let line = u.line.map_or(firstline, i64::from);
+                let msg = format!("cannot compile {name} ({filename}:{line}): {}", u.construct);
+                if strict != 0 {
+                    let exc = UNSUPPORTED
+                        .get()
+                        .map_or(std::ptr::null_mut(), |e| *e as Obj);
+                    c.set_error(exc, &msg);
+                    return std::ptr::null_mut();
+                }
+                FALLBACKS.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut r) = REASONS.lock() {
+                    r.push((name, msg));
+                }
+                c.incref(func);
+                func
+            }
+        }
+    }
+}
+
+/// Compiles `func`; `Err(None)` means a Python exception is set.
+unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsupported>> {
+    let unsupported = |construct: String| {
+        Some(Unsupported {
+            construct,
+            offset: 0,
+            line: None,
+        })
+    };
+    // SAFETY: GIL held; `func` is a function.
+    unsafe {
+        let input = anyjit_jit::decode::live::read_code(c, func).map_err(unsupported)?;
+        let code = c.getattr(func, "__code__");
+        let flags = c.getattr_int(code, "co_flags").unwrap_or(0);
+        let desc = c.descriptor();
+        let gen_flags = [
+            "CO_GENERATOR",
+            "CO_COROUTINE",
+            "CO_ITERABLE_COROUTINE",
+            "CO_ASYNC_GENERATOR",
+        ]
+        .iter()
+        .filter_map(|n| desc.constant(n))
+        .fold(0, |a, b| a | b);
+        if flags & gen_flags != 0 {
+            c.decref(code);
+            return Err(unsupported("generators and coroutines".into()));
+        }
+        let ir = match anyjit_jit::decode::decode(desc, &input) {
+            Ok(ir) => ir,
+            Err(e) => {
+                c.decref(code);
+                return Err(unsupported(e.to_string()));
+            }
+        };
+        if let Err(u) = Codegen::check(&ir) {
+            c.decref(code);
+            return Err(Some(u));
+        }
+        let argcount = c.getattr_int(code, "co_argcount").unwrap_or(0) as u32;
+        let kwonly = c.getattr_int(code, "co_kwonlyargcount").unwrap_or_else(|| {
+            c.clear_error();
+            0
+        }) as u32;
+        let varargs = flags & desc.constant("CO_VARARGS").unwrap_or(4) != 0;
+        let varkw = flags & desc.constant("CO_VARKEYWORDS").unwrap_or(8) != 0;
+        let nparams = argcount + kwonly + u32::from(varargs) + u32::from(varkw);
+        let ctx: &'static inkwell::context::Context =
+            Box::leak(Box::new(inkwell::context::Context::create()));
+        let compiled = match Codegen::new(ctx, c, &ir, input.nlocals, nparams).compile() {
+            Ok(x) => x,
+            Err(u) => {
+                c.decref(code);
+                return Err(Some(u));
+            }
+        };
+        let get = |n: &str| {
+            let v = c.getattr(code, n);
+            if v.is_null() {
+                c.clear_error();
+            }
+            v
+        };
+        c.incref(func);
+        let cf = Box::new(CompiledFunction {
+            compiled,
+            func,
+            consts: get("co_consts"),
+            names: get("co_names"),
+            varnames: get("co_varnames"),
+            argcount,
+            kwonly,
+            varargs,
+            varkw,
+        });
+        c.decref(code);
+        let capsule = c
+            .func::<extern "C" fn(*mut c_void, *const c_char, unsafe extern "C" fn(Obj)) -> Obj>(
+                Api::CapsuleNew,
+            )(
+            Box::into_raw(cf) as *mut c_void,
+            HANDLE.as_ptr(),
+            release_handle,
+        );
+        if capsule.is_null() {
+            return Err(None);
+        }
+        let tramp = *TRAMPOLINE.get().expect("init") as Obj;
+        let call = *CALL_FN.get().expect("init") as Obj;
+        c.incref(func);
+        c.incref(call);
+        let targs = c.new_tuple(&[func, call, capsule]);
+        if targs.is_null() {
+            return Err(None);
+        }
+        let r = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+            tramp,
+            targs,
+            std::ptr::null_mut(),
+        );
+        c.decref(targs);
+        if r.is_null() {
+            return Err(None);
+        }
+        let wrapper = c.tuple_item(r, 0);
+        let why = c.tuple_item(r, 1);
+        if c.is_none(wrapper) {
+            let reason = c.str_text(why).unwrap_or_default();
+            c.decref(r);
+            return Err(unsupported(reason));
+        }
+        c.incref(wrapper);
+        c.decref(r);
+        Ok(wrapper)
+    }
+}
+
+unsafe extern "C" fn release_handle(capsule: Obj) {
+    let c = &state().capi;
+    // SAFETY: the capsule holds the Box made in try_compile; called once, GIL held.
+    unsafe {
+        let p = c.func::<extern "C" fn(Obj, *const c_char) -> *mut c_void>(Api::CapsuleGetPointer)(
+            capsule,
+            HANDLE.as_ptr(),
+        );
+        if p.is_null() {
+            c.clear_error();
+            return;
+        }
+        let cf = Box::from_raw(p as *mut CompiledFunction);
+        cf.release(c);
+    }
+}
+
+unsafe fn handle_of(c: &CApi, o: Obj) -> Option<&'static CompiledFunction> {
+    // SAFETY: GIL held; a valid capsule of ours holds a live CompiledFunction.
+    unsafe {
+        if c.func::<extern "C" fn(Obj, *const c_char) -> c_int>(Api::CapsuleIsValid)(
+            o,
+            HANDLE.as_ptr(),
+        ) == 0
+        {
+            return None;
+        }
+        let p = c.func::<extern "C" fn(Obj, *const c_char) -> *mut c_void>(Api::CapsuleGetPointer)(
+            o,
+            HANDLE.as_ptr(),
+        );
+        (p as *const CompiledFunction).as_ref()
+    }
+}
+
+/// `anyjit._is_handle(obj)`.
+pub unsafe extern "C" fn is_handle(_module: Obj, o: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: GIL held.
+    unsafe { c.new_bool(handle_of(c, o).is_some()) }
+}
+
+/// `anyjit._call(handle, *params)`: the trampolines' way in.
+pub unsafe extern "C" fn call(_module: Obj, args: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: GIL held; `args` is the tuple the trampoline built.
+    unsafe {
+        let n = c.read::<isize>(
+            args as *const c_void,
+            c.descriptor().layout.var_object.ob_size,
+        );
+        let Some(cf) = (n >= 1)
+            .then(|| handle_of(c, c.tuple_item(args, 0)))
+            .flatten()
+        else {
+            return unsupported("anyjit._call is only for compiled functions");
+        };
+        let params: Vec<Obj> = (1..n).map(|i| c.tuple_item(args, i)).collect();
+        if params.len() != cf.nparams() as usize {
+            c.set_error(
+                c.object(Api::ExcSystemError),
+                "anyjit: trampoline and compiled code disagree on parameters",
+            );
+            return std::ptr::null_mut();
+        }
+        if entry::tracing(c) {
+            FALLBACKS.fetch_add(1, Ordering::Relaxed);
+            return entry::call_original(c, cf, &params);
+        }
+        NATIVE_CALLS.fetch_add(1, Ordering::Relaxed);
+        entry::enter(RUNTIME.get().expect("init"), cf, &params)
+    }
+}
+
+/// `anyjit.stats()`.
+pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: GIL held; values are handed to dict_set_steal.
+    unsafe {
+        let d = c.new_dict();
+        if d.is_null() {
+            return d;
+        }
+        let n = |a: &AtomicU64| c.new_int(a.load(Ordering::Relaxed) as _);
+        let reasons = c.new_dict();
+        if let Ok(r) = REASONS.lock() {
+            for (name, why) in r.iter() {
+                c.dict_set_steal(reasons, name, c.new_str(why));
+            }
+        }
+        let ok = c.dict_set_steal(d, "compiled", n(&COMPILED))
+            && c.dict_set_steal(d, "native_calls", n(&NATIVE_CALLS))
+            && c.dict_set_steal(d, "fallbacks", n(&FALLBACKS))
+            && c.dict_set_steal(d, "guard_failures", c.new_int(0))
+            && c.dict_set_steal(d, "fallback_reasons", reasons);
+        if ok {
+            d
+        } else {
+            c.decref(d);
+            std::ptr::null_mut()
+        }
+    }
+}
