@@ -163,6 +163,8 @@ symbols! {
     TupleSetItem: Function ["PyTuple_SetItem"];
     /// `PyList_New`.
     ListNew: Function ["PyList_New"];
+    /// `PyList_AsTuple`.
+    ListAsTuple: Function ["PyList_AsTuple"];
     /// `PyList_Append`.
     ListAppend: Function ["PyList_Append"];
     /// `PyDict_New`.

@@ -137,7 +137,14 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::CallFinally { .. }
         | Op::PopFinally { .. } => "try/except/finally and with statements",
         Op::Raise { .. } => "raise",
-        Op::BreakLoop | Op::ContinueLoop { .. } => "break/continue through the block stack",
+        Op::BreakLoop => return None,
+        Op::ContinueLoop { .. } => "continue inside try or with (≤3.7)",
+        // 3.12+ intrinsics: 5 is unary `+`, 6 is list → tuple.
+        Op::CallIntrinsic {
+            index: 5 | 6,
+            two: false,
+        } => return None,
+        Op::CallIntrinsic { .. } => "this intrinsic",
         Op::LoadDeref { .. }
         | Op::StoreDeref { .. }
         | Op::DeleteDeref { .. }
@@ -177,6 +184,8 @@ pub struct Codegen<'a, 'ctx> {
     stack: Option<PointerValue<'ctx>>,
     locals: Option<PointerValue<'ctx>>,
     unwind: Option<BasicBlock<'ctx>>,
+    /// Per IR block, the ≤3.7 loop blocks open at its entry: `(exit block, stack level)`.
+    loops: Vec<Option<Vec<(crate::ir::Block, u32)>>>,
 }
 
 type R<T> = Result<T, Unsupported>;
@@ -220,7 +229,54 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             stack: None,
             locals: None,
             unwind: None,
+            loops: Vec::new(),
         }
+    }
+
+    /// The loop blocks (`SETUP_LOOP`, ≤3.7) open at each block's entry, which `BREAK_LOOP` needs.
+    /// Only loop blocks reach here: other block kinds are not compiled yet.
+    fn loop_blocks(func: &Function) -> Vec<Option<Vec<(crate::ir::Block, u32)>>> {
+        let mut at: Vec<Option<Vec<(crate::ir::Block, u32)>>> = vec![None; func.blocks.len()];
+        if at.is_empty() {
+            return at;
+        }
+        at[0] = Some(Vec::new());
+        let mut work = vec![0usize];
+        while let Some(b) = work.pop() {
+            let mut stack = at[b].clone().expect("queued");
+            let data = &func.blocks[b];
+            let mut falls = true;
+            let mut edges: Vec<(usize, Vec<(crate::ir::Block, u32)>)> = Vec::new();
+            for ins in &func.instrs[data.start..data.end] {
+                match ins.op {
+                    Op::SetupBlock { target, .. } => {
+                        edges.push((target.0 as usize, stack.clone()));
+                        stack.push((target, ins.depth.unwrap_or(0)));
+                    }
+                    Op::PopBlock => {
+                        stack.pop();
+                    }
+                    op => {
+                        if let Some(t) = op.target() {
+                            edges.push((t.0 as usize, stack.clone()));
+                        }
+                        if op.is_terminator() {
+                            falls = false;
+                        }
+                    }
+                }
+            }
+            if falls && b + 1 < func.blocks.len() {
+                edges.push((b + 1, stack));
+            }
+            for (t, s) in edges {
+                if at[t].is_none() {
+                    at[t] = Some(s);
+                    work.push(t);
+                }
+            }
+        }
+        at
     }
 
     /// Checks that every reachable operation is supported.
@@ -548,6 +604,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// Generates the whole function and JIT-compiles it.
     pub fn compile(mut self) -> R<Compiled> {
         Self::check(self.func)?;
+        self.loops = Self::loop_blocks(self.func);
         let fty = self.t.obj.fn_type(&[self.t.obj.into()], false);
         let function = self.module.add_function("anyjit_entry", fty, None);
         self.function = Some(function);
@@ -610,6 +667,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     terminated = true;
                     break;
                 };
+                if let Op::BreakLoop = ins.op {
+                    self.emit_break(n, ins, depth, &blocks)?;
+                    terminated = true;
+                    break;
+                }
                 terminated = self.emit(ins, depth, &blocks, blocks.get(n + 1).copied())?;
                 if terminated {
                     break;
@@ -696,7 +758,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             Op::Rot { n } => {
                 let top = self.sget(d - 1)?;
-                for i in (1..n).rev() {
+                // shift each item up one slot, from the top down, then drop the top in at n
+                for i in 1..n {
                     let v = self.sget(d - 1 - i)?;
                     self.sset(d - i, v)?;
                 }
@@ -1230,6 +1293,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.check_null(r, off, d - consumed)?;
                 self.sset(d - consumed, r)?;
             }
+            Op::CallIntrinsic { index, .. } => {
+                let v = self.sget(d - 1)?;
+                let api = if index == 5 {
+                    Api::NumberPositive
+                } else {
+                    Api::ListAsTuple
+                };
+                let r = self.call_api(api, &[v.into()])?;
+                self.decref(v)?;
+                self.check_null(r, off, d - 1)?;
+                self.sset(d - 1, r)?;
+            }
             other => {
                 return Err(Unsupported {
                     construct: format!("{} is not compiled yet", other.name()),
@@ -1239,6 +1314,43 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
         }
         Ok(false)
+    }
+
+    /// `BREAK_LOOP`: leaves the innermost loop block open at this point of block `n`.
+    fn emit_break(
+        &self,
+        n: usize,
+        ins: &crate::ir::Instr,
+        d: u32,
+        blocks: &[BasicBlock<'ctx>],
+    ) -> R<()> {
+        let data = &self.func.blocks[n];
+        let mut stack = self.loops[n].clone().unwrap_or_default();
+        for i in &self.func.instrs[data.start..data.end] {
+            if std::ptr::eq(i, ins) {
+                break;
+            }
+            match i.op {
+                Op::SetupBlock { target, .. } => stack.push((target, i.depth.unwrap_or(0))),
+                Op::PopBlock => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+        let (exit, level) = stack.last().copied().ok_or_else(|| Unsupported {
+            construct: "break outside a loop block".into(),
+            offset: ins.offset,
+            line: ins.line,
+        })?;
+        for i in level..d {
+            let v = self.sget(i)?;
+            self.decref(v)?;
+        }
+        self.b
+            .build_unconditional_branch(blocks[exit.0 as usize])
+            .map_err(llvm_err)?;
+        Ok(())
     }
 
     /// Fails when `err` (a `PyErr_Occurred()` result) is not NULL.

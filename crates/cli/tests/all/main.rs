@@ -169,6 +169,26 @@ fn the_decoder_agrees_with_dis_in_every_interpreter() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+#[test]
+fn compiled_functions_behave_like_the_interpreter_in_every_interpreter() {
+    let script = repo().join("tests/python/run_cases.py");
+    let mut failures = Vec::new();
+    for interp in interpreters() {
+        let out = python(interp, &[script.to_str().unwrap()], &[]);
+        eprintln!(
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .last()
+                .unwrap_or("")
+        );
+        if !out.status.success() {
+            failures.push(format!("{}: {}", interp.path.display(), text(&out)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Golden IR per build: `tests/golden/ir/<descriptor>/<function>.ir`; `ANYJIT_BLESS=1` rewrites.
 #[test]
 fn ir_dumps_match_the_golden_files() {

@@ -431,6 +431,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::TupleGetItem, name: Some("PyTuple_GetItem") },
         SymbolName { api: Api::TupleSetItem, name: Some("PyTuple_SetItem") },
         SymbolName { api: Api::ListNew, name: Some("PyList_New") },
+        SymbolName { api: Api::ListAsTuple, name: Some("PyList_AsTuple") },
         SymbolName { api: Api::ListAppend, name: Some("PyList_Append") },
         SymbolName { api: Api::DictNew, name: Some("PyDict_New") },
         SymbolName { api: Api::DictSetItemString, name: Some("PyDict_SetItemString") },

@@ -1,0 +1,162 @@
+# Conformance runner: every case of tests/cases/*.py, interpreted and compiled, compared.
+#
+#     python tests/python/run_cases.py [CASE_DIR] [NAME_FILTER]
+#
+# A case file is plain Python (2/3 compatible unless it sets MIN_VERSION) defining functions and
+#     CASES = [('function_name', (args...), {kwargs}), ...]
+# Optional module settings:
+#     MIN_VERSION = (3, 6)        the file needs that syntax; older interpreters list it as skipped
+#     NOT_COMPILED = 'reason'     constructs the compiler does not handle yet: strict=True must
+#                                 raise anyjit.UnsupportedError, and the non-strict wrapper must
+#                                 still give the interpreter's answers (it runs the interpreter)
+# For each call the runner compares, between the original function and anyjit.jit(f, strict=True):
+#   * the result (type and repr) or the exception (type and message);
+#   * side effects on the arguments (repr of every argument afterwards);
+#   * the reference counts of the arguments and, on a second run, of the result's type;
+# and that stats()['native_calls'] grew, so that no case can pass in the interpreter.
+# On a debug build, sys.gettotalrefcount() must not grow across further runs of the corpus.
+# Ends with 'N passed, M failed'.
+from __future__ import print_function
+
+import copy
+import gc
+import glob
+import os
+import re
+import sys
+import traceback
+
+import anyjit
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASE_DIR = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', 'cases')
+FILTER = sys.argv[2] if len(sys.argv) > 2 else ''
+V = sys.version_info[:2]
+
+failures = []
+skipped = []
+passed = [0]
+
+
+ADDRESS = re.compile(r' at 0x[0-9a-fA-F]+')
+
+
+def outcome(f, args, kwargs):
+    try:
+        r = f(*args, **kwargs)
+        return ('ok', type(r).__name__, ADDRESS.sub(' at 0x?', repr(r)))
+    except Exception as e:
+        return ('raise', type(e).__name__, str(e))
+
+
+def fresh(args):
+    return copy.deepcopy(args)
+
+
+def load(path):
+    with open(path) as fh:
+        src = fh.read()
+    ns = {'__name__': 'case_' + os.path.basename(path)[:-3], '__file__': path}
+    exec(compile(src, path, 'exec', 0, True), ns)
+    return ns
+
+
+def run_file(path, rounds):
+    name = os.path.basename(path)
+    try:
+        ns = load(path)
+    except SyntaxError as e:
+        # only files that declare a newer MIN_VERSION may fail to parse
+        with open(path) as fh:
+            head = fh.read()
+        if 'MIN_VERSION' in head:
+            skipped.append('%s: needs a newer Python (%s)' % (name, e.msg))
+            return
+        failures.append('%s: does not parse: %s' % (name, e))
+        return
+    if V < tuple(ns.get('MIN_VERSION', (0, 0))):
+        skipped.append('%s: needs Python %s' % (name, '.'.join(map(str, ns['MIN_VERSION']))))
+        return
+    not_compiled = ns.get('NOT_COMPILED')
+    for fname, args, kwargs in ns['CASES']:
+        label = '%s:%s%r' % (name, fname, args)
+        if FILTER and FILTER not in label:
+            continue
+        f = ns[fname]
+        try:
+            compiled = anyjit.jit(f, strict=True)
+            if not_compiled:
+                failures.append('%s: compiled, but the file says NOT_COMPILED (%s)' % (label, not_compiled))
+                continue
+        except anyjit.UnsupportedError as e:
+            if not not_compiled:
+                failures.append('%s: %s' % (label, e))
+                continue
+            compiled = anyjit.jit(f)
+            if anyjit.is_compiled(compiled):
+                failures.append('%s: strict refused but non-strict compiled' % label)
+                continue
+        if not_compiled is None and not anyjit.is_compiled(compiled):
+            failures.append('%s: not compiled' % label)
+            continue
+        for _ in range(rounds):
+            a1, a2 = fresh(args), fresh(args)
+            want = outcome(f, a1, dict(kwargs))
+            before_calls = anyjit.stats()['native_calls']
+            # only objects of this call's own (deep-copied) arguments: shared immutables such as
+            # small ints and strings are legitimately kept by what the call built
+            own = [a for a, b in zip(a2, a1) if a is not b]
+            counts = [sys.getrefcount(a) for a in own]
+            got = outcome(compiled, a2, dict(kwargs))
+            after = [sys.getrefcount(a) for a in own]
+            if got != want:
+                failures.append('%s: interpreter %r, compiled %r' % (label, want, got))
+                break
+            if repr(a1) != repr(a2):
+                failures.append('%s: arguments after the call differ: %r vs %r' % (label, a1, a2))
+                break
+            if counts != after:
+                failures.append('%s: argument reference counts changed %r -> %r' % (label, counts, after))
+                break
+            if not not_compiled and anyjit.stats()['native_calls'] <= before_calls:
+                failures.append('%s: the call did not run native code' % label)
+                break
+        else:
+            passed[0] += 1
+
+
+def corpus(rounds):
+    for path in sorted(glob.glob(os.path.join(CASE_DIR, '*.py'))):
+        run_file(path, rounds)
+
+
+try:
+    corpus(2)
+    if hasattr(sys, 'gettotalrefcount'):
+        # debug build: further runs of everything must not leak references. A leak of even one
+        # reference per call grows with every run; the runner's own bookkeeping does not.
+        saved = passed[0]
+        deltas = []
+        for _ in range(3):
+            gc.collect()
+            gc.collect()
+            before = sys.gettotalrefcount()
+            corpus(1)
+            gc.collect()
+            gc.collect()
+            deltas.append(sys.gettotalrefcount() - before)
+        passed[0] = saved
+        # every case makes at least one compiled call per run: a leak in any of them shows in
+        # every run as at least one reference per case
+        if min(deltas) >= saved:
+            failures.append('total reference count grows across runs of the corpus: %r' % deltas)
+        print('total reference count deltas of three more runs: %r' % deltas)
+except Exception:
+    failures.append('runner crashed: ' + traceback.format_exc())
+
+for s in skipped:
+    print('skipped ' + s)
+for f in failures:
+    print('FAIL ' + f)
+print('%s: %d passed, %d failed' % (anyjit.info()['descriptor'], passed[0], len(failures)))
+sys.exit(1 if failures else 0)
