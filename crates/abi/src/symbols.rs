@@ -279,6 +279,10 @@ symbols! {
     CapsuleGetPointer: Function ["PyCapsule_GetPointer"];
     /// `PyCFunction_NewEx`.
     CFunctionNewEx: Function ["PyCFunction_NewEx"];
+    /// `PyEval_SaveThread`: releases the GIL.
+    EvalSaveThread: Function ["PyEval_SaveThread"];
+    /// `PyEval_RestoreThread`: takes the GIL back.
+    EvalRestoreThread: Function ["PyEval_RestoreThread"];
     /// `PyCapsule_IsValid`.
     CapsuleIsValid: Function ["PyCapsule_IsValid"];
     /// `PyRun_StringFlags` (`PyRun_String` is a macro for it).

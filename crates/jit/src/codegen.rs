@@ -184,6 +184,8 @@ pub struct Codegen<'a, 'ctx> {
     stack: Option<PointerValue<'ctx>>,
     locals: Option<PointerValue<'ctx>>,
     unwind: Option<BasicBlock<'ctx>>,
+    /// Counts backward jumps between visits of the periodic helper.
+    ticks: Option<PointerValue<'ctx>>,
     /// Per IR block, the ≤3.7 loop blocks open at its entry: `(exit block, stack level)`.
     loops: Vec<Option<Vec<(crate::ir::Block, u32)>>>,
 }
@@ -230,7 +232,52 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             locals: None,
             unwind: None,
             loops: Vec::new(),
+            ticks: None,
         }
+    }
+
+    /// On a backward jump: every `PERIODIC_EVERY` times, run signal handlers and let other
+    /// threads take the GIL, as the interpreter's eval breaker does.
+    fn back_edge(&self, off: u32, live: u32) -> R<()> {
+        let ticks = self.ticks.expect("ticks");
+        let n = self
+            .b
+            .build_load(ticks, "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let n = self
+            .b
+            .build_int_add(n, self.t.i32.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        self.b.build_store(ticks, n).map_err(llvm_err)?;
+        let mask = self
+            .t
+            .i32
+            .const_int(u64::from(runtime::PERIODIC_EVERY - 1), false);
+        let low = self.b.build_and(n, mask, "").map_err(llvm_err)?;
+        let due = self
+            .b
+            .build_int_compare(IntPredicate::EQ, low, self.t.i32.const_zero(), "")
+            .map_err(llvm_err)?;
+        let visit = self.new_block("periodic");
+        let cont = self.new_block("continue");
+        self.b
+            .build_conditional_branch(due, visit, cont)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(visit);
+        self.set_lasti(off)?;
+        let r = self
+            .call_addr(
+                runtime::rt_periodic as *const () as usize,
+                Some(self.t.i32.into()),
+                &[self.env.expect("env").into()],
+            )?
+            .expect("returns")
+            .into_int_value();
+        self.check_neg(r, off, live)?;
+        self.b.build_unconditional_branch(cont).map_err(llvm_err)?;
+        self.b.position_at_end(cont);
+        Ok(())
     }
 
     /// The loop blocks (`SETUP_LOOP`, ≤3.7) open at each block's entry, which `BREAK_LOOP` needs.
@@ -281,6 +328,21 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     /// Checks that every reachable operation is supported.
     pub fn check(func: &Function) -> R<()> {
+        // 3.11+ handlers live in the exception table: name the `try`/`with` at the instruction
+        // just before the first protected one (the `try:` NOP or BEFORE_WITH).
+        if let Some(first) = func.handlers.iter().map(|h| h.start).min() {
+            let i = func
+                .instrs
+                .iter()
+                .position(|ins| ins.offset >= first)
+                .unwrap_or(0);
+            let at = &func.instrs[i.saturating_sub(1)];
+            return Err(Unsupported {
+                construct: "try/except/finally and with statements".into(),
+                offset: at.offset,
+                line: at.line.or(func.instrs[i].line),
+            });
+        }
         for ins in &func.instrs {
             if ins.depth.is_none() {
                 continue;
@@ -630,6 +692,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .map_err(llvm_err)?;
         self.stack = Some(stack);
         self.locals = Some(locals);
+        let ticks = self.b.build_alloca(self.t.i32, "ticks").map_err(llvm_err)?;
+        self.b
+            .build_store(ticks, self.t.i32.const_zero())
+            .map_err(llvm_err)?;
+        self.ticks = Some(ticks);
         let args = self.env_field(env_offsets::ARGS)?;
         let args = self
             .b
@@ -1150,12 +1217,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.sset(d, v)?;
             }
             Op::Jump { target: t } => {
-                if let Some(dest) = self.func.blocks.get(t.0 as usize) {
-                    if dest.offset <= off {
-                        // Backward jump: let signal handlers (Ctrl-C) run, as the interpreter does.
-                        let r = self.call_api_int(Api::ErrCheckSignals, &[])?;
-                        self.check_neg(r, off, d)?;
-                    }
+                if self
+                    .func
+                    .blocks
+                    .get(t.0 as usize)
+                    .is_some_and(|dest| dest.offset <= off)
+                {
+                    self.back_edge(off, d)?;
                 }
                 self.b
                     .build_unconditional_branch(target(t))
@@ -1382,8 +1450,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .build_conditional_branch(taken, back, fall)
                 .map_err(llvm_err)?;
             self.b.position_at_end(back);
-            let r = self.call_api_int(Api::ErrCheckSignals, &[])?;
-            self.check_neg(r, off, live)?;
+            self.back_edge(off, live)?;
             self.b.build_unconditional_branch(dest).map_err(llvm_err)?;
         } else {
             self.b

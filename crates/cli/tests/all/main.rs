@@ -171,7 +171,17 @@ fn the_decoder_agrees_with_dis_in_every_interpreter() {
 
 #[test]
 fn compiled_functions_behave_like_the_interpreter_in_every_interpreter() {
-    let script = repo().join("tests/python/run_cases.py");
+    matrix_script("tests/python/run_cases.py");
+}
+
+#[test]
+fn wrappers_behave_like_functions_in_every_interpreter() {
+    matrix_script("tests/python/check_wrapper.py");
+}
+
+/// Runs a Python check script in every interpreter; each must exit 0.
+fn matrix_script(rel: &str) {
+    let script = repo().join(rel);
     let mut failures = Vec::new();
     for interp in interpreters() {
         let out = python(interp, &[script.to_str().unwrap()], &[]);

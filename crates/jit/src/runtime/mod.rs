@@ -309,3 +309,25 @@ pub unsafe extern "C" fn rt_call27(env: *const Env, base: *mut Obj, npos: u32, n
         result
     }
 }
+
+/// Back-edges between two visits of [`rt_periodic`] (a power of two).
+pub const PERIODIC_EVERY: u32 = 4096;
+
+/// What the interpreter does between instructions, done on every [`PERIODIC_EVERY`]-th
+/// backward jump of compiled code: runs signal handlers (Ctrl-C) and lets other threads take
+/// the GIL. Returns -1 with an exception set if a signal handler raised.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_periodic(env: *const Env) -> c_int {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = rt(env).capi;
+        if c.func::<extern "C" fn() -> c_int>(Api::ErrCheckSignals)() < 0 {
+            return -1;
+        }
+        let ts = c.func::<extern "C" fn() -> *mut c_void>(Api::EvalSaveThread)();
+        c.func::<extern "C" fn(*mut c_void)>(Api::EvalRestoreThread)(ts);
+        0
+    }
+}

@@ -369,6 +369,8 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::CapsuleNew, name: Some("PyCapsule_New") },
         SymbolName { api: Api::CapsuleGetPointer, name: Some("PyCapsule_GetPointer") },
         SymbolName { api: Api::CFunctionNewEx, name: Some("PyCFunction_NewEx") },
+        SymbolName { api: Api::EvalSaveThread, name: Some("PyEval_SaveThread") },
+        SymbolName { api: Api::EvalRestoreThread, name: Some("PyEval_RestoreThread") },
         SymbolName { api: Api::CapsuleIsValid, name: Some("PyCapsule_IsValid") },
         SymbolName { api: Api::RunStringFlags, name: Some("PyRun_StringFlags") },
         SymbolName { api: Api::EvalGetBuiltins, name: Some("PyEval_GetBuiltins") },

@@ -1,0 +1,196 @@
+# The compiled wrapper behaves like the function it wraps, in every interpreter:
+# metadata, defaults, binding as a method, staticmethod/classmethod, inspect.signature, strict
+# errors naming construct/file/line, tracebacks identical to the interpreter's, RecursionError
+# on deep recursion, Ctrl-C (SIGINT) interrupting a compiled infinite loop, tracing falling back
+# to the interpreter. Ends with 'N passed, M failed'.
+from __future__ import print_function
+
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+
+import anyjit
+
+failures = []
+passed = [0]
+
+
+def check(what, ok, detail=''):
+    if ok:
+        passed[0] += 1
+    else:
+        failures.append('%s %s' % (what, detail))
+
+
+def documented(a, b=5, *rest, **kw):
+    """Adds things."""
+    return a + b + len(rest) + len(kw)
+
+
+documented.custom = 'attr'
+j = anyjit.jit(documented, strict=True)
+check('is_compiled', anyjit.is_compiled(j) and not anyjit.is_compiled(documented))
+for attr in ('__name__', '__doc__', '__module__', '__defaults__'):
+    check(attr, getattr(j, attr) == getattr(documented, attr), repr(getattr(j, attr)))
+if sys.version_info >= (3, 3):
+    check('__qualname__', j.__qualname__ == documented.__qualname__)
+check('__wrapped__', j.__wrapped__ is documented)
+check('__dict__', j.custom == 'attr')
+check('defaults', j(1) == documented(1) and j(1, 2, 3, x=4) == documented(1, 2, 3, x=4))
+try:
+    j()
+except TypeError as e:
+    try:
+        documented()
+    except TypeError as e2:
+        check('argument error message', str(e) == str(e2), '%s vs %s' % (e, e2))
+if sys.version_info >= (3, 3):
+    import inspect
+    check('signature', str(inspect.signature(j)) == str(inspect.signature(documented)))
+
+
+class K(object):
+    factor = 3
+
+    @anyjit.jit
+    def method(self, x):
+        return x * self.factor
+
+    @staticmethod
+    @anyjit.jit
+    def static(x):
+        return x + 1
+
+    @classmethod
+    @anyjit.jit
+    def klass(cls, x):
+        return cls.factor - x
+
+
+k = K()
+check('method binding', k.method(2) == 6 and K.method(k, 2) == 6)
+check('staticmethod', K.static(1) == 2 and k.static(1) == 2)
+check('classmethod', K.klass(1) == 2 and k.klass(1) == 2)
+check('compiled method', anyjit.is_compiled(K.__dict__['method']))
+
+
+@anyjit.jit(strict=True)
+def decorated(x):
+    return x - 1
+
+
+check('decorator with arguments', decorated(3) == 2 and anyjit.is_compiled(decorated))
+
+# strict mode names the construct, the file and the line
+def needs_handlers(x):
+    try:
+        return 1 / x
+    except ZeroDivisionError:
+        return 0
+
+line = needs_handlers.__code__.co_firstlineno + 1
+try:
+    anyjit.jit(needs_handlers, strict=True)
+    check('strict refuses', False)
+except anyjit.UnsupportedError as e:
+    msg = str(e)
+    check('strict message', 'needs_handlers' in msg and os.path.basename(__file__) in msg and ':%d' % line in msg
+          and 'try' in msg, msg)
+check('fallback runs the interpreter', anyjit.jit(needs_handlers)(0) == 0)
+check('fallback reason recorded', any('needs_handlers' in k for k in anyjit.stats()['fallback_reasons']))
+try:
+    anyjit.jit(len)
+    check('non-function refused', False)
+except TypeError as e:
+    check('non-function refused', 'Python function' in str(e), str(e))
+
+
+# tracebacks: the same text as the interpreter's
+def inner(x):
+    y = x + 1
+    return y / 0
+
+
+def outer(x):
+    return inner(x) * 2
+
+
+def tb_text(f):
+    try:
+        f(1)
+    except ZeroDivisionError:
+        return traceback.format_exc()
+
+
+plain = tb_text(outer)
+compiled_inner = anyjit.jit(inner, strict=True)
+globals()['inner'], original_inner = compiled_inner, inner
+compiled_outer = anyjit.jit(outer, strict=True)
+got = tb_text(compiled_outer)
+globals()['inner'] = original_inner
+check('traceback text', got == plain, '\n--- interpreter\n%s--- compiled\n%s' % (plain, got))
+
+
+# deep recursion: RecursionError, never a crash
+def recurse(n):
+    return recurse(n + 1) + 1
+
+
+globals()['recurse'] = anyjit.jit(recurse, strict=True)
+try:
+    recurse(0)
+    check('RecursionError', False)
+except RuntimeError as e:  # RecursionError is a RuntimeError subclass (3.5+); 2.7 raises RuntimeError
+    check('RecursionError', 'recursion' in str(e), str(e))
+
+
+# Ctrl-C interrupts a compiled infinite loop promptly
+def spin(n):
+    i = 0
+    while n:
+        i += 1
+    return i
+
+
+spinner = anyjit.jit(spin, strict=True)
+timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+start = time.time()
+timer.start()
+try:
+    spinner(1)
+    check('KeyboardInterrupt', False)
+except KeyboardInterrupt:
+    check('KeyboardInterrupt', time.time() - start < 10)
+
+
+# tracing sees the function's lines (the interpreter runs it)
+seen = []
+
+
+def tracer(frame, event, arg):
+    if frame.f_code.co_name == 'traced':
+        seen.append((event, frame.f_lineno))
+    return tracer
+
+
+def traced(x):
+    y = x * 2
+    return y
+
+
+jt = anyjit.jit(traced, strict=True)
+sys.settrace(tracer)
+try:
+    r = jt(4)
+finally:
+    sys.settrace(None)
+check('tracing result', r == 8)
+check('tracing sees lines', ('line', traced.__code__.co_firstlineno + 1) in seen, repr(seen))
+
+for f in failures:
+    print('FAIL ' + f)
+print('%s: %d passed, %d failed' % (anyjit.info()['descriptor'], passed[0], len(failures)))
+sys.exit(1 if failures else 0)
