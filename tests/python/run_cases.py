@@ -6,6 +6,7 @@
 #     CASES = [('function_name', (args...), {kwargs}), ...]
 # Optional module settings:
 #     MIN_VERSION = (3, 6)        the file needs that syntax; older interpreters list it as skipped
+#     NOT_COMPILED_BEFORE = ((3, 0), 'reason')   NOT_COMPILED on interpreters older than that
 #     NOT_COMPILED = 'reason'     constructs the compiler does not handle yet: strict=True must
 #                                 raise anyjit.UnsupportedError, and the non-strict wrapper must
 #                                 still give the interpreter's answers (it runs the interpreter)
@@ -78,6 +79,9 @@ def run_file(path, rounds):
         skipped.append('%s: needs Python %s' % (name, '.'.join(map(str, ns['MIN_VERSION']))))
         return
     not_compiled = ns.get('NOT_COMPILED')
+    before = ns.get('NOT_COMPILED_BEFORE')
+    if before and V < tuple(before[0]):
+        not_compiled = before[1]
     for fname, args, kwargs in ns['CASES']:
         label = '%s:%s%r' % (name, fname, args)
         if FILTER and FILTER not in label:

@@ -163,6 +163,20 @@ symbols! {
     TupleSetItem: Function ["PyTuple_SetItem"];
     /// `PyList_New`.
     ListNew: Function ["PyList_New"];
+    /// `PySet_New`.
+    SetNew: Function ["PySet_New"];
+    /// `PySet_Add`.
+    SetAdd: Function ["PySet_Add"];
+    /// `PySlice_New`.
+    SliceNew: Function ["PySlice_New"];
+    /// `PyObject_DelItem`.
+    ObjectDelItem: Function ["PyObject_DelItem"];
+    /// `PyDict_DelItem`.
+    DictDelItem: Function ["PyDict_DelItem"];
+    /// `PyObject_Format`.
+    ObjectFormat: Function ["PyObject_Format"];
+    /// `PyObject_ASCII` (3.x).
+    ObjectAscii: Function ["PyObject_ASCII"];
     /// `PyList_AsTuple`.
     ListAsTuple: Function ["PyList_AsTuple"];
     /// `PyList_Append`.

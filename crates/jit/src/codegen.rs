@@ -101,7 +101,27 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::JumpIfOrPop { .. }
         | Op::Return
         | Op::ReturnConst { .. }
-        | Op::PopBlock => return None,
+        | Op::PopBlock
+        | Op::BuildSet { .. }
+        | Op::BuildMap { .. }
+        | Op::BuildConstKeyMap { .. }
+        | Op::StoreMap
+        | Op::BuildSlice { .. }
+        | Op::BuildString { .. }
+        | Op::UnpackSequence { .. }
+        | Op::DeleteSubscr
+        | Op::DeleteAttr { .. }
+        | Op::BinarySlice
+        | Op::StoreSliceOp
+        | Op::StoreGlobal { .. }
+        | Op::DeleteGlobal { .. }
+        | Op::ListAppend { .. }
+        | Op::SetAdd { .. }
+        | Op::MapAdd { .. }
+        | Op::FormatValue { .. }
+        | Op::ConvertValue { .. }
+        | Op::FormatSimple
+        | Op::FormatWithSpec => return None,
         Op::Unary { op: UnOp::Convert } => "backquote repr",
         Op::Unary { .. } => return None,
         Op::Compare {
@@ -1361,6 +1381,233 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.check_null(r, off, d - consumed)?;
                 self.sset(d - consumed, r)?;
             }
+            Op::BuildSet { n }
+            | Op::BuildMap { pairs: n }
+            | Op::BuildConstKeyMap { n }
+            | Op::BuildSlice { n }
+            | Op::BuildString { n } => {
+                let (kind, consumed) = match ins.op {
+                    Op::BuildSet { .. } => (0, n),
+                    Op::BuildMap { .. } => (1, 2 * n),
+                    Op::BuildConstKeyMap { .. } => (2, n + 1),
+                    Op::BuildSlice { .. } => (3, n),
+                    _ => (4, n),
+                };
+                let base = self.slot(self.stack.expect("stack"), d - consumed)?;
+                let r = self
+                    .call_addr(
+                        runtime::rt_build_other as *const () as usize,
+                        Some(self.t.obj.into()),
+                        &[
+                            self.env.expect("env").into(),
+                            base.into(),
+                            self.t.i32.const_int(u64::from(n), false).into(),
+                            self.t.i32.const_int(kind, false).into(),
+                        ],
+                    )?
+                    .expect("returns")
+                    .into_pointer_value();
+                self.check_null(r, off, d - consumed)?;
+                self.sset(d - consumed, r)?;
+            }
+            Op::StoreMap => {
+                // 2.7: map, value, key -> map
+                let map = self.sget(d - 3)?;
+                let v = self.sget(d - 2)?;
+                let k = self.sget(d - 1)?;
+                let r = self.call_api_int(Api::DictSetItem, &[map.into(), k.into(), v.into()])?;
+                self.decref(v)?;
+                self.decref(k)?;
+                self.check_neg(r, off, d - 2)?;
+            }
+            Op::UnpackSequence { n } => {
+                let seq = self.sget(d - 1)?;
+                let out = self.slot(self.stack.expect("stack"), d - 1)?;
+                let r = self
+                    .call_addr(
+                        runtime::rt_unpack as *const () as usize,
+                        Some(self.t.i32.into()),
+                        &[
+                            self.env.expect("env").into(),
+                            seq.into(),
+                            self.t.i32.const_int(u64::from(n), false).into(),
+                            out.into(),
+                        ],
+                    )?
+                    .expect("returns")
+                    .into_int_value();
+                self.check_neg(r, off, d - 1)?;
+            }
+            Op::DeleteSubscr => {
+                let c = self.sget(d - 2)?;
+                let k = self.sget(d - 1)?;
+                let r = self.call_api_int(Api::ObjectDelItem, &[c.into(), k.into()])?;
+                self.decref(c)?;
+                self.decref(k)?;
+                self.check_neg(r, off, d - 2)?;
+            }
+            Op::DeleteAttr { name } => {
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let o = self.sget(d - 1)?;
+                let r = self.call_api_int(
+                    Api::ObjectSetAttr,
+                    &[o.into(), key.into(), self.null().into()],
+                )?;
+                self.decref(o)?;
+                self.check_neg(r, off, d - 1)?;
+            }
+            Op::BinarySlice | Op::StoreSliceOp => {
+                // container[start:stop] (= value): a slice object, as 3.12's interpreter builds
+                let (base, store) = if let Op::StoreSliceOp = ins.op {
+                    (d - 4, true)
+                } else {
+                    (d - 3, false)
+                };
+                let value = if store { Some(self.sget(base)?) } else { None };
+                let container = self.sget(d - 3)?;
+                let start = self.sget(d - 2)?;
+                let stop = self.sget(d - 1)?;
+                let slice = self.call_api(
+                    Api::SliceNew,
+                    &[start.into(), stop.into(), self.null().into()],
+                )?;
+                self.decref(start)?;
+                self.decref(stop)?;
+                let fail_live = base;
+                let failed = self.b.build_is_null(slice, "").map_err(llvm_err)?;
+                let bad = self.new_block("badslice");
+                let good = self.new_block("slice");
+                self.b
+                    .build_conditional_branch(failed, bad, good)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(bad);
+                self.decref(container)?;
+                if let Some(v) = value {
+                    self.decref(v)?;
+                }
+                self.check_fail(self.ctx.bool_type().const_int(1, false), off, fail_live)?;
+                self.b.build_unreachable().map_err(llvm_err)?;
+                self.b.position_at_end(good);
+                if let Some(v) = value {
+                    let r = self.call_api_int(
+                        Api::ObjectSetItem,
+                        &[container.into(), slice.into(), v.into()],
+                    )?;
+                    self.decref(v)?;
+                    self.decref(container)?;
+                    self.decref(slice)?;
+                    self.check_neg(r, off, base)?;
+                } else {
+                    let r = self.call_api(Api::ObjectGetItem, &[container.into(), slice.into()])?;
+                    self.decref(container)?;
+                    self.decref(slice)?;
+                    self.check_null(r, off, base)?;
+                    self.sset(base, r)?;
+                }
+            }
+            Op::StoreGlobal { name } => {
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let globals = self.env_field(env_offsets::GLOBALS)?;
+                let v = self.sget(d - 1)?;
+                let r =
+                    self.call_api_int(Api::DictSetItem, &[globals.into(), key.into(), v.into()])?;
+                self.decref(v)?;
+                self.check_neg(r, off, d - 1)?;
+            }
+            Op::DeleteGlobal { name } => {
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let globals = self.env_field(env_offsets::GLOBALS)?;
+                let r = self.call_api_int(Api::DictDelItem, &[globals.into(), key.into()])?;
+                let missing = self.new_block("missing");
+                let ok = self.new_block("deleted");
+                let failed = self
+                    .b
+                    .build_int_compare(IntPredicate::SLT, r, self.t.i32.const_zero(), "")
+                    .map_err(llvm_err)?;
+                self.b
+                    .build_conditional_branch(failed, missing, ok)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(missing);
+                // the interpreter turns the KeyError into its NameError
+                self.call_addr(self.api(Api::ErrClear)?, None, &[])?;
+                self.call_addr(
+                    runtime::rt_name_error as *const () as usize,
+                    None,
+                    &[self.env.expect("env").into(), key.into()],
+                )?;
+                self.check_fail(self.ctx.bool_type().const_int(1, false), off, d)?;
+                self.b.build_unreachable().map_err(llvm_err)?;
+                self.b.position_at_end(ok);
+            }
+            Op::ListAppend { depth } | Op::SetAdd { depth } => {
+                let v = self.sget(d - 1)?;
+                let container = self.sget(d - 1 - depth)?;
+                let api = if let Op::ListAppend { .. } = ins.op {
+                    Api::ListAppend
+                } else {
+                    Api::SetAdd
+                };
+                let r = self.call_api_int(api, &[container.into(), v.into()])?;
+                self.decref(v)?;
+                self.check_neg(r, off, d - 1)?;
+            }
+            Op::MapAdd { depth, key_on_top } => {
+                let (k, v) = if key_on_top {
+                    (self.sget(d - 1)?, self.sget(d - 2)?)
+                } else {
+                    (self.sget(d - 2)?, self.sget(d - 1)?)
+                };
+                let map = self.sget(d - 2 - depth)?;
+                let r = self.call_api_int(Api::DictSetItem, &[map.into(), k.into(), v.into()])?;
+                self.decref(k)?;
+                self.decref(v)?;
+                self.check_neg(r, off, d - 2)?;
+            }
+            Op::FormatValue { conv, spec } => {
+                let (vi, spec_v) = if spec {
+                    (d - 2, Some(self.sget(d - 1)?))
+                } else {
+                    (d - 1, None)
+                };
+                let v = self.sget(vi)?;
+                let v = self.convert(v, conv, off, vi, spec_v)?;
+                let r = self.call_api(
+                    Api::ObjectFormat,
+                    &[v.into(), spec_v.unwrap_or_else(|| self.null()).into()],
+                )?;
+                self.decref(v)?;
+                if let Some(s) = spec_v {
+                    self.decref(s)?;
+                }
+                self.check_null(r, off, vi)?;
+                self.sset(vi, r)?;
+            }
+            Op::ConvertValue { conv } => {
+                let v = self.sget(d - 1)?;
+                let r = self.convert(v, conv, off, d - 1, None)?;
+                self.sset(d - 1, r)?;
+            }
+            Op::FormatSimple | Op::FormatWithSpec => {
+                let (vi, spec_v) = if let Op::FormatWithSpec = ins.op {
+                    (d - 2, Some(self.sget(d - 1)?))
+                } else {
+                    (d - 1, None)
+                };
+                let v = self.sget(vi)?;
+                let r = self.call_api(
+                    Api::ObjectFormat,
+                    &[v.into(), spec_v.unwrap_or_else(|| self.null()).into()],
+                )?;
+                self.decref(v)?;
+                if let Some(s) = spec_v {
+                    self.decref(s)?;
+                }
+                self.check_null(r, off, vi)?;
+                self.sset(vi, r)?;
+            }
             Op::CallIntrinsic { index, .. } => {
                 let v = self.sget(d - 1)?;
                 let api = if index == 5 {
@@ -1382,6 +1629,40 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
         }
         Ok(false)
+    }
+
+    /// f-string conversion `conv` (1 str, 2 repr, 3 ascii) of `v`, consuming it; on failure
+    /// releases `pending` too and fails with `live` items.
+    fn convert(
+        &self,
+        v: PointerValue<'ctx>,
+        conv: u32,
+        off: u32,
+        live: u32,
+        pending: Option<PointerValue<'ctx>>,
+    ) -> R<PointerValue<'ctx>> {
+        let api = match conv {
+            1 => Api::ObjectStr,
+            2 => Api::ObjectRepr,
+            3 => Api::ObjectAscii,
+            _ => return Ok(v),
+        };
+        let r = self.call_api(api, &[v.into()])?;
+        self.decref(v)?;
+        let failed = self.b.build_is_null(r, "").map_err(llvm_err)?;
+        let bad = self.new_block("badconv");
+        let good = self.new_block("converted");
+        self.b
+            .build_conditional_branch(failed, bad, good)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(bad);
+        if let Some(p) = pending {
+            self.decref(p)?;
+        }
+        self.check_fail(self.ctx.bool_type().const_int(1, false), off, live)?;
+        self.b.build_unreachable().map_err(llvm_err)?;
+        self.b.position_at_end(good);
+        Ok(r)
     }
 
     /// `BREAK_LOOP`: leaves the innermost loop block open at this point of block `n`.

@@ -110,12 +110,16 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         };
         let name_error = get("name_error");
         let unbound_local = get("unbound_local");
+        let unpack_error = get("unpack_error");
+        let unpack_failure = get("unpack_failure");
         let tramp = get("trampoline");
         c.decref(helpers);
         let _ = RUNTIME.set(Runtime {
             capi: c,
             name_error,
             unbound_local,
+            unpack_error,
+            unpack_failure,
         });
         let _ = TRAMPOLINE.set(tramp as usize);
         let compile = c.getattr(module, "_compile");

@@ -166,3 +166,47 @@ def unbound_local(name):
     if V >= (3, 10) and hasattr(e, 'name'):
         e.name = name
     return e
+
+
+_unpack_errors = {}
+
+
+def unpack_error(expected, got, is_sequence, before=None):
+    """The exception the interpreter raises when unpacking `got` items (None: more than
+    `expected`) into `expected` targets (`before` targets then a starred one, for UNPACK_EX).
+    Computed by letting the interpreter unpack an equivalent object; not raised here."""
+    key = (expected, got, is_sequence, before)
+    if key not in _unpack_errors:
+        n = (expected + 1) if got is None else got
+        items = list(range(n))
+        source = items if is_sequence else iter(items)
+        if before is None:
+            targets = ', '.join('_%d' % i for i in range(expected)) or '()'
+            if expected == 1:
+                targets += ','
+        else:
+            targets = ', '.join(['_%d' % i for i in range(before)] + ['*_s'] +
+                                ['_%d' % (before + 1 + i) for i in range(expected - before)])
+        ns = {}
+        exec('def _u(v):\n    %s = v\n' % targets, ns)
+        # keep only the type and arguments: the exception's traceback would keep the calling
+        # frames (and the user's objects in them) alive
+        try:
+            ns['_u'](source)
+            _unpack_errors[key] = (SystemError, ('anyjit: unpacking did not fail',))
+        except Exception as e:
+            _unpack_errors[key] = (type(e), e.args)
+    kind, args = _unpack_errors[key]
+    return kind(*args)
+
+
+def unpack_failure(obj, expected):
+    """The exception the interpreter raises when unpacking the non-iterable `obj`."""
+    targets = ', '.join('_%d' % i for i in range(expected)) + (',' if expected == 1 else '')
+    ns = {}
+    exec('def _u(v):\n    %s = v\n' % targets, ns)
+    try:
+        ns['_u'](obj)
+    except Exception as e:
+        return type(e)(*e.args)
+    return SystemError('anyjit: unpacking did not fail')

@@ -19,6 +19,10 @@ pub struct Runtime {
     pub name_error: Obj,
     /// `helpers.unbound_local(name)`: the UnboundLocalError the interpreter would raise.
     pub unbound_local: Obj,
+    /// `helpers.unpack_error(expected, got, is_sequence)`.
+    pub unpack_error: Obj,
+    /// `helpers.unpack_failure(obj, expected)`: the error for a non-iterable.
+    pub unpack_failure: Obj,
 }
 
 // SAFETY: used only with the GIL held.
@@ -329,5 +333,200 @@ pub unsafe extern "C" fn rt_periodic(env: *const Env) -> c_int {
         let ts = c.func::<extern "C" fn() -> *mut c_void>(Api::EvalSaveThread)();
         c.func::<extern "C" fn(*mut c_void)>(Api::EvalRestoreThread)(ts);
         0
+    }
+}
+
+/// Builds a container from `n` stack items at `base` (consumed): `kind` 0 set, 1 dict from
+/// key/value pairs, 2 dict from values and a key tuple on top (`n` values), 3 slice (2 or 3
+/// items), 4 string concatenation.
+///
+/// # Safety
+/// Called by compiled code with the GIL held; the items are owned references.
+pub unsafe extern "C" fn rt_build_other(env: *const Env, base: *mut Obj, n: u32, kind: u32) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = rt(env).capi;
+        let total = match kind {
+            1 => 2 * n as usize,
+            2 => n as usize + 1,
+            _ => n as usize,
+        };
+        let items: Vec<Obj> = (0..total).map(|i| *base.add(i)).collect();
+        let release = |c: &CApi| {
+            for o in &items {
+                c.decref(*o);
+            }
+        };
+        let r = match kind {
+            0 => {
+                let set = c.func::<extern "C" fn(Obj) -> Obj>(Api::SetNew)(std::ptr::null_mut());
+                for o in &items {
+                    if !set.is_null()
+                        && c.func::<extern "C" fn(Obj, Obj) -> c_int>(Api::SetAdd)(set, *o) != 0
+                    {
+                        c.decref(set);
+                        release(c);
+                        return std::ptr::null_mut();
+                    }
+                }
+                set
+            }
+            1 | 2 => {
+                let d = c.new_dict();
+                let set = c.func::<extern "C" fn(Obj, Obj, Obj) -> c_int>(Api::DictSetItem);
+                for i in 0..n as usize {
+                    let (k, v) = if kind == 1 {
+                        (items[2 * i], items[2 * i + 1])
+                    } else {
+                        (c.tuple_item(items[n as usize], i as isize), items[i])
+                    };
+                    if d.is_null() || set(d, k, v) != 0 {
+                        c.decref(d);
+                        release(c);
+                        return std::ptr::null_mut();
+                    }
+                }
+                d
+            }
+            3 => {
+                let step = if n == 3 {
+                    items[2]
+                } else {
+                    std::ptr::null_mut()
+                };
+                c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::SliceNew)(
+                    items[0], items[1], step,
+                )
+            }
+            _ => {
+                let empty = c.new_str("");
+                if empty.is_null() {
+                    release(c);
+                    return empty;
+                }
+                let list = c.new_list();
+                for o in &items {
+                    c.list_append(list, *o);
+                }
+                let join = c.getattr(empty, "join");
+                let args = c.new_tuple(&[list]);
+                let r = if join.is_null() || args.is_null() {
+                    std::ptr::null_mut()
+                } else {
+                    c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+                        join,
+                        args,
+                        std::ptr::null_mut(),
+                    )
+                };
+                c.decref(args);
+                c.decref(join);
+                c.decref(empty);
+                r
+            }
+        };
+        release(c);
+        r
+    }
+}
+
+/// Unpacks `seq` (consumed) into `n` items stored at `out` in stack order (last item lowest),
+/// with the interpreter's error for a wrong count. Returns -1 with an exception on failure.
+///
+/// # Safety
+/// Called by compiled code with the GIL held; `out[..n]` is free stack space.
+pub unsafe extern "C" fn rt_unpack(env: *const Env, seq: Obj, n: u32, out: *mut Obj) -> c_int {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let is_seq =
+            c.type_of(seq) == c.object(Api::TupleType) || c.type_of(seq) == c.object(Api::ListType);
+        let it = c.iter(seq);
+        if it.is_null() {
+            // Let the interpreter say it in its own words ("cannot unpack non-iterable ..." from
+            // 3.8): it fails the same way on the same object, before iterating.
+            c.clear_error();
+            let args = c.new_tuple(&[seq, c.new_int(n as _)]);
+            if !args.is_null() {
+                let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+                    r.unpack_failure,
+                    args,
+                    std::ptr::null_mut(),
+                );
+                c.decref(args);
+                if !exc.is_null() {
+                    c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
+                    c.decref(exc);
+                }
+            }
+            return -1;
+        }
+        c.decref(seq);
+        let mut got: Vec<Obj> = Vec::with_capacity(n as usize);
+        let fail = |got: &[Obj], c: &CApi| {
+            for o in got {
+                c.decref(*o);
+            }
+        };
+        for _ in 0..n {
+            let v = c.next(it);
+            if v.is_null() {
+                c.decref(it);
+                fail(&got, c);
+                if c.error_occurred() {
+                    return -1;
+                }
+                raise_unpack(r, n, Some(got.len() as u32), is_seq);
+                return -1;
+            }
+            got.push(v);
+        }
+        let extra = c.next(it);
+        c.decref(it);
+        if !extra.is_null() {
+            c.decref(extra);
+            fail(&got, c);
+            raise_unpack(r, n, None, is_seq);
+            return -1;
+        }
+        if c.error_occurred() {
+            fail(&got, c);
+            return -1;
+        }
+        for (i, v) in got.iter().enumerate() {
+            *out.add(n as usize - 1 - i) = *v;
+        }
+        0
+    }
+}
+
+unsafe fn raise_unpack(r: &Runtime, n: u32, got: Option<u32>, is_seq: bool) {
+    let c = r.capi;
+    // SAFETY: GIL held.
+    unsafe {
+        let got_obj = match got {
+            Some(g) => c.new_int(g as _),
+            None => {
+                let none = c.object(Api::NoneStruct);
+                c.incref(none);
+                none
+            }
+        };
+        let args = c.new_tuple(&[c.new_int(n as _), got_obj, c.new_bool(is_seq)]);
+        if args.is_null() {
+            return;
+        }
+        let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+            r.unpack_error,
+            args,
+            std::ptr::null_mut(),
+        );
+        c.decref(args);
+        if exc.is_null() {
+            return;
+        }
+        c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
+        c.decref(exc);
     }
 }
