@@ -279,6 +279,11 @@ symbols! {
     ObjectSetAttr: Function ["PyObject_SetAttr"];
     /// `PyObject_Call`.
     ObjectCall: Function ["PyObject_Call"];
+    /// 3.11+ `PyObject_Vectorcall` (a static inline before 3.11).
+    ObjectVectorcall: Function ["PyObject_Vectorcall"];
+    /// Calls with a C array of positional arguments and a kwargs dict: 3.9+
+    /// `PyObject_VectorcallDict`, 3.6–3.8 `_PyObject_FastCallDict`.
+    ObjectVectorcallDict: Function ["PyObject_VectorcallDict", "_PyObject_FastCallDict"];
     /// `PyDict_GetItem` (borrowed, no exception).
     DictGetItem: Function ["PyDict_GetItem"];
     /// `PyDict_SetItem`.

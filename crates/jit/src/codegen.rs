@@ -443,13 +443,189 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .into_int_value())
     }
 
+    /// Whether reference counts are updated inline: release builds with a plain `ob_refcnt`.
+    /// Debug builds (reference totals) and free-threaded builds call `Py_IncRef`/`Py_DecRef`.
+    fn inline_refcounts(&self) -> bool {
+        !self.desc.identity.debug
+            && !self.desc.identity.trace_refs
+            && self.desc.layout.object.ob_refcnt.is_some()
+    }
+
+    /// The integer type of `bits` (32 or 64).
+    fn int_bits(&self, bits: u32) -> IntType<'ctx> {
+        if bits == 32 {
+            self.t.i32
+        } else {
+            self.t.i64
+        }
+    }
+
+    /// Pointer to `ob_refcnt` of `v` as an integer of `bits`.
+    fn refcnt_ptr(&self, v: PointerValue<'ctx>, bits: u32) -> R<PointerValue<'ctx>> {
+        let off = self
+            .desc
+            .layout
+            .object
+            .ob_refcnt
+            .expect("inline refcounts need ob_refcnt");
+        // SAFETY (LLVM): the reference count field of a live object.
+        let p = unsafe {
+            self.b
+                .build_gep(v, &[self.t.i64.const_int(u64::from(off), false)], "")
+        }
+        .map_err(llvm_err)?;
+        self.b
+            .build_pointer_cast(p, self.int_bits(bits).ptr_type(AddressSpace::default()), "")
+            .map_err(llvm_err)
+    }
+
+    /// `Py_INCREF(v)` (`v` not NULL), as the build's headers define it.
     fn incref(&self, v: PointerValue<'ctx>) -> R<()> {
-        self.call_addr(self.api(Api::IncRef)?, None, &[v.into()])?;
+        if !self.inline_refcounts() {
+            self.call_addr(self.api(Api::IncRef)?, None, &[v.into()])?;
+            return Ok(());
+        }
+        let word = u32::from(self.desc.identity.pointer_bits);
+        if self.desc.caps.immortal_objects && word == 64 {
+            // 3.12+: increment the low 32 bits unless the object is immortal (all ones).
+            let p = self.refcnt_ptr(v, 32)?;
+            let low = self.b.build_load(p, "").map_err(llvm_err)?.into_int_value();
+            let immortal = self
+                .b
+                .build_int_compare(IntPredicate::EQ, low, self.t.i32.const_all_ones(), "")
+                .map_err(llvm_err)?;
+            let bump = self.new_block("incref");
+            let done = self.new_block("increfd");
+            self.b
+                .build_conditional_branch(immortal, done, bump)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(bump);
+            let n = self
+                .b
+                .build_int_add(low, self.t.i32.const_int(1, false), "")
+                .map_err(llvm_err)?;
+            self.b.build_store(p, n).map_err(llvm_err)?;
+            self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+            self.b.position_at_end(done);
+            return Ok(());
+        }
+        if self.desc.caps.immortal_objects {
+            // 32-bit 3.12+: leave immortal objects alone.
+            self.call_addr(self.api(Api::IncRef)?, None, &[v.into()])?;
+            return Ok(());
+        }
+        let p = self.refcnt_ptr(v, word)?;
+        let n = self.b.build_load(p, "").map_err(llvm_err)?.into_int_value();
+        let n = self
+            .b
+            .build_int_add(n, self.int_bits(word).const_int(1, false), "")
+            .map_err(llvm_err)?;
+        self.b.build_store(p, n).map_err(llvm_err)?;
         Ok(())
     }
 
+    /// `Py_XDECREF(v)`, as the build's headers define it.
     fn decref(&self, v: PointerValue<'ctx>) -> R<()> {
-        self.call_addr(self.api(Api::DecRef)?, None, &[v.into()])?;
+        if !self.inline_refcounts()
+            || (self.desc.caps.immortal_objects && self.desc.identity.pointer_bits != 64)
+        {
+            self.call_addr(self.api(Api::DecRef)?, None, &[v.into()])?;
+            return Ok(());
+        }
+        let word = u32::from(self.desc.identity.pointer_bits);
+        let wty = self.int_bits(word);
+        let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
+        let live = self.new_block("decref");
+        let done = self.new_block("decrefd");
+        self.b
+            .build_conditional_branch(isnull, done, live)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(live);
+        let p = self.refcnt_ptr(v, word)?;
+        let n = self.b.build_load(p, "").map_err(llvm_err)?.into_int_value();
+        if self.desc.caps.immortal_objects {
+            // 3.12+: immortal objects have a negative low half.
+            let low = self
+                .b
+                .build_int_truncate(n, self.t.i32, "")
+                .map_err(llvm_err)?;
+            let immortal = self
+                .b
+                .build_int_compare(IntPredicate::SLT, low, self.t.i32.const_zero(), "")
+                .map_err(llvm_err)?;
+            let mortal = self.new_block("mortal");
+            self.b
+                .build_conditional_branch(immortal, done, mortal)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(mortal);
+        }
+        let n = self
+            .b
+            .build_int_sub(n, wty.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        self.b.build_store(p, n).map_err(llvm_err)?;
+        let zero = self
+            .b
+            .build_int_compare(IntPredicate::EQ, n, wty.const_zero(), "")
+            .map_err(llvm_err)?;
+        let dealloc = self.new_block("dealloc");
+        self.b
+            .build_conditional_branch(zero, dealloc, done)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(dealloc);
+        if self.capi.has(Api::Dealloc) {
+            self.call_addr(self.api(Api::Dealloc)?, None, &[v.into()])?;
+        } else {
+            // 2.7: `Py_TYPE(op)->tp_dealloc(op)`.
+            let l = &self.desc.layout;
+            // SAFETY (LLVM): ob_type of a live object, then tp_dealloc of its type.
+            let tp = unsafe {
+                self.b.build_gep(
+                    v,
+                    &[self.t.i64.const_int(u64::from(l.object.ob_type), false)],
+                    "",
+                )
+            }
+            .map_err(llvm_err)?;
+            let tp = self
+                .b
+                .build_pointer_cast(tp, self.t.objp, "")
+                .map_err(llvm_err)?;
+            let tp = self.load(tp)?;
+            let fty = self.ctx.void_type().fn_type(&[self.t.obj.into()], false);
+            let slot = unsafe {
+                self.b.build_gep(
+                    tp,
+                    &[self
+                        .t
+                        .i64
+                        .const_int(u64::from(l.type_object.tp_dealloc), false)],
+                    "",
+                )
+            }
+            .map_err(llvm_err)?;
+            let slot = self
+                .b
+                .build_pointer_cast(
+                    slot,
+                    fty.ptr_type(AddressSpace::default())
+                        .ptr_type(AddressSpace::default()),
+                    "",
+                )
+                .map_err(llvm_err)?;
+            let f = self
+                .b
+                .build_load(slot, "")
+                .map_err(llvm_err)?
+                .into_pointer_value();
+            let callable = CallableValue::try_from(f)
+                .map_err(|_| llvm_err("tp_dealloc is not a function pointer"))?;
+            self.b
+                .build_call(callable, &[v.into()], "")
+                .map_err(llvm_err)?;
+        }
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(done);
         Ok(())
     }
 

@@ -456,6 +456,8 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ObjectGetAttr, name: Some("PyObject_GetAttr") },
         SymbolName { api: Api::ObjectSetAttr, name: Some("PyObject_SetAttr") },
         SymbolName { api: Api::ObjectCall, name: Some("PyObject_Call") },
+        SymbolName { api: Api::ObjectVectorcall, name: Some("PyObject_Vectorcall") },
+        SymbolName { api: Api::ObjectVectorcallDict, name: Some("PyObject_VectorcallDict") },
         SymbolName { api: Api::DictGetItem, name: Some("PyDict_GetItem") },
         SymbolName { api: Api::DictSetItem, name: Some("PyDict_SetItem") },
         SymbolName { api: Api::ErrSetObject, name: Some("PyErr_SetObject") },
