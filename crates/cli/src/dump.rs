@@ -26,7 +26,12 @@ for part in qual.split('.'):
 obj = getattr(obj, '__func__', obj)
 import anyjit
 try:
-    text = anyjit._dump_bytecode(obj) if what == 'bytecode' else anyjit._dump_ir(obj)
+    if what == 'bytecode':
+        text = anyjit._dump_bytecode(obj)
+    elif what == 'ir':
+        text = anyjit._dump_ir(obj)
+    else:
+        text = anyjit._dump_native(obj, what)
 except anyjit.UnsupportedError as e:
     sys.stderr.write('anyjit dump: %s\n' % e)
     sys.exit(1)
@@ -90,11 +95,6 @@ pub fn run(args: &[String], pythonpath: Result<PathBuf, String>) -> Result<(), S
             }
             other => return Err(format!("unknown argument `{other}`\n{usage}")),
         }
-    }
-    if stage == "llvm" || stage == "asm" {
-        return Err(format!(
-            "the `{stage}` stage does not exist yet: the LLVM code generator is the next part of the compiler; `bytecode` and `ir` work today"
-        ));
     }
     let (file, func) = target
         .rsplit_once(':')

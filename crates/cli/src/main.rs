@@ -4,7 +4,7 @@
 //! anyjit interpreters [--json] [--python PATH]...   every CPython found, and its descriptor status
 //! anyjit descriptors [--json]                       every committed descriptor
 //! anyjit pythonpath                                 the folder to put on PYTHONPATH
-//! anyjit dump bytecode|ir FILE:FUNC [--python VER]  each compiler stage of a function
+//! anyjit dump bytecode|ir|llvm|asm FILE:FUNC [--python VER]  each compiler stage of a function
 //! ```
 //! The command stays thin: discovery and selection are `anyjit-abi`, data is `anyjit-versions`.
 
@@ -24,7 +24,7 @@ commands:\n  \
 interpreters [--json] [--python PATH]...  list the CPython interpreters found and their support\n  \
 descriptors [--json]                      list every committed build descriptor\n  \
 pythonpath                                print the folder that makes `import anyjit` work\n  \
-dump bytecode|ir FILE:FUNC [--python VER]  show a function as the decoder and the IR see it\n";
+dump bytecode|ir|llvm|asm FILE:FUNC [--python VER]  show each compiler stage of a function\n";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -63,6 +63,8 @@ pub struct Compiled {
     pub entry: NativeFn,
     /// The LLVM IR, for `anyjit dump llvm`.
     pub llvm_ir: String,
+    /// Host assembly, for `anyjit dump asm` (only when asked for: it costs a second codegen).
+    pub asm: Option<String>,
 }
 
 /// Why an operation is not compiled yet, or `None` if it is.
@@ -860,7 +862,12 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     }
 
     /// Generates the whole function and JIT-compiles it.
-    pub fn compile(mut self) -> R<Compiled> {
+    pub fn compile(self) -> R<Compiled> {
+        self.compile_with(false)
+    }
+
+    /// Like [`Codegen::compile`], also rendering host assembly when `asm` is set.
+    pub fn compile_with(mut self, asm: bool) -> R<Compiled> {
         Self::check(self.func)?;
         self.loops = Self::loop_blocks(self.func);
         let fty = self.t.obj.fn_type(&[self.t.obj.into()], false);
@@ -956,6 +963,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         }
         #[allow(deprecated)]
         let fpm = PassManager::create(());
+        fpm.add_scalar_repl_aggregates_pass_ssa();
         fpm.add_promote_memory_to_register_pass();
         fpm.add_instruction_combining_pass();
         fpm.add_cfg_simplification_pass();
@@ -963,6 +971,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         fpm.add_cfg_simplification_pass();
         fpm.run_on(&self.module);
         let llvm_ir = self.module.print_to_string().to_string();
+        let asm = if asm { Some(self.assembly()?) } else { None };
         let engine = self
             .module
             .create_jit_execution_engine(OptimizationLevel::Default)
@@ -980,7 +989,32 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             engine,
             entry,
             llvm_ir,
+            asm,
         })
+    }
+
+    /// Host assembly of the optimised module.
+    fn assembly(&self) -> R<String> {
+        use inkwell::targets::{CodeModel, FileType, RelocMode, Target, TargetMachine};
+        crate::native::host().map_err(llvm_err)?;
+        let triple = TargetMachine::get_default_triple();
+        let target = Target::from_triple(&triple).map_err(llvm_err)?;
+        let cpu = TargetMachine::get_host_cpu_name().to_string();
+        let features = TargetMachine::get_host_cpu_features().to_string();
+        let tm = target
+            .create_target_machine(
+                &triple,
+                &cpu,
+                &features,
+                OptimizationLevel::Default,
+                RelocMode::Default,
+                CodeModel::JITDefault,
+            )
+            .ok_or_else(|| llvm_err("no target machine for the host"))?;
+        let buf = tm
+            .write_to_memory_buffer(&self.module, FileType::Assembly)
+            .map_err(llvm_err)?;
+        Ok(String::from_utf8_lossy(buf.as_slice()).into_owned())
     }
 
     fn release_locals(&self) -> R<()> {

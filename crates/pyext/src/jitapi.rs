@@ -451,3 +451,57 @@ pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
         }
     }
 }
+
+/// `anyjit._dump_native(func, what)`: the LLVM IR (`what` = "llvm") or host assembly ("asm")
+/// the generic tier produces for `func`, or UnsupportedError saying why it cannot.
+pub unsafe extern "C" fn dump_native(_module: Obj, args: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: GIL held; `args` is a 2-tuple.
+    unsafe {
+        let func = c.tuple_item(args, 0);
+        let what = c.tuple_item(args, 1);
+        if func.is_null() || what.is_null() {
+            return std::ptr::null_mut();
+        }
+        let asm = c.str_text(what).as_deref() == Some("asm");
+        let input = match anyjit_jit::decode::live::read_code(c, func) {
+            Ok(i) => i,
+            Err(e) => {
+                c.set_error(c.object(Api::ExcTypeError), &e);
+                return std::ptr::null_mut();
+            }
+        };
+        let ir = match anyjit_jit::decode::decode(c.descriptor(), &input) {
+            Ok(ir) => ir,
+            Err(e) => return unsupported(&format!("{}: {e}", input.name)),
+        };
+        let ctx = inkwell::context::Context::create();
+        let code = c.getattr(func, "__code__");
+        let nparams = if code.is_null() {
+            c.clear_error();
+            0
+        } else {
+            let get = |n: &str| {
+                c.getattr_int(code, n).unwrap_or_else(|| {
+                    c.clear_error();
+                    0
+                }) as u32
+            };
+            let flags = get("co_flags");
+            let n = get("co_argcount")
+                + get("co_kwonlyargcount")
+                + u32::from(flags & 4 != 0)
+                + u32::from(flags & 8 != 0);
+            c.decref(code);
+            n
+        };
+        match Codegen::new(&ctx, c, &ir, input.nlocals, nparams).compile_with(asm) {
+            Ok(compiled) => c.new_str(&if asm {
+                compiled.asm.unwrap_or_default()
+            } else {
+                compiled.llvm_ir
+            }),
+            Err(u) => unsupported(&format!("{}: {u}", input.name)),
+        }
+    }
+}

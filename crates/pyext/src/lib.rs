@@ -32,7 +32,7 @@ const METH_VARARGS: i32 = 1;
 /// `anyjit.UnsupportedError`, created once per process.
 pub(crate) static UNSUPPORTED: OnceLock<usize> = OnceLock::new();
 
-static METHODS: [MethodDef; 10] = [
+static METHODS: [MethodDef; 11] = [
     MethodDef {
         name: c"info".as_ptr(),
         meth: info as *const c_void,
@@ -89,6 +89,12 @@ jump_pops, jump_pushes, target_offset, depth, line), ...])\n\nThe decoded IR as 
         meth: jitapi::compile as *const c_void,
         flags: METH_VARARGS,
         doc: c"_compile(func, strict) -> function (use anyjit.jit)".as_ptr(),
+    },
+    MethodDef {
+        name: c"_dump_native".as_ptr(),
+        meth: jitapi::dump_native as *const c_void,
+        flags: METH_VARARGS,
+        doc: c"_dump_native(function, 'llvm' or 'asm') -> str".as_ptr(),
     },
     MethodDef {
         name: c"_is_handle".as_ptr(),
