@@ -5,9 +5,11 @@
 //! anyjit descriptors [--json]                       every committed descriptor
 //! anyjit pythonpath                                 the folder to put on PYTHONPATH
 //! anyjit dump bytecode|ir|llvm|asm FILE:FUNC [--python VER]  each compiler stage of a function
+//! anyjit bench [--python VER]... [--json]           interpreter vs compiled, side by side
 //! ```
 //! The command stays thin: discovery and selection are `anyjit-abi`, data is `anyjit-versions`.
 
+mod bench;
 mod dump;
 mod json;
 mod pythonpath;
@@ -24,7 +26,8 @@ commands:\n  \
 interpreters [--json] [--python PATH]...  list the CPython interpreters found and their support\n  \
 descriptors [--json]                      list every committed build descriptor\n  \
 pythonpath                                print the folder that makes `import anyjit` work\n  \
-dump bytecode|ir|llvm|asm FILE:FUNC [--python VER]  show each compiler stage of a function\n";
+dump bytecode|ir|llvm|asm FILE:FUNC [--python VER]  show each compiler stage of a function\n  \
+bench [--python VER]... [--json]          interpreter vs compiled, side by side, per interpreter\n";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
         Some("descriptors") => descriptors(&args[1..]),
         Some("pythonpath") => pythonpath::run(&args[1..]),
         Some("dump") => dump::run(&args[1..], pythonpath::folder()),
+        Some("bench") => bench::run(&args[1..], pythonpath::folder()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

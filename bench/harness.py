@@ -1,0 +1,49 @@
+# anyjit's benchmark harness, run inside one interpreter by `anyjit bench`:
+#     python bench/harness.py [KERNEL ...]
+# For each kernel in bench/kernels: the interpreter and the generic tier (anyjit.jit, strict)
+# side by side in this process, after a warm-up, best of 5; checksums must agree. Prints one
+# tab-separated line per kernel:
+#     kernel  interp_s  jit_s  speedup  checksum_ok  compile_ms
+# Python 2 and 3 compatible.
+from __future__ import print_function
+
+import glob
+import os
+import sys
+import time
+
+import anyjit
+
+clock = getattr(time, 'perf_counter', time.time)
+HERE = os.path.dirname(os.path.abspath(__file__))
+names = sys.argv[1:] or sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, 'kernels', '*.py')))
+
+
+def best(f, n, rounds=5):
+    result, b = None, float('inf')
+    for _ in range(rounds):
+        t = clock()
+        result = f(n)
+        b = min(b, clock() - t)
+    return b, result
+
+
+for name in names:
+    path = os.path.join(HERE, 'kernels', name + '.py')
+    ns = {'__name__': 'bench_' + name}
+    with open(path) as fh:
+        exec(compile(fh.read(), path, 'exec', 0, True), ns)
+    f, n = ns['run'], ns['N']
+    t = clock()
+    try:
+        j = anyjit.jit(f, strict=True)
+    except anyjit.UnsupportedError as e:
+        print('%s\t-\t-\t-\tunsupported\t%s' % (name, e))
+        continue
+    compile_ms = (clock() - t) * 1000
+    f(n // 10 or 1)
+    j(n // 10 or 1)
+    ti, ri = best(f, n)
+    tj, rj = best(j, n)
+    print('%s\t%.5f\t%.5f\t%.2f\t%s\t%.1f' % (name, ti, tj, ti / tj, ri == rj, compile_ms))
+    sys.stdout.flush()
