@@ -119,6 +119,8 @@ symbols! {
     ExcValueError: ObjectPointer ["PyExc_ValueError"];
     /// `SystemError`.
     ExcSystemError: ObjectPointer ["PyExc_SystemError"];
+    /// `AssertionError`.
+    ExcAssertionError: ObjectPointer ["PyExc_AssertionError"];
     /// `RuntimeError`.
     ExcRuntimeError: ObjectPointer ["PyExc_RuntimeError"];
     /// `PyErr_SetString`.
@@ -290,6 +292,8 @@ symbols! {
     DictSetItem: Function ["PyDict_SetItem"];
     /// `PyErr_SetObject`.
     ErrSetObject: Function ["PyErr_SetObject"];
+    /// 3.x `PyException_SetCause` (steals the cause).
+    ExceptionSetCause: Function ["PyException_SetCause"];
     /// `PyErr_CheckSignals`.
     ErrCheckSignals: Function ["PyErr_CheckSignals"];
     /// `PyCapsule_New`.

@@ -158,7 +158,8 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::BeginFinally
         | Op::CallFinally { .. }
         | Op::PopFinally { .. } => "try/except/finally and with statements",
-        Op::Raise { .. } => "raise",
+        Op::Raise { n: 1 } | Op::LoadAssertionError => return None,
+        Op::Raise { .. } => "bare raise, raise ... from, and 2.7 raise type, value",
         Op::BreakLoop => return None,
         Op::ContinueLoop { .. } => "continue inside try or with (≤3.7)",
         // 3.12+ intrinsics: 5 is unary `+`, 6 is list → tuple.
@@ -1817,6 +1818,28 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 }
                 self.check_null(r, off, vi)?;
                 self.sset(vi, r)?;
+            }
+            Op::Raise { n } => {
+                let exc = self.sget(d - n)?;
+                let cause = if n == 2 {
+                    self.sget(d - 1)?
+                } else {
+                    self.null()
+                };
+                self.call_addr(
+                    runtime::rt_raise as *const () as usize,
+                    None,
+                    &[self.env.expect("env").into(), exc.into(), cause.into()],
+                )?;
+                self.check_fail(self.ctx.bool_type().const_int(1, false), off, d - n)?;
+                self.b.build_unreachable().map_err(llvm_err)?;
+                return Ok(true);
+            }
+            Op::LoadAssertionError => {
+                // the class itself: the object behind the PyExc_AssertionError variable
+                let v = self.object(Api::ExcAssertionError)?;
+                self.incref(v)?;
+                self.sset(d, v)?;
             }
             Op::CallIntrinsic { index, .. } => {
                 let v = self.sget(d - 1)?;

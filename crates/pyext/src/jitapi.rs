@@ -112,6 +112,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         let unbound_local = get("unbound_local");
         let unpack_error = get("unpack_error");
         let unpack_failure = get("unpack_failure");
+        let raise_failure = get("raise_failure");
         let tramp = get("trampoline");
         c.decref(helpers);
         let _ = RUNTIME.set(Runtime {
@@ -120,6 +121,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             unbound_local,
             unpack_error,
             unpack_failure,
+            raise_failure,
         });
         let _ = TRAMPOLINE.set(tramp as usize);
         let compile = c.getattr(module, "_compile");

@@ -210,3 +210,16 @@ def unpack_failure(obj, expected):
     except Exception as e:
         return type(e)(*e.args)
     return SystemError('anyjit: unpacking did not fail')
+
+
+def raise_failure(exc, cause, with_cause):
+    """The error the interpreter raises for `raise exc [from cause]` when `exc` or `cause` is
+    not an exception (computed, not raised here)."""
+    try:
+        if with_cause:
+            exec('raise exc from cause', {'exc': exc, 'cause': cause})
+        else:
+            exec('raise exc', {'exc': exc})
+    except Exception as e:
+        return type(e)(*e.args)
+    return SystemError('anyjit: raise did not fail')

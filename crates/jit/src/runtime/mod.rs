@@ -23,6 +23,8 @@ pub struct Runtime {
     pub unpack_error: Obj,
     /// `helpers.unpack_failure(obj, expected)`: the error for a non-iterable.
     pub unpack_failure: Obj,
+    /// `helpers.raise_failure(exc, cause, with_cause)`: the error for raising a non-exception.
+    pub raise_failure: Obj,
 }
 
 // SAFETY: used only with the GIL held.
@@ -556,5 +558,116 @@ unsafe fn raise_unpack(r: &Runtime, n: u32, got: Option<u32>, is_seq: bool) {
         }
         c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
         c.decref(exc);
+    }
+}
+
+unsafe fn is_exc_class(c: &CApi, o: Obj) -> bool {
+    // SAFETY: GIL held; `o` live. A type whose flags say it derives from BaseException.
+    unsafe {
+        let l = &c.descriptor().layout.type_object;
+        let type_flag = c
+            .descriptor()
+            .constant("Py_TPFLAGS_TYPE_SUBCLASS")
+            .unwrap_or(1 << 31) as u64;
+        let exc_flag = c
+            .descriptor()
+            .constant("Py_TPFLAGS_BASE_EXC_SUBCLASS")
+            .unwrap_or(1 << 30) as u64;
+        let meta = c.type_of(o);
+        let meta_flags = c.read::<u64>(meta as *const c_void, l.tp_flags);
+        meta_flags & type_flag != 0 && c.read::<u64>(o as *const c_void, l.tp_flags) & exc_flag != 0
+    }
+}
+
+unsafe fn is_exc_instance(c: &CApi, o: Obj) -> bool {
+    // SAFETY: GIL held; `o` live.
+    unsafe { is_exc_class(c, c.type_of(o)) }
+}
+
+/// `raise exc` / `raise exc from cause` (3.x; 2.7 `raise exc`), consuming both. Always returns
+/// with an exception set (the one raised, or the interpreter's error about it).
+///
+/// # Safety
+/// Called by compiled code with the GIL held; `exc` owned, `cause` owned or NULL.
+pub unsafe extern "C" fn rt_raise(env: *const Env, exc: Obj, cause: Obj) {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let fail = |c: &CApi| {
+            let none = c.object(Api::NoneStruct);
+            let cause_arg = if cause.is_null() { none } else { cause };
+            c.incref(exc);
+            c.incref(cause_arg);
+            let args = c.new_tuple(&[exc, cause_arg, c.new_bool(!cause.is_null())]);
+            if !args.is_null() {
+                let e = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+                    r.raise_failure,
+                    args,
+                    std::ptr::null_mut(),
+                );
+                c.decref(args);
+                if !e.is_null() {
+                    c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(e), e);
+                    c.decref(e);
+                }
+            }
+        };
+        let value = if is_exc_class(c, exc) {
+            let v = c.call0(exc);
+            if v.is_null() {
+                c.decref(exc);
+                c.decref(cause);
+                return;
+            }
+            if !is_exc_instance(c, v) {
+                c.decref(v);
+                fail(c);
+                c.decref(exc);
+                c.decref(cause);
+                return;
+            }
+            v
+        } else if is_exc_instance(c, exc) {
+            c.incref(exc);
+            exc
+        } else {
+            fail(c);
+            c.decref(exc);
+            c.decref(cause);
+            return;
+        };
+        if !cause.is_null() {
+            let fixed = if is_exc_class(c, cause) {
+                let v = c.call0(cause);
+                if v.is_null() {
+                    c.decref(value);
+                    c.decref(exc);
+                    c.decref(cause);
+                    return;
+                }
+                Some(v)
+            } else if is_exc_instance(c, cause) {
+                c.incref(cause);
+                Some(cause)
+            } else if c.is_none(cause) {
+                None
+            } else {
+                c.decref(value);
+                fail(c);
+                c.decref(exc);
+                c.decref(cause);
+                return;
+            };
+            // PyException_SetCause steals the cause and sets __suppress_context__.
+            c.func::<extern "C" fn(Obj, Obj)>(Api::ExceptionSetCause)(
+                value,
+                fixed.unwrap_or(std::ptr::null_mut()),
+            );
+        }
+        c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(value), value);
+        c.decref(value);
+        c.decref(exc);
+        c.decref(cause);
     }
 }

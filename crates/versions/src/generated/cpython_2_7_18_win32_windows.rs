@@ -276,6 +276,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ExcTypeError, name: Some("PyExc_TypeError") },
         SymbolName { api: Api::ExcValueError, name: Some("PyExc_ValueError") },
         SymbolName { api: Api::ExcSystemError, name: Some("PyExc_SystemError") },
+        SymbolName { api: Api::ExcAssertionError, name: Some("PyExc_AssertionError") },
         SymbolName { api: Api::ExcRuntimeError, name: Some("PyExc_RuntimeError") },
         SymbolName { api: Api::ErrSetString, name: Some("PyErr_SetString") },
         SymbolName { api: Api::ErrOccurred, name: Some("PyErr_Occurred") },
@@ -360,6 +361,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::DictGetItem, name: Some("PyDict_GetItem") },
         SymbolName { api: Api::DictSetItem, name: Some("PyDict_SetItem") },
         SymbolName { api: Api::ErrSetObject, name: Some("PyErr_SetObject") },
+        SymbolName { api: Api::ExceptionSetCause, name: None },
         SymbolName { api: Api::ErrCheckSignals, name: Some("PyErr_CheckSignals") },
         SymbolName { api: Api::CapsuleNew, name: Some("PyCapsule_New") },
         SymbolName { api: Api::CapsuleGetPointer, name: Some("PyCapsule_GetPointer") },
@@ -379,6 +381,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     skipped: &[
         Skipped { item: "PyCode_GetCode", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyDictKeysObject", reason: "private before 3.11 (Objects/dict-common.h is not installed)" },
+        Skipped { item: "PyException_SetCause", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyModuleDef", reason: "not declared by this build's headers" },
         Skipped { item: "PyModule_Create2 / PyModule_Create2TraceRefs", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyNumber_InPlaceMatrixMultiply", reason: "no candidate name is declared by this build's headers" },
