@@ -7,6 +7,7 @@
 # Optional module settings:
 #     MIN_VERSION = (3, 6)        the file needs that syntax; older interpreters list it as skipped
 #     NOT_COMPILED_BEFORE = ((3, 0), 'reason')   NOT_COMPILED on interpreters older than that
+#     NOT_COMPILED_FROM = ((3, 12), 'reason')    NOT_COMPILED on that version and newer
 #     NOT_COMPILED = 'reason'     constructs the compiler does not handle yet: strict=True must
 #                                 raise anyjit.UnsupportedError, and the non-strict wrapper must
 #                                 still give the interpreter's answers (it runs the interpreter)
@@ -82,6 +83,9 @@ def run_file(path, rounds):
     before = ns.get('NOT_COMPILED_BEFORE')
     if before and V < tuple(before[0]):
         not_compiled = before[1]
+    since = ns.get('NOT_COMPILED_FROM')
+    if since and V >= tuple(since[0]):
+        not_compiled = since[1]
     for fname, args, kwargs in ns['CASES']:
         label = '%s:%s%r' % (name, fname, args)
         if FILTER and FILTER not in label:

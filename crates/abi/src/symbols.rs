@@ -296,6 +296,22 @@ symbols! {
     ExceptionSetCause: Function ["PyException_SetCause"];
     /// `PyErr_CheckSignals`.
     ErrCheckSignals: Function ["PyErr_CheckSignals"];
+    /// `PyCell_New`.
+    CellNew: Function ["PyCell_New"];
+    /// `PyCell_Set`.
+    CellSet: Function ["PyCell_Set"];
+    /// `PyFunction_New`.
+    FunctionNew: Function ["PyFunction_New"];
+    /// 3.3+ `PyFunction_NewWithQualName`.
+    FunctionNewWithQualName: Function ["PyFunction_NewWithQualName"];
+    /// `PyFunction_SetDefaults`.
+    FunctionSetDefaults: Function ["PyFunction_SetDefaults"];
+    /// 3.x `PyFunction_SetKwDefaults`.
+    FunctionSetKwDefaults: Function ["PyFunction_SetKwDefaults"];
+    /// `PyFunction_SetClosure`.
+    FunctionSetClosure: Function ["PyFunction_SetClosure"];
+    /// 3.x `PyFunction_SetAnnotations`.
+    FunctionSetAnnotations: Function ["PyFunction_SetAnnotations"];
     /// `PyCapsule_New`.
     CapsuleNew: Function ["PyCapsule_New"];
     /// `PyCapsule_GetPointer`.

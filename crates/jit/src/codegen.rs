@@ -52,6 +52,20 @@ impl fmt::Display for Unsupported {
     }
 }
 
+/// Where a function keeps its cells and free variables.
+#[derive(Debug, Clone, Default)]
+pub struct Slots {
+    /// All local slots: locals, then cells, then free variables.
+    pub total: u32,
+    /// First free-variable slot (`total` if none).
+    pub free_start: u32,
+    /// ≤3.10: the cells the frame creates on entry, `(slot, parameter it starts from)`. Empty
+    /// from 3.11, where `MAKE_CELL`/`COPY_FREE_VARS` do it.
+    pub implicit_cells: Vec<(u32, Option<u32>)>,
+    /// ≤3.10: copy the closure into the free slots on entry.
+    pub implicit_frees: bool,
+}
+
 /// The native entry: `PyObject *f(Env *env)`.
 pub type NativeFn = unsafe extern "C" fn(*const runtime::Env) -> anyjit_abi::capi::Obj;
 
@@ -172,12 +186,12 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::StoreDeref { .. }
         | Op::DeleteDeref { .. }
         | Op::LoadClosure { .. }
-        | Op::LoadClassDeref { .. }
         | Op::MakeCell { .. }
-        | Op::CopyFreeVars { .. } => "closures and cells",
-        Op::MakeFunction { .. } | Op::MakeFunction27 { .. } | Op::SetFunctionAttribute { .. } => {
-            "nested functions, lambdas and comprehensions"
-        }
+        | Op::CopyFreeVars { .. }
+        | Op::MakeFunction { .. }
+        | Op::MakeFunction27 { .. }
+        | Op::SetFunctionAttribute { .. } => return None,
+        Op::LoadClassDeref { .. } => "class bodies",
         Op::Send { .. } => "generators",
         _ => "this operation",
     })
@@ -202,6 +216,7 @@ pub struct Codegen<'a, 'ctx> {
     func: &'a Function,
     nlocals: u32,
     nparams: u32,
+    slots: Slots,
     function: Option<FunctionValue<'ctx>>,
     env: Option<PointerValue<'ctx>>,
     stack: Option<PointerValue<'ctx>>,
@@ -233,6 +248,28 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         nlocals: u32,
         nparams: u32,
     ) -> Self {
+        Self::with_slots(
+            ctx,
+            capi,
+            func,
+            nparams,
+            Slots {
+                total: nlocals,
+                free_start: nlocals,
+                ..Slots::default()
+            },
+        )
+    }
+
+    /// A generator for a function with cells or free variables laid out as `slots`.
+    pub fn with_slots(
+        ctx: &'ctx Context,
+        capi: &'a CApi,
+        func: &'a Function,
+        nparams: u32,
+        slots: Slots,
+    ) -> Self {
+        let nlocals = slots.total;
         let obj = ctx.i8_type().ptr_type(AddressSpace::default());
         Codegen {
             ctx,
@@ -249,6 +286,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             func,
             nlocals,
             nparams,
+            slots,
             function: None,
             env: None,
             stack: None,
@@ -915,6 +953,27 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.null()
             };
             self.store(self.slot(locals, i)?, v)?;
+        }
+        // ≤3.10: the frame's cells (a parameter moves into its cell) and free variables.
+        for &(slot, arg) in &self.slots.implicit_cells.clone() {
+            let init = match arg {
+                Some(a) => self.load(self.local(a)?)?,
+                None => self.null(),
+            };
+            let cell = self.call_api(Api::CellNew, &[init.into()])?;
+            if let Some(a) = arg {
+                self.decref(init)?;
+                self.store(self.local(a)?, self.null())?;
+            }
+            self.store(self.local(slot)?, cell)?;
+        }
+        if self.slots.implicit_frees {
+            let closure = self.env_field(env_offsets::CLOSURE)?;
+            for j in 0..(self.slots.total - self.slots.free_start) {
+                let cell = self.tuple_item(closure, j)?;
+                self.incref(cell)?;
+                self.store(self.local(self.slots.free_start + j)?, cell)?;
+            }
         }
         // The unwind block releases the locals and returns NULL.
         let unwind = self.ctx.append_basic_block(function, "unwind");
@@ -1841,6 +1900,137 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.incref(v)?;
                 self.sset(d, v)?;
             }
+            Op::LoadDeref { slot } | Op::DeleteDeref { slot } => {
+                let cell = self.load(self.local(slot)?)?;
+                let v = self.cell_contents(cell)?;
+                let empty = self.new_block("emptycell");
+                let full = self.new_block("fullcell");
+                let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
+                self.b
+                    .build_conditional_branch(isnull, empty, full)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(empty);
+                let varnames = self.env_field(env_offsets::VARNAMES)?;
+                let name = self.tuple_item(varnames, slot)?;
+                let free = u64::from(slot >= self.slots.free_start);
+                self.call_addr(
+                    runtime::rt_deref_error as *const () as usize,
+                    None,
+                    &[
+                        self.env.expect("env").into(),
+                        name.into(),
+                        self.t.i32.const_int(free, false).into(),
+                    ],
+                )?;
+                self.check_fail(self.ctx.bool_type().const_int(1, false), off, d)?;
+                self.b.build_unreachable().map_err(llvm_err)?;
+                self.b.position_at_end(full);
+                if let Op::LoadDeref { .. } = ins.op {
+                    self.incref(v)?;
+                    self.sset(d, v)?;
+                } else {
+                    let r = self.call_api_int(Api::CellSet, &[cell.into(), self.null().into()])?;
+                    self.check_neg(r, off, d)?;
+                }
+            }
+            Op::StoreDeref { slot } => {
+                let cell = self.load(self.local(slot)?)?;
+                let v = self.sget(d - 1)?;
+                let r = self.call_api_int(Api::CellSet, &[cell.into(), v.into()])?;
+                self.decref(v)?;
+                self.check_neg(r, off, d - 1)?;
+            }
+            Op::LoadClosure { slot } => {
+                let cell = self.load(self.local(slot)?)?;
+                self.incref(cell)?;
+                self.sset(d, cell)?;
+            }
+            Op::MakeCell { slot } => {
+                let v = self.load(self.local(slot)?)?;
+                let cell = self.call_api(Api::CellNew, &[v.into()])?;
+                self.check_null(cell, off, d)?;
+                self.decref(v)?;
+                self.store(self.local(slot)?, cell)?;
+            }
+            Op::CopyFreeVars { n } => {
+                let closure = self.env_field(env_offsets::CLOSURE)?;
+                let first = self.slots.total - n;
+                for j in 0..n {
+                    let cell = self.tuple_item(closure, j)?;
+                    self.incref(cell)?;
+                    self.store(self.local(first + j)?, cell)?;
+                }
+            }
+            Op::MakeFunction { flags, qualname }
+            | Op::MakeFunction27 {
+                ndefaults: flags,
+                closure: qualname,
+            } => {
+                let (count, fl, qn, nd) = match ins.op {
+                    Op::MakeFunction { .. } => (
+                        1 + u32::from(qualname) + (flags & 15).count_ones(),
+                        flags,
+                        u32::from(qualname),
+                        0,
+                    ),
+                    _ => (
+                        1 + flags + u32::from(qualname),
+                        16 | if qualname { 8 } else { 0 },
+                        0,
+                        flags,
+                    ),
+                };
+                let base = self.slot(self.stack.expect("stack"), d - count)?;
+                let r = self
+                    .call_addr(
+                        runtime::rt_make_function as *const () as usize,
+                        Some(self.t.obj.into()),
+                        &[
+                            self.env.expect("env").into(),
+                            base.into(),
+                            self.t.i32.const_int(u64::from(count), false).into(),
+                            self.t.i32.const_int(u64::from(fl), false).into(),
+                            self.t.i32.const_int(u64::from(qn), false).into(),
+                            self.t.i32.const_int(u64::from(nd), false).into(),
+                        ],
+                    )?
+                    .expect("returns")
+                    .into_pointer_value();
+                self.check_null(r, off, d - count)?;
+                self.sset(d - count, r)?;
+            }
+            Op::SetFunctionAttribute { flag } => {
+                let v = self.sget(d - 2)?;
+                let f = self.sget(d - 1)?;
+                let r = self
+                    .call_addr(
+                        runtime::rt_set_function_attribute as *const () as usize,
+                        Some(self.t.i32.into()),
+                        &[
+                            self.env.expect("env").into(),
+                            f.into(),
+                            v.into(),
+                            self.t.i32.const_int(u64::from(flag), false).into(),
+                        ],
+                    )?
+                    .expect("returns")
+                    .into_int_value();
+                let failed = self
+                    .b
+                    .build_int_compare(IntPredicate::SLT, r, self.t.i32.const_zero(), "")
+                    .map_err(llvm_err)?;
+                let bad = self.new_block("badattr");
+                let good = self.new_block("attrset");
+                self.b
+                    .build_conditional_branch(failed, bad, good)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(bad);
+                self.decref(f)?;
+                self.check_fail(self.ctx.bool_type().const_int(1, false), off, d - 2)?;
+                self.b.build_unreachable().map_err(llvm_err)?;
+                self.b.position_at_end(good);
+                self.sset(d - 2, f)?;
+            }
             Op::CallIntrinsic { index, .. } => {
                 let v = self.sget(d - 1)?;
                 let api = if index == 5 {
@@ -1862,6 +2052,22 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
         }
         Ok(false)
+    }
+
+    /// The object a cell refers to (borrowed, NULL if empty), through the descriptor's layout.
+    fn cell_contents(&self, cell: PointerValue<'ctx>) -> R<PointerValue<'ctx>> {
+        let off = self.desc.layout.cell.ob_ref;
+        // SAFETY (LLVM): the reference field of a live cell.
+        let p = unsafe {
+            self.b
+                .build_gep(cell, &[self.t.i64.const_int(u64::from(off), false)], "")
+        }
+        .map_err(llvm_err)?;
+        let p = self
+            .b
+            .build_pointer_cast(p, self.t.objp, "")
+            .map_err(llvm_err)?;
+        self.load(p)
     }
 
     /// f-string conversion `conv` (1 str, 2 repr, 3 ascii) of `v`, consuming it; on failure

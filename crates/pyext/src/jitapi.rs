@@ -113,6 +113,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         let unpack_error = get("unpack_error");
         let unpack_failure = get("unpack_failure");
         let raise_failure = get("raise_failure");
+        let deref_error = get("deref_error");
         let tramp = get("trampoline");
         c.decref(helpers);
         let _ = RUNTIME.set(Runtime {
@@ -122,6 +123,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             unpack_error,
             unpack_failure,
             raise_failure,
+            deref_error,
         });
         let _ = TRAMPOLINE.set(tramp as usize);
         let compile = c.getattr(module, "_compile");
@@ -280,11 +282,19 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
         let varargs = flags & desc.constant("CO_VARARGS").unwrap_or(4) != 0;
         let varkw = flags & desc.constant("CO_VARKEYWORDS").unwrap_or(8) != 0;
         let nparams = argcount + kwonly + u32::from(varargs) + u32::from(varkw);
+        let (slots, slotnames) = match slot_layout(c, code, nparams) {
+            Some(x) => x,
+            None => {
+                c.decref(code);
+                return Err(None);
+            }
+        };
         let ctx: &'static inkwell::context::Context =
             Box::leak(Box::new(inkwell::context::Context::create()));
-        let compiled = match Codegen::new(ctx, c, &ir, input.nlocals, nparams).compile() {
+        let compiled = match Codegen::with_slots(ctx, c, &ir, nparams, slots).compile() {
             Ok(x) => x,
             Err(u) => {
+                c.decref(slotnames);
                 c.decref(code);
                 return Err(Some(u));
             }
@@ -302,7 +312,7 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             func,
             consts: get("co_consts"),
             names: get("co_names"),
-            varnames: get("co_varnames"),
+            varnames: slotnames,
             argcount,
             kwonly,
             varargs,
@@ -497,7 +507,17 @@ pub unsafe extern "C" fn dump_native(_module: Obj, args: Obj) -> Obj {
             c.decref(code);
             n
         };
-        match Codegen::new(&ctx, c, &ir, input.nlocals, nparams).compile_with(asm) {
+        let code = c.getattr(func, "__code__");
+        if code.is_null() {
+            return std::ptr::null_mut();
+        }
+        let layout = slot_layout(c, code, nparams);
+        c.decref(code);
+        let Some((slots, names)) = layout else {
+            return std::ptr::null_mut();
+        };
+        c.decref(names);
+        match Codegen::with_slots(&ctx, c, &ir, nparams, slots).compile_with(asm) {
             Ok(compiled) => c.new_str(&if asm {
                 compiled.asm.unwrap_or_default()
             } else {
@@ -505,5 +525,75 @@ pub unsafe extern "C" fn dump_native(_module: Obj, args: Obj) -> Obj {
             }),
             Err(u) => unsupported(&format!("{}: {u}", input.name)),
         }
+    }
+}
+
+/// Strings of a tuple attribute of `code` (borrowed items).
+unsafe fn tuple_attr(c: &CApi, code: Obj, name: &str) -> Vec<(Obj, String)> {
+    // SAFETY: GIL held, `code` a code object.
+    unsafe {
+        let t = c.getattr(code, name);
+        if t.is_null() {
+            c.clear_error();
+            return Vec::new();
+        }
+        let n = c.read::<isize>(t as *const c_void, c.descriptor().layout.var_object.ob_size);
+        let out = (0..n)
+            .map(|i| {
+                let o = c.tuple_item(t, i);
+                (o, c.str_text(o).unwrap_or_default())
+            })
+            .collect();
+        c.decref(t); // the code object keeps the tuple and its items alive
+        out
+    }
+}
+
+/// The local slots of `code`: locals, then cells (≤3.10 all cell variables; 3.11+ those that
+/// are not also locals), then free variables, with the names tuple for error messages.
+unsafe fn slot_layout(
+    c: &CApi,
+    code: Obj,
+    nparams: u32,
+) -> Option<(anyjit_jit::codegen::Slots, Obj)> {
+    // SAFETY: GIL held.
+    unsafe {
+        let explicit =
+            anyjit_jit::decode::Era::of(c.descriptor()) == anyjit_jit::decode::Era::Cached;
+        let varnames = tuple_attr(c, code, "co_varnames");
+        let cellvars = tuple_attr(c, code, "co_cellvars");
+        let freevars = tuple_attr(c, code, "co_freevars");
+        let mut names: Vec<Obj> = varnames.iter().map(|v| v.0).collect();
+        let mut implicit_cells = Vec::new();
+        for (o, text) in &cellvars {
+            if explicit && varnames.iter().any(|v| &v.1 == text) {
+                continue;
+            }
+            if !explicit {
+                let arg = varnames
+                    .iter()
+                    .take(nparams as usize)
+                    .position(|v| &v.1 == text)
+                    .map(|p| p as u32);
+                implicit_cells.push((names.len() as u32, arg));
+            }
+            names.push(*o);
+        }
+        let free_start = names.len() as u32;
+        names.extend(freevars.iter().map(|v| v.0));
+        for o in &names {
+            c.incref(*o);
+        }
+        let tuple = c.new_tuple(&names);
+        if tuple.is_null() {
+            return None;
+        }
+        let slots = anyjit_jit::codegen::Slots {
+            total: names.len() as u32,
+            free_start,
+            implicit_cells,
+            implicit_frees: !explicit && !freevars.is_empty(),
+        };
+        Some((slots, tuple))
     }
 }

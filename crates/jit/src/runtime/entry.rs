@@ -23,7 +23,7 @@ pub struct CompiledFunction {
     pub consts: Obj,
     /// `co_names` (owned).
     pub names: Obj,
-    /// `co_varnames` (owned).
+    /// Names of every local slot: locals, cells, free variables (owned tuple).
     pub varnames: Obj,
     /// Positional parameters (`co_argcount`).
     pub argcount: u32,
@@ -202,6 +202,7 @@ pub unsafe fn enter(rt: &Runtime, cf: &CompiledFunction, params: &[Obj]) -> Obj 
             consts: cf.consts,
             names: cf.names,
             varnames: cf.varnames,
+            closure: read_ptr(cf.func as *const c_void, l.function.func_closure) as Obj,
             rt,
         };
         let r = (cf.compiled.entry)(&env);

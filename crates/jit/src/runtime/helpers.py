@@ -223,3 +223,41 @@ def raise_failure(exc, cause, with_cause):
     except Exception as e:
         return type(e)(*e.args)
     return SystemError('anyjit: raise did not fail')
+
+
+def _probe_cell():
+    def f():
+        try:
+            _anyjit_cell_  # noqa: F823
+        except NameError as e:
+            return str(e).replace('_anyjit_cell_', '%s'), type(e)
+
+        def g():
+            return _anyjit_cell_
+        _anyjit_cell_ = 1
+    return f()
+
+
+def _probe_free():
+    def f():
+        def g():
+            return _anyjit_free_
+        try:
+            g()
+        except NameError as e:
+            return str(e).replace('_anyjit_free_', '%s'), type(e)
+        _anyjit_free_ = 1
+    return f()
+
+
+CELL_ERROR = _probe_cell()
+FREE_ERROR = _probe_free()
+
+
+def deref_error(name, free):
+    """The error of reading the empty cell of `name` (a free variable if `free`), not raised."""
+    template, kind = FREE_ERROR if free else CELL_ERROR
+    e = kind(template % name)
+    if V >= (3, 10) and kind is NameError:
+        e.name = name
+    return e

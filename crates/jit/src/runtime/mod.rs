@@ -25,6 +25,8 @@ pub struct Runtime {
     pub unpack_failure: Obj,
     /// `helpers.raise_failure(exc, cause, with_cause)`: the error for raising a non-exception.
     pub raise_failure: Obj,
+    /// `helpers.deref_error(name, free)`: the error for reading an empty cell.
+    pub deref_error: Obj,
 }
 
 // SAFETY: used only with the GIL held.
@@ -50,8 +52,10 @@ pub struct Env {
     pub consts: Obj,
     /// `co_names`.
     pub names: Obj,
-    /// `co_varnames`.
+    /// Names of the local slots (locals, cells, free variables), for error messages.
     pub varnames: Obj,
+    /// The function's closure tuple, or NULL.
+    pub closure: Obj,
     /// The shared runtime.
     pub rt: *const Runtime,
 }
@@ -76,6 +80,8 @@ pub mod env_offsets {
     pub const NAMES: usize = offset_of!(Env, names);
     /// `varnames`.
     pub const VARNAMES: usize = offset_of!(Env, varnames);
+    /// `closure`.
+    pub const CLOSURE: usize = offset_of!(Env, closure);
 }
 
 unsafe fn rt<'a>(env: *const Env) -> &'a Runtime {
@@ -669,5 +675,165 @@ pub unsafe extern "C" fn rt_raise(env: *const Env, exc: Obj, cause: Obj) {
         c.decref(value);
         c.decref(exc);
         c.decref(cause);
+    }
+}
+
+/// Raises the interpreter's error for reading the empty cell named `name` (`free`: a free
+/// variable of an enclosing scope).
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_deref_error(env: *const Env, name: Obj, free: c_int) {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        c.incref(name);
+        let args = c.new_tuple(&[name, c.new_bool(free != 0)]);
+        if args.is_null() {
+            return;
+        }
+        let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+            r.deref_error,
+            args,
+            std::ptr::null_mut(),
+        );
+        c.decref(args);
+        if exc.is_null() {
+            return;
+        }
+        c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
+        c.decref(exc);
+    }
+}
+
+/// Makes a function from the stack (consumed): 3.x `flags` (1 defaults, 2 keyword defaults,
+/// 4 annotations, 8 closure) below the code object, and above it the qualified name when
+/// `qualname` (≤3.10); for 2.7 (`flags` = 16 + closure bit 8) `ndefaults` defaults, the
+/// closure, then the code.
+///
+/// # Safety
+/// Called by compiled code with the GIL held; the items are owned references.
+pub unsafe extern "C" fn rt_make_function(
+    env: *const Env,
+    base: *mut Obj,
+    count: u32,
+    flags: u32,
+    qualname: u32,
+    ndefaults: u32,
+) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = rt(env).capi;
+        let items: Vec<Obj> = (0..count as usize).map(|i| *base.add(i)).collect();
+        let release = |c: &CApi| {
+            for o in &items {
+                c.decref(*o);
+            }
+        };
+        let globals = (*env).globals;
+        let set = |c: &CApi, api: Api, f: Obj, v: Obj| -> bool {
+            c.func::<extern "C" fn(Obj, Obj) -> c_int>(api)(f, v) == 0
+        };
+        let func;
+        if flags & 16 != 0 {
+            // 2.7: defaults..., [closure], code
+            let code = items[count as usize - 1];
+            func = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::FunctionNew)(code, globals);
+            if func.is_null() {
+                release(c);
+                return func;
+            }
+            let mut ok = true;
+            if flags & 8 != 0 {
+                ok &= set(c, Api::FunctionSetClosure, func, items[count as usize - 2]);
+            }
+            if ok && ndefaults > 0 {
+                let defs: Vec<Obj> = items[..ndefaults as usize].to_vec();
+                for o in &defs {
+                    c.incref(*o);
+                }
+                let t = c.new_tuple(&defs);
+                ok &= !t.is_null() && set(c, Api::FunctionSetDefaults, func, t);
+                c.decref(t);
+            }
+            release(c);
+            if !ok {
+                c.decref(func);
+                return std::ptr::null_mut();
+            }
+            return func;
+        }
+        // 3.x: [defaults] [kwdefaults] [annotations] [closure] code [qualname]
+        let mut at = 0usize;
+        let mut take = |bit: u32| {
+            if flags & bit != 0 {
+                at += 1;
+                Some(items[at - 1])
+            } else {
+                None
+            }
+        };
+        let defaults = take(1);
+        let kwdefaults = take(2);
+        let annotations = take(4);
+        let closure = take(8);
+        let code = items[at];
+        let qn = if qualname != 0 {
+            items[at + 1]
+        } else {
+            std::ptr::null_mut()
+        };
+        func = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::FunctionNewWithQualName)(
+            code, globals, qn,
+        );
+        if func.is_null() {
+            release(c);
+            return func;
+        }
+        let mut ok = true;
+        if let Some(v) = closure {
+            ok &= set(c, Api::FunctionSetClosure, func, v);
+        }
+        if let (true, Some(v)) = (ok, annotations) {
+            ok &= set(c, Api::FunctionSetAnnotations, func, v);
+        }
+        if let (true, Some(v)) = (ok, kwdefaults) {
+            ok &= set(c, Api::FunctionSetKwDefaults, func, v);
+        }
+        if let (true, Some(v)) = (ok, defaults) {
+            ok &= set(c, Api::FunctionSetDefaults, func, v);
+        }
+        release(c);
+        if !ok {
+            c.decref(func);
+            return std::ptr::null_mut();
+        }
+        func
+    }
+}
+
+/// 3.13 `SET_FUNCTION_ATTRIBUTE flag`: `value, func` → `func`, consuming `value`.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_set_function_attribute(
+    env: *const Env,
+    func: Obj,
+    value: Obj,
+    flag: u32,
+) -> c_int {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = rt(env).capi;
+        let api = match flag {
+            1 => Api::FunctionSetDefaults,
+            2 => Api::FunctionSetKwDefaults,
+            4 => Api::FunctionSetAnnotations,
+            _ => Api::FunctionSetClosure,
+        };
+        let r = c.func::<extern "C" fn(Obj, Obj) -> c_int>(api)(func, value);
+        c.decref(value);
+        r
     }
 }

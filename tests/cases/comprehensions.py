@@ -1,0 +1,21 @@
+# Comprehensions and generator expressions. 2.7 inlines list comprehensions; 3.x up to 3.11
+# makes each a nested function (created and called here, run by the interpreter); 3.12 inlines
+# list, set and dict comprehensions again behind an exception-table entry, which the generic
+# tier does not compile yet.
+NOT_COMPILED_FROM = ((3, 12), 'inlined comprehensions (PEP 709) use an exception handler')
+
+def comprehensions(xs):
+    doubled = [x * 2 for x in xs]
+    evens = {x for x in xs if x % 2 == 0}
+    index = {x: i for i, x in enumerate(xs)}
+    gen = sum(x for x in xs)
+    nested = [(a, b) for a in xs for b in xs if a < b]
+    return doubled, sorted(evens), sorted(index.items()), gen, nested
+
+def comprehension_error(xs):
+    return [1 / x for x in xs]
+
+CASES = [
+    ('comprehensions', ([1, 2, 3, 4],), {}), ('comprehensions', ([],), {}),
+    ('comprehension_error', ([1, 0],), {}), ('comprehension_error', (5,), {}),
+]
