@@ -327,14 +327,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .map_err(llvm_err)?;
         self.b.position_at_end(visit);
         self.set_lasti(off)?;
-        let r = self
-            .call_addr(
-                runtime::rt_periodic as *const () as usize,
-                Some(self.t.i32.into()),
-                &[self.env.expect("env").into()],
-            )?
-            .expect("returns")
-            .into_int_value();
+        let r = self.helper_int(
+            runtime::rt_periodic as *const () as usize,
+            &[self.env.expect("env").into()],
+        )?;
         self.check_neg(r, off, live)?;
         self.b.build_unconditional_branch(cont).map_err(llvm_err)?;
         self.b.position_at_end(cont);
@@ -470,18 +466,12 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     fn call_api(&self, api: Api, args: &[BasicMetadataValueEnum<'ctx>]) -> R<PointerValue<'ctx>> {
         let addr = self.api(api)?;
-        Ok(self
-            .call_addr(addr, Some(self.t.obj.into()), args)?
-            .expect("returns")
-            .into_pointer_value())
+        self.helper_obj(addr, args)
     }
 
     fn call_api_int(&self, api: Api, args: &[BasicMetadataValueEnum<'ctx>]) -> R<IntValue<'ctx>> {
         let addr = self.api(api)?;
-        Ok(self
-            .call_addr(addr, Some(self.t.i32.into()), args)?
-            .expect("returns")
-            .into_int_value())
+        self.helper_int(addr, args)
     }
 
     /// Whether reference counts are updated inline: release builds with a plain `ob_refcnt`.
@@ -771,6 +761,36 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .map_err(llvm_err)?;
         self.b.position_at_end(ok);
         Ok(())
+    }
+
+    /// Fails here, unconditionally: records the offset, releases `live` stack items and unwinds.
+    /// The builder is left in a fresh, unreachable block for the caller to reposition.
+    fn fail_now(&self, offset: u32, live: u32) -> R<()> {
+        self.set_lasti(offset)?;
+        for i in 0..live {
+            let v = self.sget(i)?;
+            self.decref(v)?;
+        }
+        self.b
+            .build_unconditional_branch(self.unwind.expect("unwind"))
+            .map_err(llvm_err)?;
+        Ok(())
+    }
+
+    /// Calls runtime helper `f` (returning an object or NULL).
+    fn helper_obj(&self, f: usize, args: &[BasicMetadataValueEnum<'ctx>]) -> R<PointerValue<'ctx>> {
+        Ok(self
+            .call_addr(f, Some(self.t.obj.into()), args)?
+            .expect("returns")
+            .into_pointer_value())
+    }
+
+    /// Calls runtime helper `f` (returning a C int, negative on error).
+    fn helper_int(&self, f: usize, args: &[BasicMetadataValueEnum<'ctx>]) -> R<IntValue<'ctx>> {
+        Ok(self
+            .call_addr(f, Some(self.t.i32.into()), args)?
+            .expect("returns")
+            .into_int_value())
     }
 
     fn check_null(&self, v: PointerValue<'ctx>, offset: u32, live: u32) -> R<()> {
@@ -1164,8 +1184,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         None,
                         &[self.env.expect("env").into(), name.into()],
                     )?;
-                    self.check_fail(self.ctx.bool_type().const_int(1, false), off, d)?;
-                    self.b.build_unreachable().map_err(llvm_err)?;
+                    self.fail_now(off, d)?;
                     self.b.position_at_end(ok);
                 }
                 self.incref(v)?;
@@ -1195,8 +1214,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     None,
                     &[self.env.expect("env").into(), name.into()],
                 )?;
-                self.check_fail(self.ctx.bool_type().const_int(1, false), off, d)?;
-                self.b.build_unreachable().map_err(llvm_err)?;
+                self.fail_now(off, d)?;
                 self.b.position_at_end(ok);
                 self.store(slot, self.null())?;
                 self.decref(old)?;
@@ -1228,8 +1246,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     None,
                     &[self.env.expect("env").into(), key.into()],
                 )?;
-                self.check_fail(self.ctx.bool_type().const_int(1, false), off, d)?;
-                self.b.build_unreachable().map_err(llvm_err)?;
+                self.fail_now(off, d)?;
                 self.b.position_at_end(found);
                 let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
                 phi.add_incoming(&[(&g, in_globals), (&bv, from_builtins)]);
@@ -1464,19 +1481,15 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             Op::BuildTuple { n } | Op::BuildList { n } => {
                 let kind = u64::from(matches!(ins.op, Op::BuildList { .. }));
                 let base = self.slot(self.stack.expect("stack"), d - n)?;
-                let r = self
-                    .call_addr(
-                        runtime::rt_build as *const () as usize,
-                        Some(self.t.obj.into()),
-                        &[
-                            self.env.expect("env").into(),
-                            base.into(),
-                            self.t.i32.const_int(u64::from(n), false).into(),
-                            self.t.i32.const_int(kind, false).into(),
-                        ],
-                    )?
-                    .expect("returns")
-                    .into_pointer_value();
+                let r = self.helper_obj(
+                    runtime::rt_build as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        base.into(),
+                        self.t.i32.const_int(u64::from(n), false).into(),
+                        self.t.i32.const_int(kind, false).into(),
+                    ],
+                )?;
                 self.check_null(r, off, d - n)?;
                 self.sset(d - n, r)?;
             }
@@ -1613,21 +1626,17 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let consumed = nslots + argc + on_stack;
                 let base = self.slot(self.stack.expect("stack"), d - consumed)?;
                 self.set_lasti(off)?;
-                let r = self
-                    .call_addr(
-                        runtime::rt_call as *const () as usize,
-                        Some(self.t.obj.into()),
-                        &[
-                            self.env.expect("env").into(),
-                            base.into(),
-                            self.t.i32.const_int(u64::from(argc), false).into(),
-                            self.t.i32.const_int(u64::from(mode), false).into(),
-                            names.into(),
-                            self.t.i32.const_int(u64::from(on_stack), false).into(),
-                        ],
-                    )?
-                    .expect("returns")
-                    .into_pointer_value();
+                let r = self.helper_obj(
+                    runtime::rt_call as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        base.into(),
+                        self.t.i32.const_int(u64::from(argc), false).into(),
+                        self.t.i32.const_int(u64::from(mode), false).into(),
+                        names.into(),
+                        self.t.i32.const_int(u64::from(on_stack), false).into(),
+                    ],
+                )?;
                 self.check_null(r, off, d - consumed)?;
                 self.sset(d - consumed, r)?;
             }
@@ -1635,19 +1644,15 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let consumed = 1 + npos + 2 * nkw;
                 let base = self.slot(self.stack.expect("stack"), d - consumed)?;
                 self.set_lasti(off)?;
-                let r = self
-                    .call_addr(
-                        runtime::rt_call27 as *const () as usize,
-                        Some(self.t.obj.into()),
-                        &[
-                            self.env.expect("env").into(),
-                            base.into(),
-                            self.t.i32.const_int(u64::from(npos), false).into(),
-                            self.t.i32.const_int(u64::from(nkw), false).into(),
-                        ],
-                    )?
-                    .expect("returns")
-                    .into_pointer_value();
+                let r = self.helper_obj(
+                    runtime::rt_call27 as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        base.into(),
+                        self.t.i32.const_int(u64::from(npos), false).into(),
+                        self.t.i32.const_int(u64::from(nkw), false).into(),
+                    ],
+                )?;
                 self.check_null(r, off, d - consumed)?;
                 self.sset(d - consumed, r)?;
             }
@@ -1664,19 +1669,15 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     _ => (4, n),
                 };
                 let base = self.slot(self.stack.expect("stack"), d - consumed)?;
-                let r = self
-                    .call_addr(
-                        runtime::rt_build_other as *const () as usize,
-                        Some(self.t.obj.into()),
-                        &[
-                            self.env.expect("env").into(),
-                            base.into(),
-                            self.t.i32.const_int(u64::from(n), false).into(),
-                            self.t.i32.const_int(kind, false).into(),
-                        ],
-                    )?
-                    .expect("returns")
-                    .into_pointer_value();
+                let r = self.helper_obj(
+                    runtime::rt_build_other as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        base.into(),
+                        self.t.i32.const_int(u64::from(n), false).into(),
+                        self.t.i32.const_int(kind, false).into(),
+                    ],
+                )?;
                 self.check_null(r, off, d - consumed)?;
                 self.sset(d - consumed, r)?;
             }
@@ -1693,19 +1694,15 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             Op::UnpackSequence { n } => {
                 let seq = self.sget(d - 1)?;
                 let out = self.slot(self.stack.expect("stack"), d - 1)?;
-                let r = self
-                    .call_addr(
-                        runtime::rt_unpack as *const () as usize,
-                        Some(self.t.i32.into()),
-                        &[
-                            self.env.expect("env").into(),
-                            seq.into(),
-                            self.t.i32.const_int(u64::from(n), false).into(),
-                            out.into(),
-                        ],
-                    )?
-                    .expect("returns")
-                    .into_int_value();
+                let r = self.helper_int(
+                    runtime::rt_unpack as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        seq.into(),
+                        self.t.i32.const_int(u64::from(n), false).into(),
+                        out.into(),
+                    ],
+                )?;
                 self.check_neg(r, off, d - 1)?;
             }
             Op::DeleteSubscr => {
@@ -1756,8 +1753,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 if let Some(v) = value {
                     self.decref(v)?;
                 }
-                self.check_fail(self.ctx.bool_type().const_int(1, false), off, fail_live)?;
-                self.b.build_unreachable().map_err(llvm_err)?;
+                self.fail_now(off, fail_live)?;
                 self.b.position_at_end(good);
                 if let Some(v) = value {
                     let r = self.call_api_int(
@@ -1808,8 +1804,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     None,
                     &[self.env.expect("env").into(), key.into()],
                 )?;
-                self.check_fail(self.ctx.bool_type().const_int(1, false), off, d)?;
-                self.b.build_unreachable().map_err(llvm_err)?;
+                self.fail_now(off, d)?;
                 self.b.position_at_end(ok);
             }
             Op::ListAppend { depth } | Op::SetAdd { depth } => {
@@ -1890,8 +1885,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     None,
                     &[self.env.expect("env").into(), exc.into(), cause.into()],
                 )?;
-                self.check_fail(self.ctx.bool_type().const_int(1, false), off, d - n)?;
-                self.b.build_unreachable().map_err(llvm_err)?;
+                self.fail_now(off, d - n)?;
                 return Ok(true);
             }
             Op::LoadAssertionError => {
@@ -1922,8 +1916,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         self.t.i32.const_int(free, false).into(),
                     ],
                 )?;
-                self.check_fail(self.ctx.bool_type().const_int(1, false), off, d)?;
-                self.b.build_unreachable().map_err(llvm_err)?;
+                self.fail_now(off, d)?;
                 self.b.position_at_end(full);
                 if let Op::LoadDeref { .. } = ins.op {
                     self.incref(v)?;
@@ -1981,40 +1974,32 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     ),
                 };
                 let base = self.slot(self.stack.expect("stack"), d - count)?;
-                let r = self
-                    .call_addr(
-                        runtime::rt_make_function as *const () as usize,
-                        Some(self.t.obj.into()),
-                        &[
-                            self.env.expect("env").into(),
-                            base.into(),
-                            self.t.i32.const_int(u64::from(count), false).into(),
-                            self.t.i32.const_int(u64::from(fl), false).into(),
-                            self.t.i32.const_int(u64::from(qn), false).into(),
-                            self.t.i32.const_int(u64::from(nd), false).into(),
-                        ],
-                    )?
-                    .expect("returns")
-                    .into_pointer_value();
+                let r = self.helper_obj(
+                    runtime::rt_make_function as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        base.into(),
+                        self.t.i32.const_int(u64::from(count), false).into(),
+                        self.t.i32.const_int(u64::from(fl), false).into(),
+                        self.t.i32.const_int(u64::from(qn), false).into(),
+                        self.t.i32.const_int(u64::from(nd), false).into(),
+                    ],
+                )?;
                 self.check_null(r, off, d - count)?;
                 self.sset(d - count, r)?;
             }
             Op::SetFunctionAttribute { flag } => {
                 let v = self.sget(d - 2)?;
                 let f = self.sget(d - 1)?;
-                let r = self
-                    .call_addr(
-                        runtime::rt_set_function_attribute as *const () as usize,
-                        Some(self.t.i32.into()),
-                        &[
-                            self.env.expect("env").into(),
-                            f.into(),
-                            v.into(),
-                            self.t.i32.const_int(u64::from(flag), false).into(),
-                        ],
-                    )?
-                    .expect("returns")
-                    .into_int_value();
+                let r = self.helper_int(
+                    runtime::rt_set_function_attribute as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        f.into(),
+                        v.into(),
+                        self.t.i32.const_int(u64::from(flag), false).into(),
+                    ],
+                )?;
                 let failed = self
                     .b
                     .build_int_compare(IntPredicate::SLT, r, self.t.i32.const_zero(), "")
@@ -2026,8 +2011,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .map_err(llvm_err)?;
                 self.b.position_at_end(bad);
                 self.decref(f)?;
-                self.check_fail(self.ctx.bool_type().const_int(1, false), off, d - 2)?;
-                self.b.build_unreachable().map_err(llvm_err)?;
+                self.fail_now(off, d - 2)?;
                 self.b.position_at_end(good);
                 self.sset(d - 2, f)?;
             }
@@ -2098,8 +2082,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         if let Some(p) = pending {
             self.decref(p)?;
         }
-        self.check_fail(self.ctx.bool_type().const_int(1, false), off, live)?;
-        self.b.build_unreachable().map_err(llvm_err)?;
+        self.fail_now(off, live)?;
         self.b.position_at_end(good);
         Ok(r)
     }
