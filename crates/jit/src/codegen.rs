@@ -75,7 +75,7 @@ pub struct Compiled {
     pub engine: ExecutionEngine<'static>,
     /// The entry point.
     pub entry: NativeFn,
-    /// The LLVM IR, for `anyjit dump llvm`.
+    /// The LLVM IR, for `anyjit dump llvm` (empty unless asked for).
     pub llvm_ir: String,
     /// Host assembly, for `anyjit dump asm` (only when asked for: it costs a second codegen).
     pub asm: Option<String>,
@@ -925,7 +925,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.compile_with(false)
     }
 
-    /// Like [`Codegen::compile`], also rendering host assembly when `asm` is set.
+    /// Like [`Codegen::compile`], also rendering the LLVM IR and host assembly when `asm` is set.
     pub fn compile_with(mut self, asm: bool) -> R<Compiled> {
         Self::check(self.func)?;
         self.loops = Self::loop_blocks(self.func);
@@ -1043,15 +1043,20 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         }
         #[allow(deprecated)]
         let fpm = PassManager::create(());
-        fpm.add_scalar_repl_aggregates_pass_ssa();
         fpm.add_promote_memory_to_register_pass();
         fpm.add_instruction_combining_pass();
         fpm.add_cfg_simplification_pass();
         fpm.add_gvn_pass();
         fpm.add_cfg_simplification_pass();
         fpm.run_on(&self.module);
-        let llvm_ir = self.module.print_to_string().to_string();
-        let asm = if asm { Some(self.assembly()?) } else { None };
+        let (llvm_ir, asm) = if asm {
+            (
+                self.module.print_to_string().to_string(),
+                Some(self.assembly()?),
+            )
+        } else {
+            (String::new(), None)
+        };
         let engine = self
             .module
             .create_jit_execution_engine(OptimizationLevel::Default)

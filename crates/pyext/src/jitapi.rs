@@ -517,7 +517,7 @@ pub unsafe extern "C" fn dump_native(_module: Obj, args: Obj) -> Obj {
             return std::ptr::null_mut();
         };
         c.decref(names);
-        match Codegen::with_slots(&ctx, c, &ir, nparams, slots).compile_with(asm) {
+        match Codegen::with_slots(&ctx, c, &ir, nparams, slots).compile_with(true) {
             Ok(compiled) => c.new_str(&if asm {
                 compiled.asm.unwrap_or_default()
             } else {
