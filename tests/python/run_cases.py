@@ -12,7 +12,7 @@
 #                                 raise anyjit.UnsupportedError, and the non-strict wrapper must
 #                                 still give the interpreter's answers (it runs the interpreter)
 # For each call the runner compares, between the original function and anyjit.jit(f, strict=True):
-#   * the result (type and repr) or the exception (type and message);
+#   * the result (type and repr) or the exception (type, message, cause, suppressed context);
 #   * side effects on the arguments (repr of every argument afterwards);
 #   * the change of the arguments' reference counts (equal to the interpreter's);
 # and that stats()['native_calls'] grew, so that no case can pass in the interpreter.
@@ -48,7 +48,9 @@ def outcome(f, args, kwargs):
         r = f(*args, **kwargs)
         return ('ok', type(r).__name__, ADDRESS.sub(' at 0x?', repr(r)))
     except Exception as e:
-        return ('raise', type(e).__name__, str(e))
+        # 3.x chaining too: the cause and whether the context is suppressed
+        cause = ADDRESS.sub(' at 0x?', repr(getattr(e, '__cause__', None)))
+        return ('raise', type(e).__name__, str(e), cause, getattr(e, '__suppress_context__', None))
 
 
 def fresh(args):

@@ -172,8 +172,9 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::BeginFinally
         | Op::CallFinally { .. }
         | Op::PopFinally { .. } => "try/except/finally and with statements",
-        Op::Raise { n: 1 } | Op::LoadAssertionError => return None,
-        Op::Raise { .. } => "bare raise, raise ... from, and 2.7 raise type, value",
+        // `raise x from y` is n = 2 in 3.x (2.7's `raise type, value` is refused at emission)
+        Op::Raise { n: 1 | 2 } | Op::LoadAssertionError => return None,
+        Op::Raise { .. } => "bare raise (re-raise)",
         Op::BreakLoop => return None,
         Op::ContinueLoop { .. } => "continue inside try or with (≤3.7)",
         // 3.12+ intrinsics: 5 is unary `+`, 6 is list → tuple.
@@ -1879,6 +1880,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.sset(vi, r)?;
             }
             Op::Raise { n } => {
+                if n == 2 && self.desc.identity.version.0 == 2 {
+                    return Err(Unsupported {
+                        construct: "2.7 raise type, value".into(),
+                        offset: off,
+                        line: ins.line,
+                    });
+                }
                 let exc = self.sget(d - n)?;
                 let cause = if n == 2 {
                     self.sget(d - 1)?
