@@ -3,7 +3,8 @@
 # For each kernel in bench/kernels: the interpreter and the generic tier (anyjit.jit, strict)
 # side by side in this process, after a warm-up, best of 5; checksums must agree. Prints one
 # tab-separated line per kernel:
-#     kernel  interp_s  jit_s  speedup  checksum_ok  compile_ms
+#     kernel  interp_s  jit_s  speedup  checksum_ok  compile_ms  memory_kib
+# (memory: resident set growth across the compilation, from /proc/self/statm where it exists)
 # Python 2 and 3 compatible.
 from __future__ import print_function
 
@@ -19,6 +20,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 names = sys.argv[1:] or sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, 'kernels', '*.py')))
 
 
+def rss_kib():
+    try:
+        with open('/proc/self/statm') as fh:
+            return int(fh.read().split()[1]) * (os.sysconf('SC_PAGE_SIZE') // 1024)
+    except (IOError, OSError, ValueError, AttributeError):
+        return 0
+
+
 def best(f, n, rounds=5):
     result, b = None, float('inf')
     for _ in range(rounds):
@@ -28,12 +37,20 @@ def best(f, n, rounds=5):
     return b, result
 
 
+# warm up: the first compilation in a process also initialises LLVM
+def _warm(x):
+    return x + 1
+
+
+anyjit.jit(_warm, strict=True)
+
 for name in names:
     path = os.path.join(HERE, 'kernels', name + '.py')
     ns = {'__name__': 'bench_' + name}
     with open(path) as fh:
         exec(compile(fh.read(), path, 'exec', 0, True), ns)
     f, n = ns['run'], ns['N']
+    mem = rss_kib()
     t = clock()
     try:
         j = anyjit.jit(f, strict=True)
@@ -41,9 +58,10 @@ for name in names:
         print('%s\t-\t-\t-\tunsupported\t%s' % (name, e))
         continue
     compile_ms = (clock() - t) * 1000
+    mem = rss_kib() - mem
     f(n // 10 or 1)
     j(n // 10 or 1)
     ti, ri = best(f, n)
     tj, rj = best(j, n)
-    print('%s\t%.5f\t%.5f\t%.2f\t%s\t%.1f' % (name, ti, tj, ti / tj, ri == rj, compile_ms))
+    print('%s\t%.5f\t%.5f\t%.2f\t%s\t%.1f\t%d' % (name, ti, tj, ti / tj, ri == rj, compile_ms, mem))
     sys.stdout.flush()

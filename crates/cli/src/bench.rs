@@ -15,6 +15,7 @@ struct Row {
     speedup: f64,
     ok: bool,
     compile_ms: f64,
+    memory_kib: f64,
     note: String,
 }
 
@@ -61,6 +62,7 @@ fn run_one(interp: &Interpreter, harness: &PathBuf, folder: &PathBuf) -> Result<
             speedup: num(f[3]),
             ok: f[4] == "True",
             compile_ms: num(f[5]),
+            memory_kib: f.get(6).map_or(f64::NAN, |m| num(m)),
             note: if f[4] == "unsupported" {
                 f[5].to_string()
             } else {
@@ -120,8 +122,14 @@ pub fn run(args: &[String], folder: Result<PathBuf, String>) -> Result<(), Strin
                 if !json {
                     println!("{label} ({})", interp.path.display());
                     println!(
-                        "  {:<12} {:>10} {:>10} {:>8} {:>9} {:>11}",
-                        "kernel", "interp s", "jit s", "speedup", "checksum", "compile ms"
+                        "  {:<12} {:>10} {:>10} {:>8} {:>9} {:>11} {:>9}",
+                        "kernel",
+                        "interp s",
+                        "jit s",
+                        "speedup",
+                        "checksum",
+                        "compile ms",
+                        "mem KiB"
                     );
                     for r in &rows {
                         if !r.note.is_empty() {
@@ -129,25 +137,29 @@ pub fn run(args: &[String], folder: Result<PathBuf, String>) -> Result<(), Strin
                             continue;
                         }
                         println!(
-                            "  {:<12} {:>10.4} {:>10.4} {:>7.2}x {:>9} {:>11.1}",
+                            "  {:<12} {:>10.4} {:>10.4} {:>7.2}x {:>9} {:>11.1} {:>9.0}",
                             r.kernel,
                             r.interp,
                             r.jit,
                             r.speedup,
                             if r.ok { "ok" } else { "WRONG" },
-                            r.compile_ms
+                            r.compile_ms,
+                            r.memory_kib
                         );
                     }
-                    let s: Vec<f64> = rows
-                        .iter()
-                        .filter(|r| r.note.is_empty())
-                        .map(|r| r.speedup)
-                        .collect();
-                    if !s.is_empty() {
-                        let geo = (s.iter().map(|x| x.ln()).sum::<f64>() / s.len() as f64).exp();
+                    let done: Vec<&Row> = rows.iter().filter(|r| r.note.is_empty()).collect();
+                    if !done.is_empty() {
+                        let geo = (done.iter().map(|r| r.speedup.ln()).sum::<f64>()
+                            / done.len() as f64)
+                            .exp();
+                        let mut ct: Vec<f64> = done.iter().map(|r| r.compile_ms).collect();
+                        ct.sort_by(|a, b| a.total_cmp(b));
+                        let median = ct[ct.len() / 2];
+                        let p95 =
+                            ct[(((ct.len() as f64) * 0.95).ceil() as usize).clamp(1, ct.len()) - 1];
                         println!(
-                            "  geometric mean speedup {geo:.2}x over {} kernels\n",
-                            s.len()
+                            "  geometric mean speedup {geo:.2}x over {} kernels; compile time median {median:.1} ms, 95th percentile {p95:.1} ms\n",
+                            done.len()
                         );
                     }
                 }
@@ -180,6 +192,7 @@ pub fn run(args: &[String], folder: Result<PathBuf, String>) -> Result<(), Strin
                                         ("speedup", Json::str(format!("{:.3}", r.speedup))),
                                         ("checksum_ok", Json::Bool(r.ok)),
                                         ("compile_ms", Json::str(format!("{:.2}", r.compile_ms))),
+                                        ("memory_kib", Json::str(format!("{:.0}", r.memory_kib))),
                                         ("not_compiled", Json::str(r.note.clone())),
                                     ])
                                 })
