@@ -133,6 +133,12 @@ symbols! {
     ErrFetch: Function ["PyErr_Fetch"];
     /// `PyErr_Restore`.
     ErrRestore: Function ["PyErr_Restore"];
+    /// `PyErr_ExceptionMatches`.
+    ErrExceptionMatches: Function ["PyErr_ExceptionMatches"];
+    /// `KeyError`.
+    ExcKeyError: ObjectPointer ["PyExc_KeyError"];
+    /// `AttributeError`.
+    ExcAttributeError: ObjectPointer ["PyExc_AttributeError"];
 
     // --- objects
     /// Native `int` from a C long (2.7 `PyInt_FromLong`, 3.x `PyLong_FromLong`).
@@ -179,6 +185,12 @@ symbols! {
     ObjectFormat: Function ["PyObject_Format"];
     /// `PyObject_ASCII` (3.x).
     ObjectAscii: Function ["PyObject_ASCII"];
+    /// `PySequence_Tuple`.
+    SequenceTuple: Function ["PySequence_Tuple"];
+    /// `PySequence_Check`.
+    SequenceCheck: Function ["PySequence_Check"];
+    /// `PyDict_Update`.
+    DictUpdate: Function ["PyDict_Update"];
     /// `PyList_AsTuple`.
     ListAsTuple: Function ["PyList_AsTuple"];
     /// `PyList_Append`.

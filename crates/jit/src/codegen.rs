@@ -151,7 +151,13 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
             kwargs: false,
             ..
         } => return None,
-        Op::Call27 { .. } | Op::CallEx { .. } => "calls with *args or **kwargs",
+        Op::CallEx { .. }
+        | Op::ListExtend { .. }
+        | Op::SetUpdate { .. }
+        | Op::DictUpdate { .. }
+        | Op::DictMerge { .. }
+        | Op::ListToTuple => return None,
+        Op::Call27 { .. } => "2.7 calls with *args or **kwargs",
         Op::SetupBlock {
             kind: crate::ir::BlockKind::Loop,
             ..
@@ -2028,9 +2034,77 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.b.position_at_end(good);
                 self.sset(d - 2, f)?;
             }
-            Op::CallIntrinsic { index, .. } => {
+            Op::ListExtend { depth } | Op::SetUpdate { depth } | Op::DictUpdate { depth } => {
+                let kind = match ins.op {
+                    Op::ListExtend { .. } => 0,
+                    Op::SetUpdate { .. } => 1,
+                    _ => 2,
+                };
                 let v = self.sget(d - 1)?;
-                let api = if index == 5 {
+                let container = self.sget(d - 1 - depth)?;
+                let r = self.helper_int(
+                    runtime::rt_update as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        container.into(),
+                        v.into(),
+                        self.t.i32.const_int(kind, false).into(),
+                    ],
+                )?;
+                self.check_neg(r, off, d - 1)?;
+            }
+            Op::DictMerge { depth, callee } => {
+                let v = self.sget(d - 1)?;
+                let dict = self.sget(d - 1 - depth)?;
+                let func = self.sget(d - callee - 1)?;
+                self.set_lasti(off)?;
+                let r = self.helper_int(
+                    runtime::rt_dict_merge as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        dict.into(),
+                        v.into(),
+                        func.into(),
+                    ],
+                )?;
+                self.check_neg(r, off, d - 1)?;
+            }
+            Op::CallEx { kwargs, slot } => {
+                let nk = u32::from(kwargs);
+                let kw = if kwargs {
+                    self.sget(d - 1)?
+                } else {
+                    self.null()
+                };
+                let args = self.sget(d - 1 - nk)?;
+                let below = d - 1 - nk;
+                let (callable, consumed) = match slot {
+                    CallSlot::Single => (self.sget(below - 1)?, 1 + 1 + nk),
+                    // 3.11/3.12: NULL, callable; 3.13: callable, NULL
+                    CallSlot::NullBelow => (self.sget(below - 1)?, 2 + 1 + nk),
+                    CallSlot::NullAbove => (self.sget(below - 2)?, 2 + 1 + nk),
+                };
+                self.set_lasti(off)?;
+                let r = self.helper_obj(
+                    runtime::rt_call_ex as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        callable.into(),
+                        args.into(),
+                        kw.into(),
+                    ],
+                )?;
+                // the callable slot(s): the callable and, in the pair layouts, a NULL
+                for i in (d - consumed)..below {
+                    let v = self.sget(i)?;
+                    self.decref(v)?;
+                }
+                self.check_null(r, off, d - consumed)?;
+                self.sset(d - consumed, r)?;
+            }
+            Op::CallIntrinsic { .. } | Op::ListToTuple => {
+                let v = self.sget(d - 1)?;
+                let api = if matches!(ins.op, Op::CallIntrinsic { index: 5, .. }) {
                     Api::NumberPositive
                 } else {
                     Api::ListAsTuple

@@ -114,6 +114,8 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         let unpack_failure = get("unpack_failure");
         let raise_failure = get("raise_failure");
         let deref_error = get("deref_error");
+        let star_failure = get("star_failure");
+        let dict_merge = get("dict_merge");
         let tramp = get("trampoline");
         c.decref(helpers);
         let _ = RUNTIME.set(Runtime {
@@ -124,6 +126,8 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             unpack_failure,
             raise_failure,
             deref_error,
+            star_failure,
+            dict_merge,
         });
         let _ = TRAMPOLINE.set(tramp as usize);
         let compile = c.getattr(module, "_compile");

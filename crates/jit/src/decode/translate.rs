@@ -331,7 +331,12 @@ pub fn translate(
             "LIST_EXTEND" => Op::ListExtend { depth: a },
             "SET_UPDATE" => Op::SetUpdate { depth: a },
             "DICT_UPDATE" => Op::DictUpdate { depth: a },
-            "DICT_MERGE" => Op::DictMerge { depth: a },
+            // top to bottom: the mapping, the dict (`a` deep), the `*` tuple, then the callable,
+            // with 3.13's NULL between the tuple and the callable
+            "DICT_MERGE" => Op::DictMerge {
+                depth: a,
+                callee: a + 2 + u32::from(call_slot == CallSlot::NullAbove),
+            },
             "LIST_TO_TUPLE" => Op::ListToTuple,
             "UNPACK_SEQUENCE" => Op::UnpackSequence { n: a },
             "UNPACK_EX" => Op::UnpackEx {

@@ -350,8 +350,9 @@ ops! {
     SetUpdate { depth: u32 } = [1, 0] | fails;
     /// Updates the dict `depth` below with the top.
     DictUpdate { depth: u32 } = [1, 0] | fails;
-    /// Merges the top into the dict `depth` below, rejecting duplicate keys (calls).
-    DictMerge { depth: u32 } = [1, 0] | fails;
+    /// Merges the top into the dict `depth` below, rejecting duplicate keys (the `**` operands
+    /// of a call); the callable, named in errors, is `callee` slots from the top.
+    DictMerge { depth: u32, callee: u32 } = [1, 0] | fails;
     /// Converts the list on top to a tuple.
     ListToTuple = [1, 1] | fails;
     /// Unpacks the top into `n` items.

@@ -261,3 +261,41 @@ def deref_error(name, free):
     if V >= (3, 10) and kind is NameError:
         e.name = name
     return e
+
+
+def star_failure(kind, func, a, b):
+    """The interpreter's error for a failed unpacking in a call or display: `kind` 'call'
+    (func(*a, **b)), 'merge' (func(**a, **b)),
+    'list' ([*a]), 'set' ({*a}) or 'dict' ({**a}). Only asked after the
+    compiled code's own attempt failed on an object the interpreter rejects before calling
+    anything, so nothing is called here; absent operands come as () and {}. The error is
+    returned, not raised."""
+    try:
+        if kind == 'call':
+            func(*a, **b)
+        elif kind == 'list':
+            exec('[*a]', {'a': a})
+        elif kind == 'set':
+            exec('{*a}', {'a': a})
+        elif kind == 'merge':
+            exec('func(**a, **b)', {'func': func, 'a': a, 'b': b})
+        else:
+            exec('{**a}', {'a': a})
+    except Exception as e:
+        return type(e)(*e.args)
+    return SystemError('anyjit: unpacking did not fail')
+
+
+def dict_merge(d, m):
+    """DICT_MERGE's `**m` into the call's keyword dict `d` for an `m` that is not a plain dict:
+    what _PyDict_MergeEx(d, m, 2) does, keys() then each key, which must be new (KeyError)."""
+    if isinstance(m, dict) and type(m).__iter__ is dict.__iter__:
+        keys = list(dict.keys(m))
+        get = dict.__getitem__
+    else:
+        keys = m.keys()
+        get = None
+    for k in keys:
+        if k in d:
+            raise KeyError(k)
+        d[k] = m[k] if get is None else get(m, k)

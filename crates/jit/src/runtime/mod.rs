@@ -27,6 +27,10 @@ pub struct Runtime {
     pub raise_failure: Obj,
     /// `helpers.deref_error(name, free)`: the error for reading an empty cell.
     pub deref_error: Obj,
+    /// `helpers.star_failure(kind, func, a, b)`: the error for a failed `*`/`**` unpacking.
+    pub star_failure: Obj,
+    /// `helpers.dict_merge(d, m)`: `**m` of a call merged into `d` when `m` is not a dict.
+    pub dict_merge: Obj,
 }
 
 // SAFETY: used only with the GIL held.
@@ -835,5 +839,245 @@ pub unsafe extern "C" fn rt_set_function_attribute(
         let r = c.func::<extern "C" fn(Obj, Obj) -> c_int>(api)(func, value);
         c.decref(value);
         r
+    }
+}
+
+/// Asks the interpreter for its error about a failed unpacking and sets it.
+unsafe fn star_error(r: &Runtime, kind: &str, func: Obj, a: Obj, b: Obj) {
+    let c = r.capi;
+    // SAFETY: GIL held; the objects are live (NULL meaning None).
+    unsafe {
+        c.clear_error();
+        let none = c.object(Api::NoneStruct);
+        let or_none = |o: Obj| {
+            let v = if o.is_null() { none } else { o };
+            c.incref(v);
+            v
+        };
+        // an absent `*`/`**` operand of a call is an empty one (None is a real, bad operand)
+        let a = if a.is_null() {
+            c.new_tuple(&[])
+        } else {
+            or_none(a)
+        };
+        let b = if b.is_null() {
+            c.new_dict()
+        } else {
+            or_none(b)
+        };
+        let args = c.new_tuple(&[c.new_str(kind), or_none(func), a, b]);
+        if args.is_null() {
+            return;
+        }
+        let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+            r.star_failure,
+            args,
+            std::ptr::null_mut(),
+        );
+        c.decref(args);
+        if exc.is_null() {
+            return;
+        }
+        c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
+        c.decref(exc);
+    }
+}
+
+/// Whether the pending error is the interpreter's cue to reword a failed `*` unpacking: a
+/// `TypeError` (or, for `**`, an `AttributeError`) about an object that is not iterable (not a
+/// mapping). Decided from the type's slots alone, calling nothing, with the error left set.
+unsafe fn unpack_rejected(c: &CApi, o: Obj, mapping: bool) -> bool {
+    // SAFETY: GIL held; `o` live; an error is set.
+    unsafe {
+        let matches = c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches);
+        if mapping {
+            return matches(c.object(Api::ExcAttributeError)) != 0;
+        }
+        if matches(c.object(Api::ExcTypeError)) == 0 {
+            return false;
+        }
+        let l = &c.descriptor().layout.type_object;
+        let tp_iter = c.read::<*const c_void>(c.type_of(o) as *const c_void, l.tp_iter);
+        tp_iter.is_null() && c.func::<extern "C" fn(Obj) -> c_int>(Api::SequenceCheck)(o) == 0
+    }
+}
+
+/// `LIST_EXTEND` (kind 0), `SET_UPDATE` (1), `DICT_UPDATE` (2): updates `container` with `value`
+/// (consumed), with the interpreter's words when `value` cannot be unpacked.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_update(
+    env: *const Env,
+    container: Obj,
+    value: Obj,
+    kind: u32,
+) -> c_int {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let ok = if kind == 2 {
+            c.func::<extern "C" fn(Obj, Obj) -> c_int>(Api::DictUpdate)(container, value) == 0
+        } else {
+            let m = c.getattr(container, if kind == 0 { "extend" } else { "update" });
+            let mut ok = false;
+            if !m.is_null() {
+                c.incref(value);
+                let args = c.new_tuple(&[value]);
+                let res = if args.is_null() {
+                    std::ptr::null_mut()
+                } else {
+                    c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+                        m,
+                        args,
+                        std::ptr::null_mut(),
+                    )
+                };
+                c.decref(args);
+                c.decref(m);
+                ok = !res.is_null();
+                c.decref(res);
+            }
+            ok
+        };
+        if !ok && unpack_rejected(c, value, kind == 2) {
+            star_error(
+                r,
+                ["list", "set", "dict"][kind.min(2) as usize],
+                std::ptr::null_mut(),
+                value,
+                std::ptr::null_mut(),
+            );
+        }
+        c.decref(value);
+        if ok {
+            0
+        } else {
+            -1
+        }
+    }
+}
+
+/// `CALL_FUNCTION_EX`: `func(*args, **kwargs)`, consuming `args` and `kwargs` (NULL if absent);
+/// `func` is borrowed. Unpacking errors come in the interpreter's words.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_call_ex(env: *const Env, func: Obj, args: Obj, kwargs: Obj) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let fail = |c: &CApi| {
+            c.decref(args);
+            c.decref(kwargs);
+            std::ptr::null_mut()
+        };
+        let mut kw = kwargs;
+        if !kwargs.is_null() && c.type_of(kwargs) != c.object(Api::DictType) {
+            let d = c.new_dict();
+            if d.is_null() {
+                return fail(c);
+            }
+            if c.func::<extern "C" fn(Obj, Obj) -> c_int>(Api::DictUpdate)(d, kwargs) != 0 {
+                c.decref(d);
+                if unpack_rejected(c, kwargs, true) {
+                    star_error(r, "call", func, std::ptr::null_mut(), kwargs);
+                }
+                return fail(c);
+            }
+            kw = d;
+        } else if !kwargs.is_null() {
+            c.incref(kwargs);
+        }
+        let tuple = if c.type_of(args) == c.object(Api::TupleType) {
+            c.incref(args);
+            args
+        } else {
+            let t = c.func::<extern "C" fn(Obj) -> Obj>(Api::SequenceTuple)(args);
+            if t.is_null() {
+                if unpack_rejected(c, args, false) {
+                    star_error(r, "call", func, args, std::ptr::null_mut());
+                }
+                c.decref(kw);
+                return fail(c);
+            }
+            t
+        };
+        let result =
+            c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(func, tuple, kw);
+        c.decref(tuple);
+        c.decref(kw);
+        c.decref(args);
+        c.decref(kwargs);
+        result
+    }
+}
+
+/// `DICT_MERGE`: merges `value` (consumed) into the call's keyword dict `dict`, rejecting keys
+/// already there; `func` (borrowed) is the callable named in the interpreter's errors.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_dict_merge(env: *const Env, dict: Obj, value: Obj, func: Obj) -> c_int {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let call3 = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall);
+        let mut rejected = false;
+        let ok = if c.type_of(value) == c.object(Api::DictType) {
+            // a plain dict: its items, each key new to `dict`
+            let next = c
+                .func::<extern "C" fn(Obj, *mut isize, *mut Obj, *mut Obj) -> c_int>(Api::DictNext);
+            let get = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItem);
+            let set = c.func::<extern "C" fn(Obj, Obj, Obj) -> c_int>(Api::DictSetItem);
+            let (mut pos, mut k, mut v): (isize, Obj, Obj) =
+                (0, std::ptr::null_mut(), std::ptr::null_mut());
+            let mut ok = true;
+            while next(value, &mut pos, &mut k, &mut v) != 0 {
+                c.incref(k);
+                c.incref(v);
+                let dup = !get(dict, k).is_null();
+                let failed = dup || set(dict, k, v) != 0;
+                c.decref(k);
+                c.decref(v);
+                if failed {
+                    rejected = dup;
+                    ok = false;
+                    break;
+                }
+            }
+            ok
+        } else {
+            c.incref(dict);
+            c.incref(value);
+            let args = c.new_tuple(&[dict, value]);
+            let res = if args.is_null() {
+                std::ptr::null_mut()
+            } else {
+                call3(r.dict_merge, args, std::ptr::null_mut())
+            };
+            c.decref(args);
+            if res.is_null() {
+                // no keys() (AttributeError) or a repeated key (KeyError): the interpreter
+                // rewords both, naming the callable
+                let matches = c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches);
+                rejected = matches(c.object(Api::ExcAttributeError)) != 0
+                    || matches(c.object(Api::ExcKeyError)) != 0;
+            }
+            c.decref(res);
+            !res.is_null()
+        };
+        if rejected {
+            star_error(r, "merge", func, dict, value);
+        }
+        c.decref(value);
+        if ok {
+            0
+        } else {
+            -1
+        }
     }
 }
