@@ -1,8 +1,7 @@
 # * and ** inside displays, after positional arguments and beside keywords (3.5 syntax): 3.9+
-# LIST_EXTEND, SET_UPDATE, DICT_UPDATE, DICT_MERGE, LIST_TO_TUPLE; 3.6-3.8 compile them to
-# BUILD_*_UNPACK opcodes.
+# LIST_EXTEND, SET_UPDATE, DICT_UPDATE, DICT_MERGE, LIST_TO_TUPLE; 3.6-3.8
+# BUILD_{TUPLE,LIST,SET,MAP}_UNPACK[_WITH_CALL].
 MIN_VERSION = (3, 5)
-NOT_COMPILED_BEFORE = ((3, 9), "3.6-3.8's BUILD_*_UNPACK opcodes")
 
 def target(a, b=0, *rest, **kw):
     return (a, b, rest, sorted(kw.items()))
@@ -26,6 +25,9 @@ def keyword_and_kw(kw):
 def two_kw(k1, k2):
     return target(**k1, **k2)
 
+def star_kw_mix(a, b, m):
+    return target(*a, 5, *b, x=1, **m)
+
 def displays(a, b):
     return [*a, *b], sorted({*a, *b}), (*a, 0)
 
@@ -38,6 +40,8 @@ CASES = [
     ('keyword_and_kw', ({1: 2},), {}), ('keyword_and_kw', (Mapping([]),), {}),
     ('two_kw', ({'a': 1}, {'b': 2}), {}), ('two_kw', ({'a': 1}, {'a': 2}), {}), ('two_kw', ({'a': 1}, []), {}),
     ('two_kw', (Mapping(['a']), Mapping(['a'])), {}), ('two_kw', ({}, {}), {}),
+    ('star_kw_mix', ((1,), [2], {'y': 2}), {}), ('star_kw_mix', ((), 3, {}), {}),
+    ('star_kw_mix', ((1,), [], {'x': 2}), {}), ('star_kw_mix', ((1,), (), 4), {}),
     ('star_after', ((2, 3),), {}), ('star_after', (None,), {}), ('star_after', ('',), {}),
     ('displays', ([1, 2], (3,)), {}), ('displays', ('ab', [1]), {}), ('displays', ([1], 7), {}),
     ('displays', (None, []), {}),

@@ -156,6 +156,7 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::SetUpdate { .. }
         | Op::DictUpdate { .. }
         | Op::DictMerge { .. }
+        | Op::BuildUnpack { .. }
         | Op::ListToTuple => return None,
         Op::Call27 { .. } => "2.7 calls with *args or **kwargs",
         Op::SetupBlock {
@@ -2052,6 +2053,33 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     ],
                 )?;
                 self.check_neg(r, off, d - 1)?;
+            }
+            Op::BuildUnpack { kind, n } => {
+                let base = self.slot(self.stack.expect("stack"), d - n)?;
+                // the callable named in errors: below the iterables (`*`), or below the
+                // positional tuple and the mappings (`**`)
+                let func = match kind {
+                    1 => self.sget(d - n - 1)?,
+                    5 => self.sget(d - n - 2)?,
+                    _ => self.null(),
+                };
+                self.set_lasti(off)?;
+                let r = self.helper_obj(
+                    runtime::rt_build_unpack as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        base.into(),
+                        self.t.i32.const_int(u64::from(n), false).into(),
+                        self.t.i32.const_int(u64::from(kind), false).into(),
+                        func.into(),
+                    ],
+                )?;
+                for i in (d - n)..d {
+                    let v = self.sget(i)?;
+                    self.decref(v)?;
+                }
+                self.check_null(r, off, d - n)?;
+                self.sset(d - n, r)?;
             }
             Op::DictMerge { depth, callee } => {
                 let v = self.sget(d - 1)?;

@@ -914,13 +914,18 @@ pub unsafe extern "C" fn rt_update(
     kind: u32,
 ) -> c_int {
     // SAFETY: per the caller.
+    unsafe { update(rt(env), container, value, kind, std::ptr::null_mut()) }
+}
+
+/// [`rt_update`], plus kind 3: extending the `*` arguments of a call to `func` (borrowed).
+unsafe fn update(r: &Runtime, container: Obj, value: Obj, kind: u32, func: Obj) -> c_int {
+    // SAFETY: GIL held; the objects are live, `value` is consumed.
     unsafe {
-        let r = rt(env);
         let c = r.capi;
         let ok = if kind == 2 {
             c.func::<extern "C" fn(Obj, Obj) -> c_int>(Api::DictUpdate)(container, value) == 0
         } else {
-            let m = c.getattr(container, if kind == 0 { "extend" } else { "update" });
+            let m = c.getattr(container, if kind == 1 { "update" } else { "extend" });
             let mut ok = false;
             if !m.is_null() {
                 c.incref(value);
@@ -942,13 +947,8 @@ pub unsafe extern "C" fn rt_update(
             ok
         };
         if !ok && unpack_rejected(c, value, kind == 2) {
-            star_error(
-                r,
-                ["list", "set", "dict"][kind.min(2) as usize],
-                std::ptr::null_mut(),
-                value,
-                std::ptr::null_mut(),
-            );
+            let what = ["list", "set", "dict", "call"][kind.min(3) as usize];
+            star_error(r, what, func, value, std::ptr::null_mut());
         }
         c.decref(value);
         if ok {
@@ -956,6 +956,55 @@ pub unsafe extern "C" fn rt_update(
         } else {
             -1
         }
+    }
+}
+
+/// 3.6–3.8 `BUILD_{TUPLE,LIST,SET,MAP}_UNPACK[_WITH_CALL]`: a new tuple (kinds 0, 1), list (2),
+/// set (3) or dict (4, 5) from the `n` stack items at `items` (borrowed), each unpacked in turn;
+/// the `_WITH_CALL` kinds 1 and 5 name `func` (borrowed) in their errors.
+///
+/// # Safety
+/// Called by compiled code with the GIL held; `items` points at `n` live objects.
+pub unsafe extern "C" fn rt_build_unpack(
+    env: *const Env,
+    items: *const Obj,
+    n: u32,
+    kind: u32,
+    func: Obj,
+) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let container = match kind {
+            0..=2 => c.new_list(),
+            3 => c.func::<extern "C" fn(Obj) -> Obj>(Api::SetNew)(std::ptr::null_mut()),
+            _ => c.new_dict(),
+        };
+        if container.is_null() {
+            return container;
+        }
+        for i in 0..n as usize {
+            let v = *items.add(i);
+            c.incref(v);
+            let status = match kind {
+                0 | 2 => update(r, container, v, 0, func),
+                1 => update(r, container, v, 3, func),
+                3 => update(r, container, v, 1, func),
+                4 => update(r, container, v, 2, func),
+                _ => rt_dict_merge(env, container, v, func),
+            };
+            if status != 0 {
+                c.decref(container);
+                return std::ptr::null_mut();
+            }
+        }
+        if kind <= 1 {
+            let t = c.func::<extern "C" fn(Obj) -> Obj>(Api::ListAsTuple)(container);
+            c.decref(container);
+            return t;
+        }
+        container
     }
 }
 
