@@ -1,6 +1,5 @@
-# Calls with *args and **kwargs (CALL_FUNCTION_EX, 3.6+; 3.5 syntax), with the interpreter's
-# errors for what cannot be unpacked.
-MIN_VERSION = (3, 5)
+# Calls with *args and **kwargs (3.x CALL_FUNCTION_EX, 2.7 CALL_FUNCTION_VAR[_KW] and
+# CALL_FUNCTION_KW), with the interpreter's errors for what cannot be unpacked.
 
 def target(a, b=0, *rest, **kw):
     return (a, b, rest, sorted(kw.items()))
@@ -10,6 +9,8 @@ class Mapping(object):
         return ['b', 'c']
     def __getitem__(self, k):
         return k * 2
+    def __repr__(self):
+        return 'Mapping()'
 
 def star_only(args):
     return target(*args)
@@ -19,6 +20,18 @@ def kw_only(kw):
 
 def star_both(args, kw):
     return target(*args, **kw)
+
+def mixed(args, kw):
+    return target(1, c=3, *args, **kw)
+
+def kw_dup(kw):
+    return target(b=1, **kw)
+
+class Tup(tuple):
+    pass
+
+class Dct(dict):
+    pass
 
 def gen_args(n):
     return target(*(i * i for i in range(n)))
@@ -34,4 +47,9 @@ CASES = [
     ('star_both', ((1,), {'c': 3}), {}), ('star_both', ((1, 2), {'b': 3}), {}), ('star_both', (7, 8), {}),
     ('gen_args', (3,), {}), ('gen_args', (0,), {}),
     ('mapping_kw', (), {}),
+    ('mixed', ((2, 5), {'d': 4}), {}), ('mixed', ((), {}), {}), ('mixed', ((), {'c': 1}), {}),
+    ('mixed', (3, {}), {}), ('mixed', ((), 3), {}), ('mixed', (Tup((7,)), Dct(e=1)), {}),
+    ('mixed', ([2], Mapping()), {}),
+    ('kw_dup', ({'b': 2},), {}), ('kw_dup', ({'a': 2},), {}), ('kw_dup', (Dct(a=0),), {}),
+    ('kw_only', (Dct(a=1),), {}), ('star_only', (Tup((1, 2)),), {}),
 ]

@@ -165,6 +165,8 @@ symbols! {
     ExcNotImplementedError: ObjectPointer ["PyExc_NotImplementedError"];
     /// `PyTuple_New`.
     TupleNew: Function ["PyTuple_New"];
+    /// `PyTuple_Size`.
+    TupleSize: Function ["PyTuple_Size"];
     /// `PyTuple_GetItem` (borrowed).
     TupleGetItem: Function ["PyTuple_GetItem"];
     /// `PyTuple_SetItem` (steals).

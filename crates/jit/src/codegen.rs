@@ -146,11 +146,7 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         } => "exception matching",
         Op::Compare { .. } => return None,
         Op::Call { .. } => return None,
-        Op::Call27 {
-            var: false,
-            kwargs: false,
-            ..
-        } => return None,
+        Op::Call27 { .. } => return None,
         Op::CallEx { .. }
         | Op::ListExtend { .. }
         | Op::SetUpdate { .. }
@@ -158,7 +154,6 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::DictMerge { .. }
         | Op::BuildUnpack { .. }
         | Op::ListToTuple => return None,
-        Op::Call27 { .. } => "2.7 calls with *args or **kwargs",
         Op::SetupBlock {
             kind: crate::ir::BlockKind::Loop,
             ..
@@ -1653,8 +1648,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.check_null(r, off, d - consumed)?;
                 self.sset(d - consumed, r)?;
             }
-            Op::Call27 { npos, nkw, .. } => {
-                let consumed = 1 + npos + 2 * nkw;
+            Op::Call27 {
+                npos,
+                nkw,
+                var,
+                kwargs,
+            } => {
+                let consumed = 1 + npos + 2 * nkw + u32::from(var) + u32::from(kwargs);
                 let base = self.slot(self.stack.expect("stack"), d - consumed)?;
                 self.set_lasti(off)?;
                 let r = self.helper_obj(
@@ -1664,6 +1664,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         base.into(),
                         self.t.i32.const_int(u64::from(npos), false).into(),
                         self.t.i32.const_int(u64::from(nkw), false).into(),
+                        self.t
+                            .i32
+                            .const_int(u64::from(var) | u64::from(kwargs) << 1, false)
+                            .into(),
                     ],
                 )?;
                 self.check_null(r, off, d - consumed)?;

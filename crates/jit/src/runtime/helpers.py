@@ -265,9 +265,8 @@ def deref_error(name, free):
 
 def star_failure(kind, func, a, b):
     """The interpreter's error for a failed unpacking in a call or display: `kind` 'call'
-    (func(*a, **b)), 'merge' (func(**a, **b)),
-    'list' ([*a]), 'set' ({*a}) or 'dict' ({**a}). Only asked after the
-    compiled code's own attempt failed on an object the interpreter rejects before calling
+    (func(*a, **b)), 'merge' (func(**a, **b)), 'dupkw' (2.7's func(<a>=None, **b)), 'list'
+    ([*a]), 'set' ({*a}) or 'dict' ({**a}). Only asked after the compiled code's own attempt failed on an object the interpreter rejects before calling
     anything, so nothing is called here; absent operands come as () and {}. The error is
     returned, not raised."""
     try:
@@ -277,6 +276,8 @@ def star_failure(kind, func, a, b):
             exec('[*a]', {'a': a})
         elif kind == 'set':
             exec('{*a}', {'a': a})
+        elif kind == 'dupkw':
+            exec('func(%s=None, **b)' % a, {'func': func, 'b': b})
         elif kind == 'merge':
             exec('func(**a, **b)', {'func': func, 'a': a, 'b': b})
         else:
@@ -288,7 +289,8 @@ def star_failure(kind, func, a, b):
 
 def dict_merge(d, m):
     """DICT_MERGE's `**m` into the call's keyword dict `d` for an `m` that is not a plain dict:
-    what _PyDict_MergeEx(d, m, 2) does, keys() then each key, which must be new (KeyError)."""
+    what _PyDict_MergeEx(d, m, 2) does, keys() then each key, which must be new. Returns None,
+    or (key,) for the first key already in `d`."""
     if isinstance(m, dict) and type(m).__iter__ is dict.__iter__:
         keys = list(dict.keys(m))
         get = dict.__getitem__
@@ -297,5 +299,5 @@ def dict_merge(d, m):
         get = None
     for k in keys:
         if k in d:
-            raise KeyError(k)
+            return (k,)
         d[k] = m[k] if get is None else get(m, k)

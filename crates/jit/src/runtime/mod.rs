@@ -303,54 +303,128 @@ pub unsafe extern "C" fn rt_call(
     }
 }
 
-/// 2.7 call: `callable, npos positional, nkw (name, value) pairs`, consumed.
+/// 2.7 `CALL_FUNCTION[_VAR][_KW]`: the callable and `npos` positional arguments, `nkw`
+/// keyword name/value pairs, then (`flags` bit 0) the `*` operand and (bit 1) the `**` operand,
+/// all consumed from the `base` stack slots; as ceval's `ext_do_call` does it, errors included.
 ///
 /// # Safety
-/// Called by compiled code with the GIL held; the slots are owned references.
-pub unsafe extern "C" fn rt_call27(env: *const Env, base: *mut Obj, npos: u32, nkw: u32) -> Obj {
+/// Called by compiled code with the GIL held; `base` points at the live stack slots.
+pub unsafe extern "C" fn rt_call27(
+    env: *const Env,
+    base: *mut Obj,
+    npos: u32,
+    nkw: u32,
+    flags: u32,
+) -> Obj {
     // SAFETY: per the caller.
     unsafe {
-        let c = rt(env).capi;
-        let total = 1 + npos as usize + 2 * nkw as usize;
+        let r = rt(env);
+        let c = r.capi;
+        let (var, kw) = (flags & 1 != 0, flags & 2 != 0);
+        let (npos, nkw) = (npos as usize, nkw as usize);
+        let total = 1 + npos + 2 * nkw + usize::from(var) + usize::from(kw);
         let slots: Vec<Obj> = (0..total).map(|i| *base.add(i)).collect();
-        let release = |c: &CApi| {
-            for o in &slots {
-                c.decref(*o);
-            }
-        };
-        let pos: Vec<Obj> = slots[1..1 + npos as usize].to_vec();
-        for o in &pos {
-            c.incref(*o);
-        }
-        let tuple = c.new_tuple(&pos);
-        if tuple.is_null() {
-            release(c);
-            return std::ptr::null_mut();
-        }
-        let mut kwargs: Obj = std::ptr::null_mut();
-        if nkw > 0 {
-            kwargs = c.new_dict();
-            for k in 0..nkw as usize {
-                let key = slots[1 + npos as usize + 2 * k];
-                let value = slots[2 + npos as usize + 2 * k];
-                if kwargs.is_null()
-                    || c.func::<extern "C" fn(Obj, Obj, Obj) -> c_int>(Api::DictSetItem)(
-                        kwargs, key, value,
-                    ) != 0
-                {
-                    c.decref(kwargs);
-                    c.decref(tuple);
-                    release(c);
-                    return std::ptr::null_mut();
+        let func = slots[0];
+        let mut owned: Vec<Obj> = Vec::new();
+        let result = 'call: {
+            // `**`: a dict (subclasses too) as it is, anything else copied through keys()
+            let mut kwdict: Obj = std::ptr::null_mut();
+            if kw {
+                let k = slots[total - 1];
+                if has_type_flag(c, k, "Py_TPFLAGS_DICT_SUBCLASS", 1 << 29) && nkw == 0 {
+                    c.incref(k);
+                    kwdict = k;
+                    owned.push(k);
+                } else {
+                    let d = c.new_dict();
+                    if d.is_null() {
+                        break 'call d;
+                    }
+                    owned.push(d);
+                    if c.func::<extern "C" fn(Obj, Obj) -> c_int>(Api::DictUpdate)(d, k) != 0 {
+                        if unpack_rejected(c, k, true) {
+                            star_error(r, "call", func, std::ptr::null_mut(), k);
+                        }
+                        break 'call std::ptr::null_mut();
+                    }
+                    kwdict = d;
                 }
             }
+            // `*`: a tuple (subclasses too) as it is, anything else through tuple()
+            let mut star: Obj = std::ptr::null_mut();
+            if var {
+                let s = slots[1 + npos + 2 * nkw];
+                if has_type_flag(c, s, "Py_TPFLAGS_TUPLE_SUBCLASS", 1 << 26) {
+                    c.incref(s);
+                    star = s;
+                } else {
+                    star = c.func::<extern "C" fn(Obj) -> Obj>(Api::SequenceTuple)(s);
+                    if star.is_null() {
+                        if unpack_rejected(c, s, false) {
+                            star_error(r, "call", func, s, std::ptr::null_mut());
+                        }
+                        break 'call std::ptr::null_mut();
+                    }
+                }
+                owned.push(star);
+            }
+            // the keyword arguments, each new to the `**` ones
+            if nkw > 0 {
+                if kwdict.is_null() {
+                    kwdict = c.new_dict();
+                    if kwdict.is_null() {
+                        break 'call kwdict;
+                    }
+                    owned.push(kwdict);
+                }
+                let get = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItem);
+                let set = c.func::<extern "C" fn(Obj, Obj, Obj) -> c_int>(Api::DictSetItem);
+                for k in 0..nkw {
+                    let (key, value) = (slots[1 + npos + 2 * k], slots[2 + npos + 2 * k]);
+                    if !get(kwdict, key).is_null() {
+                        star_error(r, "dupkw", func, key, kwdict);
+                        break 'call std::ptr::null_mut();
+                    }
+                    if set(kwdict, key, value) != 0 {
+                        break 'call std::ptr::null_mut();
+                    }
+                }
+            }
+            // the positional arguments, then the `*` ones
+            let nstar = if star.is_null() {
+                0
+            } else {
+                c.func::<extern "C" fn(Obj) -> isize>(Api::TupleSize)(star) as usize
+            };
+            let mut items: Vec<Obj> = slots[1..1 + npos].to_vec();
+            for i in 0..nstar {
+                items.push(c.tuple_item(star, i as isize));
+            }
+            for o in &items {
+                c.incref(*o);
+            }
+            let tuple = c.new_tuple(&items);
+            if tuple.is_null() {
+                break 'call tuple;
+            }
+            owned.push(tuple);
+            c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(func, tuple, kwdict)
+        };
+        for o in owned.into_iter().chain(slots) {
+            c.decref(o);
         }
-        let result =
-            c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(slots[0], tuple, kwargs);
-        c.decref(tuple);
-        c.decref(kwargs);
-        release(c);
         result
+    }
+}
+
+/// Whether the type of `o` carries the `Py_TPFLAGS_*_SUBCLASS` flag `name` (the low 32 bits
+/// of `tp_flags`, where every such flag lives).
+unsafe fn has_type_flag(c: &CApi, o: Obj, name: &str, default: u32) -> bool {
+    // SAFETY: GIL held; `o` live.
+    unsafe {
+        let flag = c.descriptor().constant(name).map_or(default, |v| v as u32);
+        let l = &c.descriptor().layout.type_object;
+        c.read::<u32>(c.type_of(o) as *const c_void, l.tp_flags) & flag != 0
     }
 }
 
@@ -1075,7 +1149,10 @@ pub unsafe extern "C" fn rt_dict_merge(env: *const Env, dict: Obj, value: Obj, f
         let r = rt(env);
         let c = r.capi;
         let call3 = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall);
-        let mut rejected = false;
+        // a key already given (owned), or a `**` operand without keys(): the interpreter's
+        // errors for both name the callable
+        let mut dup_key: Obj = std::ptr::null_mut();
+        let mut no_keys = false;
         let ok = if c.type_of(value) == c.object(Api::DictType) {
             // a plain dict: its items, each key new to `dict`
             let next = c
@@ -1090,16 +1167,20 @@ pub unsafe extern "C" fn rt_dict_merge(env: *const Env, dict: Obj, value: Obj, f
                 c.incref(v);
                 let dup = !get(dict, k).is_null();
                 let failed = dup || set(dict, k, v) != 0;
-                c.decref(k);
                 c.decref(v);
+                if dup {
+                    dup_key = k;
+                } else {
+                    c.decref(k);
+                }
                 if failed {
-                    rejected = dup;
                     ok = false;
                     break;
                 }
             }
             ok
         } else {
+            // anything else through helpers.dict_merge: None, or (key,) for a repeated key
             c.incref(dict);
             c.incref(value);
             let args = c.new_tuple(&[dict, value]);
@@ -1110,17 +1191,36 @@ pub unsafe extern "C" fn rt_dict_merge(env: *const Env, dict: Obj, value: Obj, f
             };
             c.decref(args);
             if res.is_null() {
-                // no keys() (AttributeError) or a repeated key (KeyError): the interpreter
-                // rewords both, naming the callable
                 let matches = c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches);
-                rejected = matches(c.object(Api::ExcAttributeError)) != 0
-                    || matches(c.object(Api::ExcKeyError)) != 0;
+                no_keys = matches(c.object(Api::ExcAttributeError)) != 0;
+                false
+            } else if c.is_none(res) {
+                c.decref(res);
+                true
+            } else {
+                dup_key = c.tuple_item(res, 0);
+                c.incref(dup_key);
+                c.decref(res);
+                false
             }
-            c.decref(res);
-            !res.is_null()
         };
-        if rejected {
-            star_error(r, "merge", func, dict, value);
+        if !dup_key.is_null() {
+            // asked with a fresh {key: None} twice, so no user code runs again
+            let kd = c.new_dict();
+            if !kd.is_null() {
+                c.func::<extern "C" fn(Obj, Obj, Obj) -> c_int>(Api::DictSetItem)(
+                    kd,
+                    dup_key,
+                    c.object(Api::NoneStruct),
+                );
+                star_error(r, "merge", func, kd, kd);
+                c.decref(kd);
+            }
+            c.decref(dup_key);
+        } else if no_keys {
+            let empty = c.new_dict();
+            star_error(r, "merge", func, empty, value);
+            c.decref(empty);
         }
         c.decref(value);
         if ok {

@@ -303,6 +303,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ErrNewException, name: Some("PyErr_NewException") },
         SymbolName { api: Api::ExcNotImplementedError, name: Some("PyExc_NotImplementedError") },
         SymbolName { api: Api::TupleNew, name: Some("PyTuple_New") },
+        SymbolName { api: Api::TupleSize, name: Some("PyTuple_Size") },
         SymbolName { api: Api::TupleGetItem, name: Some("PyTuple_GetItem") },
         SymbolName { api: Api::TupleSetItem, name: Some("PyTuple_SetItem") },
         SymbolName { api: Api::ListNew, name: Some("PyList_New") },
