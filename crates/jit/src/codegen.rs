@@ -125,6 +125,7 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::BuildSlice { .. }
         | Op::BuildString { .. }
         | Op::UnpackSequence { .. }
+        | Op::UnpackEx { .. }
         | Op::DeleteSubscr
         | Op::DeleteAttr { .. }
         | Op::BinarySlice
@@ -1717,6 +1718,21 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         self.env.expect("env").into(),
                         seq.into(),
                         self.t.i32.const_int(u64::from(n), false).into(),
+                        out.into(),
+                    ],
+                )?;
+                self.check_neg(r, off, d - 1)?;
+            }
+            Op::UnpackEx { before, after } => {
+                let seq = self.sget(d - 1)?;
+                let out = self.slot(self.stack.expect("stack"), d - 1)?;
+                let r = self.helper_int(
+                    runtime::rt_unpack_ex as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        seq.into(),
+                        self.t.i32.const_int(u64::from(before), false).into(),
+                        self.t.i32.const_int(u64::from(after), false).into(),
                         out.into(),
                     ],
                 )?;

@@ -558,22 +558,7 @@ pub unsafe extern "C" fn rt_unpack(env: *const Env, seq: Obj, n: u32, out: *mut 
             c.type_of(seq) == c.object(Api::TupleType) || c.type_of(seq) == c.object(Api::ListType);
         let it = c.iter(seq);
         if it.is_null() {
-            // Let the interpreter say it in its own words ("cannot unpack non-iterable ..." from
-            // 3.8): it fails the same way on the same object, before iterating.
-            c.clear_error();
-            let args = c.new_tuple(&[seq, c.new_int(n as _)]);
-            if !args.is_null() {
-                let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
-                    r.unpack_failure,
-                    args,
-                    std::ptr::null_mut(),
-                );
-                c.decref(args);
-                if !exc.is_null() {
-                    c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
-                    c.decref(exc);
-                }
-            }
+            unpack_failure(r, seq, n);
             return -1;
         }
         c.decref(seq);
@@ -591,7 +576,7 @@ pub unsafe extern "C" fn rt_unpack(env: *const Env, seq: Obj, n: u32, out: *mut 
                 if c.error_occurred() {
                     return -1;
                 }
-                raise_unpack(r, n, Some(got.len() as u32), is_seq);
+                raise_unpack(r, n, Some(got.len() as u32), is_seq, None);
                 return -1;
             }
             got.push(v);
@@ -601,7 +586,7 @@ pub unsafe extern "C" fn rt_unpack(env: *const Env, seq: Obj, n: u32, out: *mut 
         if !extra.is_null() {
             c.decref(extra);
             fail(&got, c);
-            raise_unpack(r, n, None, is_seq);
+            raise_unpack(r, n, None, is_seq, None);
             return -1;
         }
         if c.error_occurred() {
@@ -615,11 +600,115 @@ pub unsafe extern "C" fn rt_unpack(env: *const Env, seq: Obj, n: u32, out: *mut 
     }
 }
 
-unsafe fn raise_unpack(r: &Runtime, n: u32, got: Option<u32>, is_seq: bool) {
+/// The interpreter's error for unpacking the non-iterable `seq` (consumed) into `n` targets, in
+/// its own words ("cannot unpack non-iterable ..." from 3.8): it fails the same way on the same
+/// object, before iterating.
+unsafe fn unpack_failure(r: &Runtime, seq: Obj, n: u32) {
+    let c = r.capi;
+    // SAFETY: GIL held; `seq` live and owned.
+    unsafe {
+        c.clear_error();
+        let args = c.new_tuple(&[seq, c.new_int(n.max(1) as _)]);
+        if !args.is_null() {
+            let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+                r.unpack_failure,
+                args,
+                std::ptr::null_mut(),
+            );
+            c.decref(args);
+            if !exc.is_null() {
+                c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
+                c.decref(exc);
+            }
+        }
+    }
+}
+
+/// `UNPACK_EX`: unpacks `seq` (consumed) into `before` items, a list of the rest and `after`
+/// items, written to `out` in stack order (the first item on top).
+///
+/// # Safety
+/// Called by compiled code with the GIL held; `out` has room for `before + 1 + after` slots.
+pub unsafe extern "C" fn rt_unpack_ex(
+    env: *const Env,
+    seq: Obj,
+    before: u32,
+    after: u32,
+    out: *mut Obj,
+) -> c_int {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let is_seq =
+            c.type_of(seq) == c.object(Api::TupleType) || c.type_of(seq) == c.object(Api::ListType);
+        let it = c.iter(seq);
+        if it.is_null() {
+            unpack_failure(r, seq, before + after);
+            return -1;
+        }
+        c.decref(seq);
+        let mut items: Vec<Obj> = Vec::new();
+        let fail = |items: &[Obj], it: Obj| {
+            for o in items {
+                c.decref(*o);
+            }
+            c.decref(it);
+            -1
+        };
+        loop {
+            let v = c.next(it);
+            if v.is_null() {
+                break;
+            }
+            items.push(v);
+        }
+        if c.error_occurred() {
+            return fail(&items, it);
+        }
+        if items.len() < (before + after) as usize {
+            raise_unpack(
+                r,
+                before + after,
+                Some(items.len() as u32),
+                is_seq,
+                Some(before),
+            );
+            return fail(&items, it);
+        }
+        c.decref(it);
+        let rest = c.new_list();
+        if rest.is_null() {
+            return fail(&items, std::ptr::null_mut());
+        }
+        let middle = before as usize..items.len() - after as usize;
+        for o in &items[middle.clone()] {
+            if !c.list_append(rest, *o) {
+                c.decref(rest);
+                return fail(&items, std::ptr::null_mut());
+            }
+        }
+        for o in &items[middle.clone()] {
+            c.decref(*o);
+        }
+        let mut vals: Vec<Obj> = items[..before as usize].to_vec();
+        vals.push(rest);
+        vals.extend_from_slice(&items[middle.end..]);
+        let n = vals.len();
+        for (i, v) in vals.into_iter().enumerate() {
+            *out.add(n - 1 - i) = v;
+        }
+        0
+    }
+}
+
+/// Sets the interpreter's error for unpacking `got` items (None: too many) into `n` targets,
+/// `before` of them ahead of a starred one (UNPACK_EX).
+unsafe fn raise_unpack(r: &Runtime, n: u32, got: Option<u32>, is_seq: bool, before: Option<u32>) {
     let c = r.capi;
     // SAFETY: GIL held.
     unsafe {
-        let got_obj = match got {
+        let int_or_none = |v: Option<u32>| match v {
             Some(g) => c.new_int(g as _),
             None => {
                 let none = c.object(Api::NoneStruct);
@@ -627,7 +716,12 @@ unsafe fn raise_unpack(r: &Runtime, n: u32, got: Option<u32>, is_seq: bool) {
                 none
             }
         };
-        let args = c.new_tuple(&[c.new_int(n as _), got_obj, c.new_bool(is_seq)]);
+        let args = c.new_tuple(&[
+            c.new_int(n as _),
+            int_or_none(got),
+            c.new_bool(is_seq),
+            int_or_none(before),
+        ]);
         if args.is_null() {
             return;
         }
