@@ -1360,43 +1360,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let a = self.sget(d - 2)?;
                 let b = self.sget(d - 1)?;
                 let r = match op {
-                    CmpOp::Is | CmpOp::IsNot => {
-                        let pred = if op == CmpOp::Is {
-                            IntPredicate::EQ
-                        } else {
-                            IntPredicate::NE
-                        };
-                        let ai = self
-                            .b
-                            .build_ptr_to_int(a, self.t.i64, "")
-                            .map_err(llvm_err)?;
-                        let bi = self
-                            .b
-                            .build_ptr_to_int(b, self.t.i64, "")
-                            .map_err(llvm_err)?;
-                        let c = self
-                            .b
-                            .build_int_compare(pred, ai, bi, "")
-                            .map_err(llvm_err)?;
-                        self.decref(a)?;
-                        self.decref(b)?;
-                        self.bool_obj(c)?
-                    }
+                    CmpOp::Is | CmpOp::IsNot => self.identity(a, b, op == CmpOp::IsNot)?,
                     CmpOp::In | CmpOp::NotIn => {
-                        let r = self.call_api_int(Api::SequenceContains, &[b.into(), a.into()])?;
-                        self.decref(a)?;
-                        self.decref(b)?;
-                        self.check_neg(r, off, d - 2)?;
-                        let pred = if op == CmpOp::In {
-                            IntPredicate::NE
-                        } else {
-                            IntPredicate::EQ
-                        };
-                        let c = self
-                            .b
-                            .build_int_compare(pred, r, self.t.i32.const_zero(), "")
-                            .map_err(llvm_err)?;
-                        self.bool_obj(c)?
+                        self.contains(a, b, op == CmpOp::NotIn, off, d - 2)?
                     }
                     _ => {
                         let code = match op {
@@ -1427,45 +1393,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             Op::IsOp { invert } => {
                 let a = self.sget(d - 2)?;
                 let b = self.sget(d - 1)?;
-                let pred = if invert {
-                    IntPredicate::NE
-                } else {
-                    IntPredicate::EQ
-                };
-                let ai = self
-                    .b
-                    .build_ptr_to_int(a, self.t.i64, "")
-                    .map_err(llvm_err)?;
-                let bi = self
-                    .b
-                    .build_ptr_to_int(b, self.t.i64, "")
-                    .map_err(llvm_err)?;
-                let c = self
-                    .b
-                    .build_int_compare(pred, ai, bi, "")
-                    .map_err(llvm_err)?;
-                self.decref(a)?;
-                self.decref(b)?;
-                let r = self.bool_obj(c)?;
+                let r = self.identity(a, b, invert)?;
                 self.sset(d - 2, r)?;
             }
             Op::ContainsOp { invert } => {
                 let a = self.sget(d - 2)?;
                 let b = self.sget(d - 1)?;
-                let r = self.call_api_int(Api::SequenceContains, &[b.into(), a.into()])?;
-                self.decref(a)?;
-                self.decref(b)?;
-                self.check_neg(r, off, d - 2)?;
-                let pred = if invert {
-                    IntPredicate::EQ
-                } else {
-                    IntPredicate::NE
-                };
-                let c = self
-                    .b
-                    .build_int_compare(pred, r, self.t.i32.const_zero(), "")
-                    .map_err(llvm_err)?;
-                let r = self.bool_obj(c)?;
+                let r = self.contains(a, b, invert, off, d - 2)?;
                 self.sset(d - 2, r)?;
             }
             Op::Subscr => {
@@ -2171,6 +2105,61 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
         }
         Ok(false)
+    }
+
+    /// `a is b` (`a is not b` when `invert`) as a new bool, consuming both.
+    fn identity(
+        &self,
+        a: PointerValue<'ctx>,
+        b: PointerValue<'ctx>,
+        invert: bool,
+    ) -> R<PointerValue<'ctx>> {
+        let pred = if invert {
+            IntPredicate::NE
+        } else {
+            IntPredicate::EQ
+        };
+        let ai = self
+            .b
+            .build_ptr_to_int(a, self.t.i64, "")
+            .map_err(llvm_err)?;
+        let bi = self
+            .b
+            .build_ptr_to_int(b, self.t.i64, "")
+            .map_err(llvm_err)?;
+        let c = self
+            .b
+            .build_int_compare(pred, ai, bi, "")
+            .map_err(llvm_err)?;
+        self.decref(a)?;
+        self.decref(b)?;
+        self.bool_obj(c)
+    }
+
+    /// `a in b` (`a not in b` when `invert`) as a new bool, consuming both; on error, leaves
+    /// through the handler with `depth` slots live.
+    fn contains(
+        &self,
+        a: PointerValue<'ctx>,
+        b: PointerValue<'ctx>,
+        invert: bool,
+        off: u32,
+        depth: u32,
+    ) -> R<PointerValue<'ctx>> {
+        let r = self.call_api_int(Api::SequenceContains, &[b.into(), a.into()])?;
+        self.decref(a)?;
+        self.decref(b)?;
+        self.check_neg(r, off, depth)?;
+        let pred = if invert {
+            IntPredicate::EQ
+        } else {
+            IntPredicate::NE
+        };
+        let c = self
+            .b
+            .build_int_compare(pred, r, self.t.i32.const_zero(), "")
+            .map_err(llvm_err)?;
+        self.bool_obj(c)
     }
 
     /// The object a cell refers to (borrowed, NULL if empty), through the descriptor's layout.

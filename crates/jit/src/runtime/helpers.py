@@ -266,9 +266,10 @@ def deref_error(name, free):
 def star_failure(kind, func, a, b):
     """The interpreter's error for a failed unpacking in a call or display: `kind` 'call'
     (func(*a, **b)), 'merge' (func(**a, **b)), 'dupkw' (2.7's func(<a>=None, **b)), 'list'
-    ([*a]), 'set' ({*a}) or 'dict' ({**a}). Only asked after the compiled code's own attempt failed on an object the interpreter rejects before calling
-    anything, so nothing is called here; absent operands come as () and {}. The error is
-    returned, not raised."""
+    ([*a]), 'set' ({*a}) or 'dict' ({**a}); absent operands come as () and {}. Only asked after
+    the compiled code's own attempt failed on an object the interpreter rejects before calling
+    anything, so nothing runs again here but, for a `**` operand without keys(), the lookup
+    of `keys`. The error is returned, not raised."""
     try:
         if kind == 'call':
             func(*a, **b)

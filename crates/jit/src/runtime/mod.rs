@@ -98,20 +98,7 @@ unsafe fn raise_with(c: &CApi, factory: Obj, name: Obj) {
     unsafe {
         c.incref(name);
         let args = c.new_tuple(&[name]);
-        if args.is_null() {
-            return;
-        }
-        let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
-            factory,
-            args,
-            std::ptr::null_mut(),
-        );
-        c.decref(args);
-        if exc.is_null() {
-            return;
-        }
-        c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
-        c.decref(exc);
+        raise_computed(c, factory, args);
     }
 }
 
@@ -609,18 +596,7 @@ unsafe fn unpack_failure(r: &Runtime, seq: Obj, n: u32) {
     unsafe {
         c.clear_error();
         let args = c.new_tuple(&[seq, c.new_int(n.max(1) as _)]);
-        if !args.is_null() {
-            let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
-                r.unpack_failure,
-                args,
-                std::ptr::null_mut(),
-            );
-            c.decref(args);
-            if !exc.is_null() {
-                c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
-                c.decref(exc);
-            }
-        }
+        raise_computed(c, r.unpack_failure, args);
     }
 }
 
@@ -722,20 +698,7 @@ unsafe fn raise_unpack(r: &Runtime, n: u32, got: Option<u32>, is_seq: bool, befo
             c.new_bool(is_seq),
             int_or_none(before),
         ]);
-        if args.is_null() {
-            return;
-        }
-        let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
-            r.unpack_error,
-            args,
-            std::ptr::null_mut(),
-        );
-        c.decref(args);
-        if exc.is_null() {
-            return;
-        }
-        c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
-        c.decref(exc);
+        raise_computed(c, r.unpack_error, args);
     }
 }
 
@@ -862,20 +825,7 @@ pub unsafe extern "C" fn rt_deref_error(env: *const Env, name: Obj, free: c_int)
         let c = r.capi;
         c.incref(name);
         let args = c.new_tuple(&[name, c.new_bool(free != 0)]);
-        if args.is_null() {
-            return;
-        }
-        let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
-            r.deref_error,
-            args,
-            std::ptr::null_mut(),
-        );
-        c.decref(args);
-        if exc.is_null() {
-            return;
-        }
-        c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
-        c.decref(exc);
+        raise_computed(c, r.deref_error, args);
     }
 }
 
@@ -1010,6 +960,29 @@ pub unsafe extern "C" fn rt_set_function_attribute(
     }
 }
 
+/// Calls a `helpers.py` function that computes (does not raise) the interpreter's error for a
+/// failure, with `args` (consumed; NULL after a failed build leaves the pending error), and
+/// sets the error it returns.
+unsafe fn raise_computed(c: &CApi, helper: Obj, args: Obj) {
+    // SAFETY: GIL held; `helper` is live.
+    unsafe {
+        if args.is_null() {
+            return;
+        }
+        let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+            helper,
+            args,
+            std::ptr::null_mut(),
+        );
+        c.decref(args);
+        if exc.is_null() {
+            return;
+        }
+        c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
+        c.decref(exc);
+    }
+}
+
 /// Asks the interpreter for its error about a failed unpacking and sets it.
 unsafe fn star_error(r: &Runtime, kind: &str, func: Obj, a: Obj, b: Obj) {
     let c = r.capi;
@@ -1034,20 +1007,7 @@ unsafe fn star_error(r: &Runtime, kind: &str, func: Obj, a: Obj, b: Obj) {
             or_none(b)
         };
         let args = c.new_tuple(&[c.new_str(kind), or_none(func), a, b]);
-        if args.is_null() {
-            return;
-        }
-        let exc = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
-            r.star_failure,
-            args,
-            std::ptr::null_mut(),
-        );
-        c.decref(args);
-        if exc.is_null() {
-            return;
-        }
-        c.func::<extern "C" fn(Obj, Obj)>(Api::ErrSetObject)(c.type_of(exc), exc);
-        c.decref(exc);
+        raise_computed(c, r.star_failure, args);
     }
 }
 
