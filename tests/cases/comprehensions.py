@@ -1,8 +1,7 @@
 # Comprehensions and generator expressions. 2.7 inlines list comprehensions; 3.x up to 3.11
 # makes each a nested function (created and called here, run by the interpreter); 3.12 inlines
-# list, set and dict comprehensions again behind an exception-table entry, which the generic
-# tier does not compile yet.
-NOT_COMPILED_FROM = ((3, 12), 'inlined comprehensions (PEP 709) use an exception handler')
+# list, set and dict comprehensions again behind an exception-table entry that restores the
+# loop variable's outer binding.
 
 def comprehensions(xs):
     doubled = [x * 2 for x in xs]

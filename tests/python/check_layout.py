@@ -439,8 +439,57 @@ if has(TS, 'tracing'):
 try:
     raise KeyError('probe')
 except KeyError:
+    handled = sys.exc_info()
     if has(TS, 'exc_type'):
         check(TS, 'exc_type', word(ts + off(TS, 'exc_type')) == id(KeyError))
+        check(TS, 'exc_value', word(ts + off(TS, 'exc_value')) == id(handled[1]))
+        check(TS, 'exc_traceback', word(ts + off(TS, 'exc_traceback')) == id(handled[2]))
+    if 'exc_stack_item' in L:
+        # the thread's own entry of the handled-exception stack
+        EI = 'exc_stack_item'
+        item = word(ts + off(TS, 'exc_info'))
+        check(EI, 'exc_value', word(item + off(EI, 'exc_value')) == id(handled[1]))
+        if has(EI, 'exc_type'):
+            check(EI, 'exc_type', word(item + off(EI, 'exc_type')) == id(KeyError))
+            check(EI, 'exc_traceback', word(item + off(EI, 'exc_traceback')) == id(handled[2]))
+        check(EI, 'size', L[EI]['size'] == PTR * (4 if has(EI, 'exc_type') else 2))
+
+        def stacked():
+            # a running generator's entry links to the thread's
+            yield word(word(ts + off(TS, 'exc_info')) + off(EI, 'previous_item'))
+        check(EI, 'previous_item', next(stacked()) == item)
+    del handled
+if has(FR, 'f_exc_type'):
+    if V < (3, 0):
+        # 2.7: a frame that handles an exception saves the one it replaces, until it returns
+        def saves():
+            try:
+                raise KeyError('inner')
+            except KeyError:
+                fr = id(sys._getframe())
+                return [word(fr + off(FR, f)) for f in ('f_exc_type', 'f_exc_value', 'f_exc_traceback')]
+        try:
+            raise ValueError('outer')
+        except ValueError:
+            outer = sys.exc_info()
+            seen = saves()
+        want = [id(o) for o in outer]
+        del outer
+    else:
+        # 3.6: a generator suspended inside an except clause keeps its exception there
+        def suspends():
+            try:
+                raise KeyError('inside')
+            except KeyError:
+                t, v, tb = sys.exc_info()
+                yield [id(t), id(v), id(tb)]
+        it = suspends()
+        want = next(it)
+        fr = id(it.gi_frame)
+        seen = [word(fr + off(FR, f)) for f in ('f_exc_type', 'f_exc_value', 'f_exc_traceback')]
+        it.close()
+    for f, a, b in zip(('f_exc_type', 'f_exc_value', 'f_exc_traceback'), seen, want):
+        check(FR, f, a == b, '%x vs %x' % (a, b))
 check(TS, 'size', L[TS]['size'] > off(TS, 'c_tracefunc'))
 
 interp = pyapi.PyInterpreterState_Head()

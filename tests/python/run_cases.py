@@ -6,6 +6,7 @@
 #     CASES = [('function_name', (args...), {kwargs}), ...]
 # Optional module settings:
 #     MIN_VERSION = (3, 6)        the file needs that syntax; older interpreters list it as skipped
+#     MAX_VERSION = (2, 7)        the file is Python 2 syntax; newer interpreters list it as skipped
 #     NOT_COMPILED_BEFORE = ((3, 0), 'reason')   NOT_COMPILED on interpreters older than that
 #     NOT_COMPILED_FROM = ((3, 12), 'reason')    NOT_COMPILED on that version and newer
 #     NOT_COMPILED = 'reason'     constructs the compiler does not handle yet: strict=True must
@@ -46,11 +47,18 @@ ADDRESS = re.compile(r' at 0x[0-9a-fA-F]+')
 def outcome(f, args, kwargs):
     try:
         r = f(*args, **kwargs)
-        return ('ok', type(r).__name__, ADDRESS.sub(' at 0x?', repr(r)))
+        # the handled exception is restored when the function returns
+        return ('ok', type(r).__name__, ADDRESS.sub(' at 0x?', repr(r)), sys.exc_info()[0])
     except Exception as e:
-        # 3.x chaining too: the cause and whether the context is suppressed
+        # 3.x chaining too: the cause, the context and whether it is suppressed
         cause = ADDRESS.sub(' at 0x?', repr(getattr(e, '__cause__', None)))
-        return ('raise', type(e).__name__, str(e), cause, getattr(e, '__suppress_context__', None))
+        context = ADDRESS.sub(' at 0x?', repr(getattr(e, '__context__', None)))
+        # the traceback: file, line and function of every entry (the compiled function's
+        # entries come from its trampoline frame)
+        tb = [(os.path.basename(fn), line, name)
+              for fn, line, name, _ in traceback.extract_tb(sys.exc_info()[2])]
+        return ('raise', type(e).__name__, str(e), cause, context,
+                getattr(e, '__suppress_context__', None), tb)
 
 
 def fresh(args):
@@ -70,11 +78,14 @@ def run_file(path, rounds):
     try:
         ns = load(path)
     except SyntaxError as e:
-        # only files that declare a newer MIN_VERSION may fail to parse
+        # only files that declare a newer MIN_VERSION (or an older MAX_VERSION) may fail to parse
         with open(path) as fh:
             head = fh.read()
         if 'MIN_VERSION' in head:
             skipped.append('%s: needs a newer Python (%s)' % (name, e.msg))
+            return
+        if 'MAX_VERSION' in head:
+            skipped.append('%s: Python 2 syntax (%s)' % (name, e.msg))
             return
         failures.append('%s: does not parse: %s' % (name, e))
         return

@@ -355,6 +355,28 @@ layout_struct! {
         f_frame = "f_frame";
         /// 3.11+ embedded interpreter frame storage.
         f_frame_data = "_f_frame_data";
+        /// 2.7 exception saved when the frame first handled one (restored on exit).
+        f_exc_type = "f_exc_type";
+        /// 2.7 saved exception value.
+        f_exc_value = "f_exc_value";
+        /// 2.7 saved exception traceback.
+        f_exc_traceback = "f_exc_traceback";
+    }
+}
+
+layout_struct! {
+    /// 3.7+ `_PyErr_StackItem`: one entry of the handled-exception stack.
+    pub struct ExcStackItemLayout = ["_PyErr_StackItem", "_err_stackitem"] {
+        /// The handled exception (3.11+: the only field that carries it).
+        exc_value = "exc_value";
+        /// The entry below (a generator's entry points at its caller's).
+        previous_item = "previous_item";
+    }
+    optional {
+        /// 3.7–3.10 handled exception type.
+        exc_type = "exc_type";
+        /// 3.7–3.10 handled exception traceback.
+        exc_traceback = "exc_traceback";
     }
 }
 
@@ -449,6 +471,10 @@ layout_struct! {
         exc_info = "exc_info";
         /// 2.7/3.6 handled exception type.
         exc_type = "exc_type";
+        /// 2.7/3.6 handled exception value.
+        exc_value = "exc_value";
+        /// 2.7/3.6 handled exception traceback.
+        exc_traceback = "exc_traceback";
         /// 3.13 per-thread eval breaker.
         eval_breaker = "eval_breaker";
     }
@@ -598,5 +624,7 @@ layout_set! {
         cframe: CFrameLayout,
         /// 3.x `PyModuleDef`.
         module_def: ModuleDefLayout,
+        /// 3.7+ `_PyErr_StackItem`.
+        exc_stack_item: ExcStackItemLayout,
     }
 }

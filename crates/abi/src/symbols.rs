@@ -308,6 +308,26 @@ symbols! {
     ErrSetObject: Function ["PyErr_SetObject"];
     /// 3.x `PyException_SetCause` (steals the cause).
     ExceptionSetCause: Function ["PyException_SetCause"];
+    /// `PyErr_NormalizeException`.
+    ErrNormalizeException: Function ["PyErr_NormalizeException"];
+    /// `PyErr_GivenExceptionMatches`.
+    ErrGivenExceptionMatches: Function ["PyErr_GivenExceptionMatches"];
+    /// 3.x `PyException_SetTraceback`.
+    ExceptionSetTraceback: Function ["PyException_SetTraceback"];
+    /// 3.x `PyException_GetTraceback` (new reference or NULL).
+    ExceptionGetTraceback: Function ["PyException_GetTraceback"];
+    /// `PyTraceBack_Here`: adds the frame to the current exception's traceback.
+    TraceBackHere: Function ["PyTraceBack_Here"];
+    /// `_PyType_Lookup` (borrowed; the MRO lookup behind special-method lookup).
+    TypeLookup: Function ["_PyType_Lookup"];
+    /// `PyErr_WarnEx`.
+    ErrWarnEx: Function ["PyErr_WarnEx"];
+    /// `DeprecationWarning`.
+    ExcDeprecationWarning: ObjectPointer ["PyExc_DeprecationWarning"];
+    /// `PySys_SetObject`.
+    SysSetObject: Function ["PySys_SetObject"];
+    /// 2.7 old-style instances.
+    InstanceType: Object ["PyInstance_Type"];
     /// `PyErr_CheckSignals`.
     ErrCheckSignals: Function ["PyErr_CheckSignals"];
     /// `PyCell_New`.

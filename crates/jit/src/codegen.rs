@@ -7,10 +7,16 @@
 //! items and the locals, and returns NULL with the exception set. C API functions and runtime
 //! helpers are called through their run-time addresses; nothing is linked.
 //!
+//! Exception handling follows ceval's block stack, resolved statically: up to 3.10 the blocks
+//! open at each instruction are known from the bytecode (`SETUP_*`, `POP_BLOCK`, `POP_EXCEPT`),
+//! from 3.11 the exception table says where each instruction unwinds to. A failure releases the
+//! stack items above the innermost handler's level and enters it with the exception (see
+//! [`runtime::exc`]); up to 3.8, `return`, `break` and `continue` run `finally` blocks the same
+//! way, with an int standing for the pending action where ceval keeps its `why` codes.
+//!
 //! Not compiled yet (reported as [`Unsupported`], which makes the wrapper run the interpreter, or
-//! raises in strict mode): exception handlers (`try`, `with`), closures and cells, generators,
-//! `*args`/`**kwargs` call forms, imports, class bodies, and the other operations listed in
-//! [`unsupported_op`].
+//! raises in strict mode): generators and coroutines, imports, class bodies, 2.7 `print`/`exec`
+//! and slicing opcodes, and the other operations listed in [`unsupported_op`].
 
 use crate::ir::{BinOp, CallSlot, CmpOp, Cond, Function, KwNames, NullPush, Op, UnOp};
 use crate::runtime::{self, call_mode, env_offsets};
@@ -141,10 +147,6 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::FormatWithSpec => return None,
         Op::Unary { op: UnOp::Convert } => "backquote repr",
         Op::Unary { .. } => return None,
-        Op::Compare {
-            op: CmpOp::ExcMatch,
-            ..
-        } => "exception matching",
         Op::Compare { .. } => return None,
         Op::Call { .. } => return None,
         Op::Call27 { .. } => return None,
@@ -156,30 +158,33 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::BuildUnpack { .. }
         | Op::ListToTuple => return None,
         Op::SetupBlock {
-            kind: crate::ir::BlockKind::Loop,
+            kind:
+                crate::ir::BlockKind::Loop
+                | crate::ir::BlockKind::Except
+                | crate::ir::BlockKind::Finally,
             ..
-        } => return None,
-        Op::SetupBlock { .. }
+        }
         | Op::SetupWith { .. }
         | Op::PopExcept { .. }
-        | Op::EndFinally { .. }
         | Op::Reraise { .. }
         | Op::PushExcInfo
         | Op::CheckExcMatch
         | Op::JumpIfNotExcMatch { .. }
-        | Op::WithExceptStart
+        | Op::WithExceptStart { .. }
+        | Op::BeforeWith
+        | Op::LoadFastAndClear { .. } => return None,
+        Op::EndFinally { .. }
         | Op::WithCleanupStart
         | Op::WithCleanupFinish
         | Op::WithCleanup27
-        | Op::BeforeWith
         | Op::BeginFinally
         | Op::CallFinally { .. }
-        | Op::PopFinally { .. } => "try/except/finally and with statements",
-        // `raise x from y` is n = 2 in 3.x (2.7's `raise type, value` is refused at emission)
-        Op::Raise { n: 1 | 2 } | Op::LoadAssertionError => return None,
-        Op::Raise { .. } => "bare raise (re-raise)",
-        Op::BreakLoop => return None,
-        Op::ContinueLoop { .. } => "continue inside try or with (≤3.7)",
+        | Op::PopFinally { .. } => return None,
+        Op::SetupBlock { .. } => "async with",
+        // `raise x from y` is n = 2 in 3.x, 2.7's `raise type, value` and bare raise are
+        // refused at emission
+        Op::Raise { .. } | Op::LoadAssertionError => return None,
+        Op::BreakLoop | Op::ContinueLoop { .. } => return None,
         // 3.12+ intrinsics: 5 is unary `+`, 6 is list → tuple.
         Op::CallIntrinsic {
             index: 5 | 6,
@@ -199,6 +204,60 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         Op::Send { .. } => "generators",
         _ => "this operation",
     })
+}
+
+/// One entry of the static block stack (≤3.10) or the exception-table handler covering an
+/// instruction (3.11+): where an exception or a `break` unwinds to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Frame {
+    kind: FrameKind,
+    /// Handler (or loop exit) block.
+    target: crate::ir::Block,
+    /// Stack level the frame unwinds to.
+    level: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FrameKind {
+    /// ≤3.7 `SETUP_LOOP`: exceptions pass through it, `break` jumps to its target.
+    Loop,
+    /// An exception handler entered with `items` items above the level (6: 3.x up to 3.10,
+    /// 3: 2.7, 1: 3.11+), after the raising instruction's offset when `lasti`.
+    Handler {
+        items: u32,
+        lasti: bool,
+        kind: HandlerKind,
+    },
+    /// 3.x up to 3.10 `EXCEPT_HANDLER`: the running handler, whose level holds the exception
+    /// it replaced as the handled one (restored when unwinding through it).
+    ExceptHandler,
+}
+
+/// What a handler frame is for (up to 3.8 a pending `return`, `break` or `continue` runs
+/// `finally` blocks but passes `except` blocks by).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HandlerKind {
+    /// `SETUP_EXCEPT` (≤3.7).
+    Except,
+    /// `SETUP_FINALLY` (3.8+: also `except`), and 3.11+ table entries.
+    Finally,
+    /// `SETUP_WITH`.
+    With,
+}
+
+/// Why control leaves a protected block other than by falling through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    /// An exception; `fresh`: raised here rather than re-raised.
+    Raise { fresh: bool },
+    /// `return` (≤3.7 unwinds blocks itself).
+    Return,
+    /// ≤3.7 `BREAK_LOOP`.
+    Break,
+    /// ≤3.7 `CONTINUE_LOOP` to the block.
+    Continue(crate::ir::Block),
+    /// 3.8 `CALL_FINALLY`: resume at the block when the `finally` block ends.
+    Resume(crate::ir::Block),
 }
 
 /// LLVM types used everywhere.
@@ -228,8 +287,18 @@ pub struct Codegen<'a, 'ctx> {
     unwind: Option<BasicBlock<'ctx>>,
     /// Counts backward jumps between visits of the periodic helper.
     ticks: Option<PointerValue<'ctx>>,
-    /// Per IR block, the ≤3.7 loop blocks open at its entry: `(exit block, stack level)`.
-    loops: Vec<Option<Vec<(crate::ir::Block, u32)>>>,
+    /// Per IR block, the static block stack at its entry (≤3.10).
+    stacks: Vec<Option<Vec<Frame>>>,
+    /// The frames enclosing the instruction being emitted, innermost last.
+    chain: std::cell::RefCell<Vec<Frame>>,
+    /// The LLVM block of each IR block.
+    llblocks: Vec<BasicBlock<'ctx>>,
+    /// The pending actions a `finally` block may be entered with, numbered by position (the
+    /// int compiled code puts on the stack, as ceval puts its `why` codes).
+    actions: Vec<Action>,
+    /// Set by a `with` block's cleanup for the `END_FINALLY`/`POP_FINALLY` after it: the
+    /// compiler counts `__exit__` among the items those pop, so they sit one slot higher.
+    with_shift: std::cell::Cell<u32>,
 }
 
 type R<T> = Result<T, Unsupported>;
@@ -296,7 +365,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             stack: None,
             locals: None,
             unwind: None,
-            loops: Vec::new(),
+            stacks: Vec::new(),
+            chain: std::cell::RefCell::new(Vec::new()),
+            llblocks: Vec::new(),
+            actions: Vec::new(),
+            with_shift: std::cell::Cell::new(0),
             ticks: None,
         }
     }
@@ -341,10 +414,68 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         Ok(())
     }
 
-    /// The loop blocks (`SETUP_LOOP`, ≤3.7) open at each block's entry, which `BREAK_LOOP` needs.
-    /// Only loop blocks reach here: other block kinds are not compiled yet.
-    fn loop_blocks(func: &Function) -> Vec<Option<Vec<(crate::ir::Block, u32)>>> {
-        let mut at: Vec<Option<Vec<(crate::ir::Block, u32)>>> = vec![None; func.blocks.len()];
+    /// How `ins` changes the block stack: frames pushed by a setup, popped by `POP_BLOCK` and
+    /// `POP_EXCEPT` (the latter only while an `EXCEPT_HANDLER` is on top: from 3.11 there are
+    /// no block-stack frames).
+    fn apply(stack: &mut Vec<Frame>, ins: &crate::ir::Instr) {
+        let level = ins.depth.unwrap_or(0);
+        match ins.op {
+            Op::SetupBlock {
+                kind: crate::ir::BlockKind::Loop,
+                target,
+                ..
+            } => stack.push(Frame {
+                kind: FrameKind::Loop,
+                target,
+                level,
+            }),
+            Op::SetupBlock {
+                target, handler, ..
+            } => stack.push(Frame {
+                kind: FrameKind::Handler {
+                    items: handler,
+                    lasti: false,
+                    kind: if let Op::SetupBlock {
+                        kind: crate::ir::BlockKind::Except,
+                        ..
+                    } = ins.op
+                    {
+                        HandlerKind::Except
+                    } else {
+                        HandlerKind::Finally
+                    },
+                },
+                target,
+                level,
+            }),
+            // the block's level is above `__exit__`, which replaced the manager
+            Op::SetupWith { target, handler } => stack.push(Frame {
+                kind: FrameKind::Handler {
+                    items: handler,
+                    lasti: false,
+                    kind: HandlerKind::With,
+                },
+                target,
+                level,
+            }),
+            Op::PopBlock => {
+                stack.pop();
+            }
+            Op::PopExcept { .. } | Op::EndFinally { .. } | Op::PopFinally { .. }
+                if stack
+                    .last()
+                    .is_some_and(|f| f.kind == FrameKind::ExceptHandler) =>
+            {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+
+    /// The static block stack (≤3.10) at each block's entry. A handler is entered with its
+    /// frame popped and, on 3.x (6 items), an `EXCEPT_HANDLER` frame at the same level pushed.
+    fn block_stacks(func: &Function) -> Vec<Option<Vec<Frame>>> {
+        let mut at: Vec<Option<Vec<Frame>>> = vec![None; func.blocks.len()];
         if at.is_empty() {
             return at;
         }
@@ -354,15 +485,25 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             let mut stack = at[b].clone().expect("queued");
             let data = &func.blocks[b];
             let mut falls = true;
-            let mut edges: Vec<(usize, Vec<(crate::ir::Block, u32)>)> = Vec::new();
+            let mut edges: Vec<(usize, Vec<Frame>)> = Vec::new();
             for ins in &func.instrs[data.start..data.end] {
+                if ins.depth.is_none() {
+                    falls = false;
+                    break;
+                }
+                let before = stack.clone();
+                Self::apply(&mut stack, ins);
                 match ins.op {
-                    Op::SetupBlock { target, .. } => {
-                        edges.push((target.0 as usize, stack.clone()));
-                        stack.push((target, ins.depth.unwrap_or(0)));
-                    }
-                    Op::PopBlock => {
-                        stack.pop();
+                    Op::SetupBlock { .. } | Op::SetupWith { .. } => {
+                        let f = *stack.last().expect("pushed");
+                        let mut h = before;
+                        if let FrameKind::Handler { items: 6, .. } = f.kind {
+                            h.push(Frame {
+                                kind: FrameKind::ExceptHandler,
+                                ..f
+                            });
+                        }
+                        edges.push((f.target.0 as usize, h));
                     }
                     op => {
                         if let Some(t) = op.target() {
@@ -387,23 +528,94 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         at
     }
 
+    /// The actions a `finally` block may be entered with pending (up to 3.8), in a fixed order.
+    fn pending_actions(&self) -> Vec<Action> {
+        let mut out = vec![Action::Return, Action::Break];
+        for ins in &self.func.instrs {
+            let a = match ins.op {
+                Op::ContinueLoop { target } => Action::Continue(target),
+                Op::CallFinally { .. } => match self.block_after(ins.offset) {
+                    Some(b) => Action::Resume(b),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+        out
+    }
+
+    /// The first block after byte offset `offset`.
+    fn block_after(&self, offset: u32) -> Option<crate::ir::Block> {
+        self.func
+            .blocks
+            .iter()
+            .position(|b| b.offset > offset)
+            .map(|n| crate::ir::Block(n as u32))
+    }
+
+    /// Falling from block `n` into a `finally` block whose entry the compiler counts deeper
+    /// (up to 3.7, `LOAD_CONST None` enters it in place of the exception's items): the status
+    /// moves to the top slot, NULL below it, as compiled code lays out every entry.
+    fn enter_deeper(&self, bdata: &crate::ir::BlockData, n: usize) -> R<()> {
+        let Some(last) = self.func.instrs[bdata.start..bdata.end].last() else {
+            return Ok(());
+        };
+        let (Some(d), Some(next)) = (last.depth, self.func.blocks.get(n + 1)) else {
+            return Ok(());
+        };
+        let (pops, pushes) = last.op.stack_effect();
+        let from = d - pops + pushes;
+        let Some(to) = self.func.instrs.get(next.start).and_then(|i| i.depth) else {
+            return Ok(());
+        };
+        let handler = self.func.instrs.iter().any(|i| {
+            matches!(i.op, Op::SetupBlock { target, .. } | Op::SetupWith { target, .. }
+                if target.0 as usize == n + 1)
+        });
+        if to > from && from > 0 && handler {
+            let top = self.sget(from - 1)?;
+            for i in from - 1..to - 1 {
+                self.sset(i, self.null())?;
+            }
+            self.sset(to - 1, top)?;
+        } else {
+            for i in from..to {
+                self.sset(i, self.null())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The LLVM block to branch to for IR block `t` from a path that has `from` stack items: the
+    /// block itself, or, when the compiler counts the block deeper (a path that carries fewer
+    /// items than another, as 3.6's `except ... as` leaves after POP_EXCEPT), a block that first
+    /// puts NULL in the missing slots, so that releasing them is harmless.
+    fn edge(&self, t: crate::ir::Block, from: u32) -> R<BasicBlock<'ctx>> {
+        let dest = self.llblocks[t.0 as usize];
+        let data = &self.func.blocks[t.0 as usize];
+        let to = self.func.instrs[data.start..data.end]
+            .first()
+            .and_then(|i| i.depth)
+            .unwrap_or(from);
+        if to <= from {
+            return Ok(dest);
+        }
+        let here = self.b.get_insert_block().expect("positioned");
+        let fill = self.new_block("edge_fill");
+        self.b.position_at_end(fill);
+        for i in from..to {
+            self.sset(i, self.null())?;
+        }
+        self.b.build_unconditional_branch(dest).map_err(llvm_err)?;
+        self.b.position_at_end(here);
+        Ok(fill)
+    }
+
     /// Checks that every reachable operation is supported.
     pub fn check(func: &Function) -> R<()> {
-        // 3.11+ handlers live in the exception table: name the `try`/`with` at the instruction
-        // just before the first protected one (the `try:` NOP or BEFORE_WITH).
-        if let Some(first) = func.handlers.iter().map(|h| h.start).min() {
-            let i = func
-                .instrs
-                .iter()
-                .position(|ins| ins.offset >= first)
-                .unwrap_or(0);
-            let at = &func.instrs[i.saturating_sub(1)];
-            return Err(Unsupported {
-                construct: "try/except/finally and with statements".into(),
-                offset: at.offset,
-                line: at.line.or(func.instrs[i].line),
-            });
-        }
         for ins in &func.instrs {
             if ins.depth.is_none() {
                 continue;
@@ -755,30 +967,300 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_conditional_branch(failed, fail, ok)
             .map_err(llvm_err)?;
         self.b.position_at_end(fail);
-        self.set_lasti(offset)?;
-        for i in 0..live {
+        self.raise_here(offset, live, true)?;
+        self.b.position_at_end(ok);
+        Ok(())
+    }
+
+    /// After a raise helper returned `r` (non-zero: a re-raise), unwinds with `live` items.
+    fn raise_split(&self, r: IntValue<'ctx>, off: u32, live: u32) -> R<()> {
+        let again = self
+            .b
+            .build_int_compare(IntPredicate::NE, r, self.t.i32.const_zero(), "")
+            .map_err(llvm_err)?;
+        let reraise = self.new_block("reraise");
+        let fresh = self.new_block("raise");
+        self.b
+            .build_conditional_branch(again, reraise, fresh)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(reraise);
+        self.raise_here(off, live, false)?;
+        self.b.position_at_end(fresh);
+        self.raise_here(off, live, true)
+    }
+
+    /// The end of a `with` block's cleanup up to 3.8: `res` (consumed) is what `__exit__`
+    /// returned; when the block was left by exception (`is_exc`) and `res` is true, the
+    /// exception is swallowed: the handler's items at `base` (`items` of them) are dropped,
+    /// restoring the handled exception they saved (3.x), and the status left says "normal".
+    /// `live` items are owned on failure.
+    fn with_silence(
+        &self,
+        is_exc: IntValue<'ctx>,
+        res: PointerValue<'ctx>,
+        off: u32,
+        live: u32,
+        base: u32,
+        items: u32,
+    ) -> R<()> {
+        let test = self.new_block("exit_test");
+        let keep = self.new_block("exit_keep");
+        let silence = self.new_block("exit_silence");
+        let done = self.new_block("exit_done");
+        self.b
+            .build_conditional_branch(is_exc, test, keep)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(keep);
+        self.decref(res)?;
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(test);
+        let t = self.call_api_int(Api::ObjectIsTrue, &[res.into()])?;
+        self.decref(res)?;
+        self.check_neg(t, off, live)?;
+        let yes = self
+            .b
+            .build_int_compare(IntPredicate::SGT, t, self.t.i32.const_zero(), "")
+            .map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(yes, silence, done)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(silence);
+        if items == 6 {
+            self.release(base + 3, base + 6)?;
+            self.call_addr(
+                runtime::exc::rt_pop_except as *const () as usize,
+                None,
+                &[
+                    self.env.expect("env").into(),
+                    self.slot_addr(base)?.into(),
+                    self.t.i32.const_int(3, false).into(),
+                ],
+            )?;
+        } else {
+            self.release(base, base + items)?;
+        }
+        for j in 0..items {
+            self.sset(base + j, self.null())?;
+        }
+        if items == 3 {
+            // 2.7 leaves None as the status
+            let none = self.object(Api::NoneStruct)?;
+            self.incref(none)?;
+            self.sset(base + 2, none)?;
+        }
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(done);
+        Ok(())
+    }
+
+    /// Releases stack slots `from..to`.
+    fn release(&self, from: u32, to: u32) -> R<()> {
+        for i in from..to {
             let v = self.sget(i)?;
             self.decref(v)?;
         }
+        Ok(())
+    }
+
+    /// Address of stack slot `i`.
+    fn slot_addr(&self, i: u32) -> R<PointerValue<'ctx>> {
+        self.slot(self.stack.expect("stack"), i)
+    }
+
+    /// With an exception set at `offset` and `live` stack items owned, unwinds as ceval does:
+    /// through the enclosing frames to the innermost handler (entered with the exception), or
+    /// out of the function. `fresh`: raised here, not re-raised (it decides whether this frame
+    /// joins the traceback). Ends the current LLVM block.
+    fn raise_here(&self, offset: u32, live: u32, fresh: bool) -> R<()> {
+        let chain = self.chain.borrow().clone();
+        self.unwind(Action::Raise { fresh }, offset, live, None, &chain)
+    }
+
+    /// Leaves through the frames of `chain` for `action` with `live` stack items owned (and
+    /// `retval` for a return), as ceval's block unwinding does: loops are left or continued,
+    /// running `except` handlers restore the exception they replaced, `finally` and `with`
+    /// blocks are entered with the action pending (up to 3.8), and an exception enters the
+    /// innermost handler. Ends the current LLVM block.
+    fn unwind(
+        &self,
+        action: Action,
+        offset: u32,
+        mut live: u32,
+        retval: Option<PointerValue<'ctx>>,
+        chain: &[Frame],
+    ) -> R<()> {
+        let env = self.env.expect("env");
+        let raising = matches!(action, Action::Raise { .. });
+        if raising {
+            self.set_lasti(offset)?;
+        }
+        // from 3.11 only exceptions use the table; returns and jumps are explicit code
+        let frames: &[Frame] = if raising || self.func.handlers.is_empty() {
+            chain
+        } else {
+            &[]
+        };
+        for f in frames.iter().rev() {
+            match (f.kind, action) {
+                (FrameKind::Loop, Action::Break) => {
+                    self.release(f.level, live)?;
+                    self.b
+                        .build_unconditional_branch(self.llblocks[f.target.0 as usize])
+                        .map_err(llvm_err)?;
+                    return Ok(());
+                }
+                (FrameKind::Loop, Action::Continue(t)) => {
+                    self.b
+                        .build_unconditional_branch(self.llblocks[t.0 as usize])
+                        .map_err(llvm_err)?;
+                    return Ok(());
+                }
+                (FrameKind::ExceptHandler, _) => {
+                    self.unwind_except_handler(f.level, live)?;
+                    live = live.min(f.level);
+                }
+                (FrameKind::Handler { items, lasti, kind }, Action::Raise { fresh }) => {
+                    self.release(f.level, live)?;
+                    let raw = items == 3 && kind == HandlerKind::Finally;
+                    let flags = u32::from(fresh) * runtime::exc::CATCH_FRESH
+                        + u32::from(lasti) * runtime::exc::CATCH_LASTI
+                        + u32::from(raw) * runtime::exc::CATCH_RAW;
+                    self.call_addr(
+                        runtime::exc::rt_catch as *const () as usize,
+                        None,
+                        &[
+                            env.into(),
+                            self.slot_addr(f.level)?.into(),
+                            self.t.i32.const_int(u64::from(items), false).into(),
+                            self.t.i32.const_int(u64::from(flags), false).into(),
+                            self.t.i32.const_int(u64::from(offset), false).into(),
+                        ],
+                    )?;
+                    self.b
+                        .build_unconditional_branch(self.llblocks[f.target.0 as usize])
+                        .map_err(llvm_err)?;
+                    return Ok(());
+                }
+                (
+                    FrameKind::Handler {
+                        items,
+                        kind: HandlerKind::Finally | HandlerKind::With,
+                        ..
+                    },
+                    _,
+                ) => {
+                    // enter the `finally` block with the action pending (its own code on top,
+                    // the return value below it)
+                    self.release(f.level, live)?;
+                    for j in 0..items {
+                        self.sset(f.level + j, self.null())?;
+                    }
+                    if let Some(r) = retval.filter(|_| action == Action::Return) {
+                        self.sset(f.level + items - 2, r)?;
+                    }
+                    let code = self.action_code(action)?;
+                    self.sset(f.level + items - 1, code)?;
+                    self.b
+                        .build_unconditional_branch(self.llblocks[f.target.0 as usize])
+                        .map_err(llvm_err)?;
+                    return Ok(());
+                }
+                _ => {
+                    // a loop or an `except` block passed by
+                    self.release(f.level, live)?;
+                    live = live.min(f.level);
+                }
+            }
+        }
+        match action {
+            Action::Raise { fresh } => {
+                self.release(0, live)?;
+                if !fresh {
+                    self.call_addr(
+                        runtime::exc::rt_reraise_exit as *const () as usize,
+                        None,
+                        &[env.into()],
+                    )?;
+                }
+                self.b
+                    .build_unconditional_branch(self.unwind.expect("unwind"))
+                    .map_err(llvm_err)?;
+            }
+            Action::Return => {
+                self.release(0, live)?;
+                self.release_locals()?;
+                let r = retval.ok_or_else(|| llvm_err("return without a value"))?;
+                self.b.build_return(Some(&r)).map_err(llvm_err)?;
+            }
+            Action::Break | Action::Continue(_) | Action::Resume(_) => {
+                return Err(Unsupported {
+                    construct: "break or continue outside a loop block".into(),
+                    offset,
+                    line: None,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The int standing for a pending `action` in a `finally` block's status slot.
+    fn action_code(&self, action: Action) -> R<PointerValue<'ctx>> {
+        let n = self
+            .actions
+            .iter()
+            .position(|a| *a == action)
+            .ok_or_else(|| llvm_err(format!("unregistered action {action:?}")))?;
+        if n > 250 {
+            return Err(llvm_err("too many pending actions for finally blocks"));
+        }
+        self.helper_obj(
+            runtime::exc::rt_action as *const () as usize,
+            &[
+                self.env.expect("env").into(),
+                self.t.i32.const_int(n as u64, false).into(),
+            ],
+        )
+    }
+
+    /// Unwinds through a running `except` handler's `EXCEPT_HANDLER` block (3.x up to 3.10) at
+    /// `level`: restores the handled exception it saved and releases what is above. Up to 3.8
+    /// the same code may also run a `finally` block that was entered without an exception, and
+    /// so without that block: the saved type, never NULL when saved, tells them apart.
+    fn unwind_except_handler(&self, level: u32, live: u32) -> R<()> {
+        if live < level + 3 {
+            return self.release(level, live);
+        }
+        let saved = self.sget(level + 2)?;
+        let isnull = self.b.build_is_null(saved, "").map_err(llvm_err)?;
+        let restore = self.new_block("unwind_handler");
+        let plain = self.new_block("unwind_plain");
+        let done = self.new_block("unwound");
         self.b
-            .build_unconditional_branch(self.unwind.expect("unwind"))
+            .build_conditional_branch(isnull, plain, restore)
             .map_err(llvm_err)?;
-        self.b.position_at_end(ok);
+        self.b.position_at_end(restore);
+        self.release(level + 3, live)?;
+        self.call_addr(
+            runtime::exc::rt_pop_except as *const () as usize,
+            None,
+            &[
+                self.env.expect("env").into(),
+                self.slot_addr(level)?.into(),
+                self.t.i32.const_int(3, false).into(),
+            ],
+        )?;
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(plain);
+        self.release(level, live)?;
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(done);
         Ok(())
     }
 
     /// Fails here, unconditionally: records the offset, releases `live` stack items and unwinds.
     /// The builder is left in a fresh, unreachable block for the caller to reposition.
     fn fail_now(&self, offset: u32, live: u32) -> R<()> {
-        self.set_lasti(offset)?;
-        for i in 0..live {
-            let v = self.sget(i)?;
-            self.decref(v)?;
-        }
-        self.b
-            .build_unconditional_branch(self.unwind.expect("unwind"))
-            .map_err(llvm_err)?;
-        Ok(())
+        self.raise_here(offset, live, true)
     }
 
     /// Calls runtime helper `f` (returning an object or NULL).
@@ -932,7 +1414,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// Like [`Codegen::compile`], also rendering the LLVM IR and host assembly when `asm` is set.
     pub fn compile_with(mut self, asm: bool) -> R<Compiled> {
         Self::check(self.func)?;
-        self.loops = Self::loop_blocks(self.func);
+        self.stacks = Self::block_stacks(self.func);
+        self.actions = self.pending_actions();
         let fty = self.t.obj.fn_type(&[self.t.obj.into()], false);
         let function = self.module.add_function("anyjit_entry", fty, None);
         self.function = Some(function);
@@ -1008,6 +1491,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.b
             .build_unconditional_branch(blocks[0])
             .map_err(llvm_err)?;
+        self.llblocks = blocks.clone();
         self.b.position_at_end(unwind);
         self.release_locals()?;
         self.b.build_return(Some(&self.null())).map_err(llvm_err)?;
@@ -1015,23 +1499,38 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         for (n, bdata) in self.func.blocks.iter().enumerate() {
             self.b.position_at_end(blocks[n]);
             let mut terminated = false;
+            *self.chain.borrow_mut() = self.stacks[n].clone().unwrap_or_default();
             for ins in &self.func.instrs[bdata.start..bdata.end] {
                 let Some(depth) = ins.depth else {
                     self.b.build_unreachable().map_err(llvm_err)?;
                     terminated = true;
                     break;
                 };
-                if let Op::BreakLoop = ins.op {
-                    self.emit_break(n, ins, depth, &blocks)?;
-                    terminated = true;
-                    break;
+                if !self.func.handlers.is_empty() {
+                    // 3.11+: the exception table says where each instruction unwinds to
+                    *self.chain.borrow_mut() = self
+                        .func
+                        .handler_for(ins.offset)
+                        .map(|h| Frame {
+                            kind: FrameKind::Handler {
+                                items: 1,
+                                lasti: h.lasti,
+                                kind: HandlerKind::Finally,
+                            },
+                            target: h.target,
+                            level: h.depth,
+                        })
+                        .into_iter()
+                        .collect();
                 }
                 terminated = self.emit(ins, depth, &blocks, blocks.get(n + 1).copied())?;
+                Self::apply(&mut self.chain.borrow_mut(), ins);
                 if terminated {
                     break;
                 }
             }
             if !terminated {
+                self.enter_deeper(bdata, n)?;
                 let next = blocks
                     .get(n + 1)
                     .copied()
@@ -1131,7 +1630,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         next: Option<BasicBlock<'ctx>>,
     ) -> R<bool> {
         let off = ins.offset;
-        let target = |b: crate::ir::Block| blocks[b.0 as usize];
+        // the depth a taken branch leaves (blocks the compiler counts deeper get NULLs)
+        let jump_depth = ins.op.jump_effect().map_or(d, |(p, q)| d - p + q);
+        let target = |b: crate::ir::Block| self.edge(b, jump_depth);
         match ins.op {
             Op::Nop | Op::Resume { .. } | Op::PopBlock | Op::SetupBlock { .. } => {}
             Op::EndFor { .. } => {
@@ -1356,6 +1857,35 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.check_null(r, off, d - 2)?;
                 self.sset(d - 2, r)?;
             }
+            Op::Compare {
+                op: CmpOp::ExcMatch,
+                ..
+            } => {
+                let a = self.sget(d - 2)?;
+                let b = self.sget(d - 1)?;
+                let r = self.helper_int(
+                    runtime::exc::rt_exc_match as *const () as usize,
+                    &[self.env.expect("env").into(), a.into(), b.into()],
+                )?;
+                self.decref(a)?;
+                self.decref(b)?;
+                self.check_neg(r, off, d - 2)?;
+                let matched = self
+                    .b
+                    .build_int_compare(IntPredicate::SGT, r, self.t.i32.const_zero(), "")
+                    .map_err(llvm_err)?;
+                let v = self.bool_obj(matched)?;
+                self.sset(d - 2, v)?;
+            }
+            Op::BreakLoop | Op::ContinueLoop { .. } => {
+                let action = match ins.op {
+                    Op::ContinueLoop { target } => Action::Continue(target),
+                    _ => Action::Break,
+                };
+                let chain = self.chain.borrow().clone();
+                self.unwind(action, off, d, None, &chain)?;
+                return Ok(true);
+            }
             Op::Compare { op, to_bool } => {
                 let a = self.sget(d - 2)?;
                 let b = self.sget(d - 1)?;
@@ -1457,7 +1987,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.check_null_inverted(err, off, d)?;
                 self.decref(it)?;
                 self.b
-                    .build_unconditional_branch(target(t))
+                    .build_unconditional_branch(target(t)?)
                     .map_err(llvm_err)?;
                 self.b.position_at_end(got);
                 self.sset(d, v)?;
@@ -1472,13 +2002,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     self.back_edge(off, d)?;
                 }
                 self.b
-                    .build_unconditional_branch(target(t))
+                    .build_unconditional_branch(target(t)?)
                     .map_err(llvm_err)?;
                 return Ok(true);
             }
             Op::JumpNoInterrupt { target: t } => {
                 self.b
-                    .build_unconditional_branch(target(t))
+                    .build_unconditional_branch(target(t)?)
                     .map_err(llvm_err)?;
                 return Ok(true);
             }
@@ -1529,11 +2059,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 };
                 let pop = self.new_block("pop");
                 self.b
-                    .build_conditional_branch(taken, target(t), pop)
+                    .build_conditional_branch(taken, target(t)?, pop)
                     .map_err(llvm_err)?;
                 self.b.position_at_end(pop);
                 self.decref(v)?;
                 return Ok(false);
+            }
+            Op::Return if !self.chain.borrow().is_empty() && self.func.handlers.is_empty() => {
+                // up to 3.7 a return unwinds the block stack itself
+                let r = self.sget(d - 1)?;
+                let chain = self.chain.borrow().clone();
+                self.unwind(Action::Return, off, d - 1, Some(r), &chain)?;
+                return Ok(true);
             }
             Op::Return | Op::ReturnConst { .. } => {
                 let (r, below) = if let Op::ReturnConst { index } = ins.op {
@@ -1839,6 +2376,392 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 }
                 self.check_null(r, off, vi)?;
                 self.sset(vi, r)?;
+            }
+            Op::Raise { n } if self.desc.identity.version.0 == 2 => {
+                // 2.7: the interpreter's do_raise decides (classic classes, tuples, a
+                // traceback operand, which makes it a re-raise)
+                let mut opnds = [self.null(); 3];
+                for (i, o) in opnds.iter_mut().enumerate().take(n as usize) {
+                    *o = self.sget(d - n + i as u32)?;
+                }
+                let r = self.helper_int(
+                    runtime::exc::rt_raise27 as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        self.t.i32.const_int(u64::from(n), false).into(),
+                        opnds[0].into(),
+                        opnds[1].into(),
+                        opnds[2].into(),
+                    ],
+                )?;
+                self.raise_split(r, off, d - n)?;
+                return Ok(true);
+            }
+            Op::EndFinally { items } => {
+                let shift = self.with_shift.replace(0);
+                let base = d + shift - items;
+                let status = self.sget(base + items - 1)?;
+                let env = self.env.expect("env");
+                let kind = self.helper_int(
+                    runtime::exc::rt_status_kind as *const () as usize,
+                    &[env.into(), status.into()],
+                )?;
+                let normal = self.new_block("finally_normal");
+                let action = self.new_block("finally_action");
+                let exc = self.new_block("finally_exc");
+                let after = self.new_block("finally_done");
+                self.b
+                    .build_switch(
+                        kind,
+                        exc,
+                        &[
+                            (
+                                self.t
+                                    .i32
+                                    .const_int(runtime::exc::status::NORMAL as u64, false),
+                                normal,
+                            ),
+                            (
+                                self.t
+                                    .i32
+                                    .const_int(runtime::exc::status::ACTION as u64, false),
+                                action,
+                            ),
+                        ],
+                    )
+                    .map_err(llvm_err)?;
+                let chain = self.chain.borrow().clone();
+                self.b.position_at_end(normal);
+                self.decref(status)?;
+                self.b.build_unconditional_branch(after).map_err(llvm_err)?;
+                // an exception: re-raised, as it came
+                self.b.position_at_end(exc);
+                self.call_addr(
+                    runtime::exc::rt_restore as *const () as usize,
+                    None,
+                    &[
+                        env.into(),
+                        self.slot_addr(base + items - 3)?.into(),
+                        self.t.i32.const_int(3, false).into(),
+                    ],
+                )?;
+                self.unwind(
+                    Action::Raise { fresh: false },
+                    off,
+                    base + items - 3,
+                    None,
+                    &chain,
+                )?;
+                // a pending action resumes
+                self.b.position_at_end(action);
+                let code = self.helper_int(
+                    runtime::exc::rt_action_of as *const () as usize,
+                    &[env.into(), status.into()],
+                )?;
+                self.decref(status)?;
+                let tail = self.b.get_insert_block().expect("block");
+                let mut cases = Vec::new();
+                let in_loop = chain.iter().any(|f| f.kind == FrameKind::Loop);
+                for (i, a) in self.actions.iter().enumerate() {
+                    if matches!(a, Action::Break | Action::Continue(_)) && !in_loop {
+                        // never pending here: no loop encloses this block
+                        continue;
+                    }
+                    let bb = self.new_block("resume");
+                    cases.push((self.t.i32.const_int(i as u64, false), bb));
+                    self.b.position_at_end(bb);
+                    match *a {
+                        Action::Resume(t) => {
+                            self.b
+                                .build_unconditional_branch(target(t)?)
+                                .map_err(llvm_err)?;
+                        }
+                        Action::Return => {
+                            let r = self.sget(base + items - 2)?;
+                            self.unwind(*a, off, base - shift, Some(r), &chain)?;
+                        }
+                        _ => self.unwind(*a, off, base - shift, None, &chain)?,
+                    }
+                }
+                self.b.position_at_end(tail);
+                self.b.build_switch(code, after, &cases).map_err(llvm_err)?;
+                self.b.position_at_end(after);
+            }
+            Op::BeginFinally => {
+                for j in 0..6 {
+                    self.sset(d + j, self.null())?;
+                }
+            }
+            Op::CallFinally { target: t } => {
+                let to = self.func.blocks[t.0 as usize].start;
+                let level = self.func.instrs[to]
+                    .depth
+                    .and_then(|x| x.checked_sub(6))
+                    // (an `except ... as` body's POP_EXCEPT may have popped below the level)
+                    .filter(|l| d <= *l + 5)
+                    .ok_or_else(|| Unsupported {
+                        construct: "CALL_FINALLY into a block of another depth".into(),
+                        offset: off,
+                        line: ins.line,
+                    })?;
+                for j in d..level + 5 {
+                    self.sset(j, self.null())?;
+                }
+                let back = self
+                    .block_after(off)
+                    .ok_or_else(|| llvm_err("CALL_FINALLY at the end"))?;
+                let code = self.action_code(Action::Resume(back))?;
+                self.sset(level + 5, code)?;
+                self.b
+                    .build_unconditional_branch(self.llblocks[t.0 as usize])
+                    .map_err(llvm_err)?;
+                return Ok(true);
+            }
+            Op::PopFinally { preserve_tos } => {
+                let p = u32::from(preserve_tos);
+                let shift = self.with_shift.replace(0);
+                let base = d + shift - 6 - p;
+                let res = if preserve_tos {
+                    Some(self.sget(d - 1)?)
+                } else {
+                    None
+                };
+                let status = self.sget(base + 5)?;
+                let kind = self.helper_int(
+                    runtime::exc::rt_status_kind as *const () as usize,
+                    &[self.env.expect("env").into(), status.into()],
+                )?;
+                let is_exc = self
+                    .b
+                    .build_int_compare(
+                        IntPredicate::EQ,
+                        kind,
+                        self.t
+                            .i32
+                            .const_int(runtime::exc::status::EXCEPTION as u64, false),
+                        "",
+                    )
+                    .map_err(llvm_err)?;
+                let exc = self.new_block("popfinally_exc");
+                let plain = self.new_block("popfinally_plain");
+                let done = self.new_block("popfinally_done");
+                self.b
+                    .build_conditional_branch(is_exc, exc, plain)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(exc);
+                self.release(base + 3, base + 6)?;
+                self.call_addr(
+                    runtime::exc::rt_pop_except as *const () as usize,
+                    None,
+                    &[
+                        self.env.expect("env").into(),
+                        self.slot_addr(base)?.into(),
+                        self.t.i32.const_int(3, false).into(),
+                    ],
+                )?;
+                self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                self.b.position_at_end(plain);
+                self.release(base, base + 6)?;
+                self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                self.b.position_at_end(done);
+                if let Some(r) = res {
+                    self.sset(d - 7, r)?;
+                }
+            }
+            Op::WithCleanupStart | Op::WithCleanup27 => {
+                let items = if let Op::WithCleanup27 = ins.op { 3 } else { 6 };
+                let base = d - items;
+                let status = self.sget(base + items - 1)?;
+                let env = self.env.expect("env");
+                let kind = self.helper_int(
+                    runtime::exc::rt_status_kind as *const () as usize,
+                    &[env.into(), status.into()],
+                )?;
+                let is_exc = self
+                    .b
+                    .build_int_compare(
+                        IntPredicate::EQ,
+                        kind,
+                        self.t
+                            .i32
+                            .const_int(runtime::exc::status::EXCEPTION as u64, false),
+                        "",
+                    )
+                    .map_err(llvm_err)?;
+                let exc_arg = self
+                    .b
+                    .build_int_z_extend(is_exc, self.t.i32, "")
+                    .map_err(llvm_err)?;
+                let exit = self.sget(base - 1)?;
+                let res = self.helper_obj(
+                    runtime::exc::rt_exit_call as *const () as usize,
+                    &[
+                        env.into(),
+                        exit.into(),
+                        self.slot_addr(base + items - 3)?.into(),
+                        exc_arg.into(),
+                    ],
+                )?;
+                self.decref(exit)?;
+                self.sset(base - 1, self.null())?;
+                self.check_null(res, off, d)?;
+                if items == 6 {
+                    // 3.x: the exception (or None) and the result go on for WITH_CLEANUP_FINISH
+                    let none = self.object(Api::NoneStruct)?;
+                    let dup = self
+                        .b
+                        .build_select(is_exc, status, none, "")
+                        .map_err(llvm_err)?
+                        .into_pointer_value();
+                    self.incref(dup)?;
+                    self.sset(d, dup)?;
+                    self.sset(d + 1, res)?;
+                } else {
+                    // 2.7 decides here
+                    self.with_silence(is_exc, res, off, d, base, items)?;
+                    self.with_shift.set(1);
+                }
+            }
+            Op::WithCleanupFinish => {
+                let res = self.sget(d - 1)?;
+                let dup = self.sget(d - 2)?;
+                let none = self.object(Api::NoneStruct)?;
+                let ai = self
+                    .b
+                    .build_ptr_to_int(dup, self.t.i64, "")
+                    .map_err(llvm_err)?;
+                let ni = self
+                    .b
+                    .build_ptr_to_int(none, self.t.i64, "")
+                    .map_err(llvm_err)?;
+                let is_exc = self
+                    .b
+                    .build_int_compare(IntPredicate::NE, ai, ni, "")
+                    .map_err(llvm_err)?;
+                self.decref(dup)?;
+                self.with_silence(is_exc, res, off, d - 2, d - 8, 6)?;
+                self.with_shift.set(1);
+            }
+            Op::Raise { n: 0 } => {
+                let env = self.env.expect("env");
+                let r = self.helper_int(
+                    runtime::exc::rt_bare_raise as *const () as usize,
+                    &[env.into()],
+                )?;
+                self.raise_split(r, off, d)?;
+                return Ok(true);
+            }
+            Op::Reraise { items } => {
+                self.call_addr(
+                    runtime::exc::rt_restore as *const () as usize,
+                    None,
+                    &[
+                        self.env.expect("env").into(),
+                        self.slot_addr(d - items)?.into(),
+                        self.t.i32.const_int(u64::from(items), false).into(),
+                    ],
+                )?;
+                self.raise_here(off, d - items, false)?;
+                return Ok(true);
+            }
+            Op::PopExcept { items } => {
+                if let Some(f) = self.chain.borrow().last() {
+                    // ceval pops the top three, which a `return` may have rotated one up
+                    if f.kind == FrameKind::ExceptHandler
+                        && !(f.level + items..=f.level + items + 1).contains(&d)
+                    {
+                        return Err(Unsupported {
+                            construct: "POP_EXCEPT above its handler's items".into(),
+                            offset: off,
+                            line: ins.line,
+                        });
+                    }
+                }
+                self.call_addr(
+                    runtime::exc::rt_pop_except as *const () as usize,
+                    None,
+                    &[
+                        self.env.expect("env").into(),
+                        self.slot_addr(d - items)?.into(),
+                        self.t.i32.const_int(u64::from(items), false).into(),
+                    ],
+                )?;
+            }
+            Op::PushExcInfo => {
+                self.call_addr(
+                    runtime::exc::rt_push_exc_info as *const () as usize,
+                    None,
+                    &[self.env.expect("env").into(), self.slot_addr(d - 1)?.into()],
+                )?;
+            }
+            Op::CheckExcMatch | Op::JumpIfNotExcMatch { .. } => {
+                let left = self.sget(d - 2)?;
+                let right = self.sget(d - 1)?;
+                let r = self.helper_int(
+                    runtime::exc::rt_exc_match as *const () as usize,
+                    &[self.env.expect("env").into(), left.into(), right.into()],
+                )?;
+                self.decref(right)?;
+                let matched = self
+                    .b
+                    .build_int_compare(IntPredicate::SGT, r, self.t.i32.const_zero(), "")
+                    .map_err(llvm_err)?;
+                if let Op::JumpIfNotExcMatch { target: t } = ins.op {
+                    self.decref(left)?;
+                    self.check_neg(r, off, d - 2)?;
+                    let missed = self.b.build_not(matched, "").map_err(llvm_err)?;
+                    self.branch_checked(missed, t, off, d - 2, blocks, next)?;
+                    return Ok(true);
+                }
+                self.check_neg(r, off, d - 1)?;
+                let v = self.bool_obj(matched)?;
+                self.sset(d - 1, v)?;
+            }
+            Op::SetupWith { .. } | Op::BeforeWith => {
+                // 2.7 (whose handlers take 3 items) looks up __exit__ first
+                let exit_first = matches!(ins.op, Op::SetupWith { handler: 3, .. });
+                let mgr = self.sget(d - 1)?;
+                let r = self.helper_int(
+                    runtime::exc::rt_with_enter as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        mgr.into(),
+                        self.slot_addr(d - 1)?.into(),
+                        self.t.i32.const_int(u64::from(exit_first), false).into(),
+                    ],
+                )?;
+                for (code, live) in [(-1i64, d - 1), (-2, d)] {
+                    let failed = self
+                        .b
+                        .build_int_compare(
+                            IntPredicate::EQ,
+                            r,
+                            self.t.i32.const_int(code as u64, true),
+                            "",
+                        )
+                        .map_err(llvm_err)?;
+                    self.check_fail(failed, off, live)?;
+                }
+            }
+            Op::WithExceptStart { exit, items } => {
+                let f = self.sget(d - exit)?;
+                let res = self.helper_obj(
+                    runtime::exc::rt_with_exit as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        f.into(),
+                        self.slot_addr(d - items)?.into(),
+                        self.t.i32.const_int(u64::from(items), false).into(),
+                    ],
+                )?;
+                self.check_null(res, off, d)?;
+                self.sset(d, res)?;
+            }
+            Op::LoadFastAndClear { local } => {
+                let p = self.local(local)?;
+                let v = self.load(p)?;
+                self.sset(d, v)?;
+                self.store(p, self.null())?;
             }
             Op::Raise { n } => {
                 if n == 2 && self.desc.identity.version.0 == 2 {
@@ -2212,42 +3135,6 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     }
 
     /// `BREAK_LOOP`: leaves the innermost loop block open at this point of block `n`.
-    fn emit_break(
-        &self,
-        n: usize,
-        ins: &crate::ir::Instr,
-        d: u32,
-        blocks: &[BasicBlock<'ctx>],
-    ) -> R<()> {
-        let data = &self.func.blocks[n];
-        let mut stack = self.loops[n].clone().unwrap_or_default();
-        for i in &self.func.instrs[data.start..data.end] {
-            if std::ptr::eq(i, ins) {
-                break;
-            }
-            match i.op {
-                Op::SetupBlock { target, .. } => stack.push((target, i.depth.unwrap_or(0))),
-                Op::PopBlock => {
-                    stack.pop();
-                }
-                _ => {}
-            }
-        }
-        let (exit, level) = stack.last().copied().ok_or_else(|| Unsupported {
-            construct: "break outside a loop block".into(),
-            offset: ins.offset,
-            line: ins.line,
-        })?;
-        for i in level..d {
-            let v = self.sget(i)?;
-            self.decref(v)?;
-        }
-        self.b
-            .build_unconditional_branch(blocks[exit.0 as usize])
-            .map_err(llvm_err)?;
-        Ok(())
-    }
-
     /// Fails when `err` (a `PyErr_Occurred()` result) is not NULL.
     fn check_null_inverted(&self, err: PointerValue<'ctx>, offset: u32, live: u32) -> R<()> {
         let ok = self.b.build_is_null(err, "").map_err(llvm_err)?;
@@ -2264,7 +3151,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         blocks: &[BasicBlock<'ctx>],
         next: Option<BasicBlock<'ctx>>,
     ) -> R<()> {
-        let dest = blocks[t.0 as usize];
+        let _ = blocks;
+        let dest = self.edge(t, live)?;
         let fall = self.new_block("fall");
         let backward = self
             .func

@@ -116,6 +116,10 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         let deref_error = get("deref_error");
         let star_failure = get("star_failure");
         let dict_merge = get("dict_merge");
+        let with_error = get("with_error");
+        let raise27 = get("raise27");
+        let enter_name = get("ENTER");
+        let exit_name = get("EXIT");
         let tramp = get("trampoline");
         c.decref(helpers);
         let _ = RUNTIME.set(Runtime {
@@ -128,6 +132,10 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             deref_error,
             star_failure,
             dict_merge,
+            with_error,
+            raise27,
+            enter_name,
+            exit_name,
         });
         let _ = TRAMPOLINE.set(tramp as usize);
         let compile = c.getattr(module, "_compile");

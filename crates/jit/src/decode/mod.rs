@@ -392,7 +392,10 @@ fn compute_depths(func: &mut Function) -> Result<(), DecodeError> {
             }
             // `continue` inside a try block (≤3.7 CONTINUE_LOOP) unwinds the inner blocks before
             // jumping to the loop head, whose depth the loop's normal entry already gives.
-            let unwinds = matches!(op, Op::ContinueLoop { .. });
+            // A 3.8 `CALL_FINALLY` enters its finally block shallower than the exception does,
+            // but comes back to its own return point instead of falling out of the block: the
+            // exception edge of the `SETUP_FINALLY` gives the block its depth.
+            let unwinds = matches!(op, Op::ContinueLoop { .. } | Op::CallFinally { .. });
             if let (Some(target), Some((jp, jq)), false) = (op.target(), op.jump_effect(), unwinds)
             {
                 let (jlo, jhi) = (

@@ -543,7 +543,15 @@ pub fn translate(
             "WITH_CLEANUP_START" => Op::WithCleanupStart,
             "WITH_CLEANUP_FINISH" => Op::WithCleanupFinish,
             "WITH_CLEANUP" => Op::WithCleanup27,
-            "WITH_EXCEPT_START" => Op::WithExceptStart,
+            // up to 3.10: exc, value, traceback on top, then the saved exception (3), then
+            // `__exit__`; from 3.11: the exception, the saved one, lasti, then `__exit__`
+            "WITH_EXCEPT_START" => {
+                if v < (3, 11) {
+                    Op::WithExceptStart { exit: 7, items: 3 }
+                } else {
+                    Op::WithExceptStart { exit: 4, items: 1 }
+                }
+            }
             "BEFORE_WITH" => Op::BeforeWith,
             "BREAK_LOOP" => Op::BreakLoop,
             "CONTINUE_LOOP" => Op::ContinueLoop { target: t0 },

@@ -432,8 +432,9 @@ ops! {
     WithCleanupFinish = [3, 0] | fails;
     /// 2.7 `WITH_CLEANUP`: calls `__exit__` and decides whether to swallow the exception.
     WithCleanup27 = [1, 0] | fails;
-    /// 3.9+ `WITH_EXCEPT_START`: calls `__exit__` with the current exception.
-    WithExceptStart = [0, 1] | fails;
+    /// 3.9+ `WITH_EXCEPT_START`: calls `__exit__`, `exit` items below the top, with the
+    /// exception in the top `items` (3: traceback, value, type up to 3.10; 1: the value).
+    WithExceptStart { exit: u32, items: u32 } = [0, 1] | fails;
     /// 3.11+ `BEFORE_WITH`: pushes `__exit__` and the result of `__enter__`.
     BeforeWith = [1, 2] | fails;
     /// ≤3.7 `BREAK_LOOP`.

@@ -302,3 +302,47 @@ def dict_merge(d, m):
         if k in d:
             return (k,)
         d[k] = m[k] if get is None else get(m, k)
+
+
+ENTER = '__enter__'
+EXIT = '__exit__'
+
+
+def with_error(mgr):
+    """The interpreter's error for entering `mgr`, whose type lacks __enter__ or __exit__ (its
+    wording and the order of the two lookups vary by version). Nothing is called: the lookup
+    fails before __enter__ would run. Returned, not raised."""
+    try:
+        with mgr:
+            pass
+    except Exception as e:
+        return type(e)(*e.args)
+    return SystemError('anyjit: entering the context manager did not fail')
+
+
+_RAISE27 = None
+
+
+def raise27(n, a, b, c):
+    """2.7's `raise` with `n` operands (0: re-raise the handled exception), done by the
+    interpreter's own do_raise: returns (type, value, traceback, reraised) for the caller to
+    restore, where reraised says do_raise kept a traceback (a re-raise, which adds no traceback
+    entry for the raising frame)."""
+    global _RAISE27
+    if _RAISE27 is None:
+        _RAISE27 = [compile(src, '<anyjit raise>', 'exec')
+                    for src in ('raise', 'raise a', 'raise a, b', 'raise a, b, c')]
+    me = sys._getframe()
+    try:
+        exec(_RAISE27[n], {'a': a, 'b': b, 'c': c})
+    except:  # noqa: E722 (old-style classes too)
+        t, v, tb = sys.exc_info()
+    else:
+        return SystemError, SystemError('anyjit: raise did not raise'), None, False
+    # drop the entries of this helper and of the exec'd code: what remains came with the raise
+    rest = tb
+    while rest is not None and (rest.tb_frame is me or rest.tb_frame.f_back is me):
+        rest = rest.tb_next
+    # no cycle through this frame (which would keep the caller's frame alive until collected)
+    del tb, me
+    return t, v, rest, rest is not None

@@ -6,6 +6,7 @@
 //! returns a new reference, or NULL with an exception set.
 
 pub mod entry;
+pub mod exc;
 
 use anyjit_abi::capi::{CApi, Obj};
 use anyjit_abi::Api;
@@ -31,6 +32,14 @@ pub struct Runtime {
     pub star_failure: Obj,
     /// `helpers.dict_merge(d, m)`: `**m` of a call merged into `d` when `m` is not a dict.
     pub dict_merge: Obj,
+    /// `helpers.with_error(mgr)`: the error of entering `mgr`, which is no context manager.
+    pub with_error: Obj,
+    /// `helpers.raise27(n, a, b, c)`: 2.7's `raise` done by the interpreter (None off 2.7).
+    pub raise27: Obj,
+    /// `'__enter__'` (the build's native str).
+    pub enter_name: Obj,
+    /// `'__exit__'`.
+    pub exit_name: Obj,
 }
 
 // SAFETY: used only with the GIL held.
@@ -91,6 +100,29 @@ pub mod env_offsets {
 unsafe fn rt<'a>(env: *const Env) -> &'a Runtime {
     // SAFETY: the entry point builds `env` with a live runtime.
     unsafe { &*(*env).rt }
+}
+
+/// Points the trampoline frame at byte offset `offset`, as compiled code does before anything
+/// that may fail (see `Codegen::set_lasti`).
+///
+/// # Safety
+/// `env` is a live environment.
+pub unsafe fn set_lasti(env: *const Env, offset: u32) {
+    // SAFETY: per the caller; the slot is the frame's own.
+    unsafe {
+        let c = rt(env).capi;
+        let d = c.descriptor();
+        let slot = (*env).lasti_slot;
+        if d.caps.interpreter_frames {
+            *(slot as *mut i64) = (*env).lasti_base + i64::from(offset);
+        } else {
+            let scaled = match d.opcodes.jump_unit {
+                anyjit_abi::JumpUnit::Bytes => offset,
+                anyjit_abi::JumpUnit::CodeUnits => offset / 2,
+            };
+            *(slot as *mut i32) = scaled as i32;
+        }
+    }
 }
 
 unsafe fn raise_with(c: &CApi, factory: Obj, name: Obj) {
