@@ -185,6 +185,7 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         // refused at emission
         Op::Raise { .. } | Op::LoadAssertionError => return None,
         Op::BreakLoop | Op::ContinueLoop { .. } => return None,
+        Op::Slice27 { .. } | Op::StoreSlice27 { .. } | Op::DeleteSlice27 { .. } => return None,
         // 3.12+ intrinsics: 5 is unary `+`, 6 is list → tuple.
         Op::CallIntrinsic {
             index: 5 | 6,
@@ -1876,6 +1877,50 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .map_err(llvm_err)?;
                 let v = self.bool_obj(matched)?;
                 self.sset(d - 2, v)?;
+            }
+            Op::Slice27 { kind } | Op::StoreSlice27 { kind } | Op::DeleteSlice27 { kind } => {
+                // operands: [t] u [v] [w], w on top
+                let (op, with_t) = match ins.op {
+                    Op::Slice27 { .. } => (0u64, 0),
+                    Op::StoreSlice27 { .. } => (1, 1),
+                    _ => (2, 0),
+                };
+                let nb = (kind & 1) + (kind >> 1 & 1);
+                let base = d - nb - 1 - with_t;
+                let mut at = base;
+                let mut next_item = |present: bool| -> R<PointerValue<'ctx>> {
+                    if present {
+                        at += 1;
+                        self.sget(at - 1)
+                    } else {
+                        Ok(self.null())
+                    }
+                };
+                let t = next_item(with_t == 1)?;
+                let u = next_item(true)?;
+                let v = next_item(kind & 1 != 0)?;
+                let w = next_item(kind & 2 != 0)?;
+                let res = self.helper_obj(
+                    runtime::rt_slice27 as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        self.t.i32.const_int(op, false).into(),
+                        self.t.i32.const_int(u64::from(kind), false).into(),
+                        t.into(),
+                        u.into(),
+                        v.into(),
+                        w.into(),
+                    ],
+                )?;
+                for o in [t, u, v, w] {
+                    self.decref(o)?;
+                }
+                self.check_null(res, off, base)?;
+                if op == 0 {
+                    self.sset(base, res)?;
+                } else {
+                    self.decref(res)?;
+                }
             }
             Op::BreakLoop | Op::ContinueLoop { .. } => {
                 let action = match ins.op {

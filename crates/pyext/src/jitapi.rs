@@ -118,6 +118,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         let dict_merge = get("dict_merge");
         let with_error = get("with_error");
         let raise27 = get("raise27");
+        let slice27 = get("slice27");
         let enter_name = get("ENTER");
         let exit_name = get("EXIT");
         let tramp = get("trampoline");
@@ -134,6 +135,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             dict_merge,
             with_error,
             raise27,
+            slice27,
             enter_name,
             exit_name,
         });

@@ -346,3 +346,23 @@ def raise27(n, a, b, c):
     # no cycle through this frame (which would keep the caller's frame alive until collected)
     del tb, me
     return t, v, rest, rest is not None
+
+
+# 2.7 slicing (SLICE+k, STORE_SLICE+k, DELETE_SLICE+k) is done by the interpreter's own opcodes:
+# apply_slice/assign_slice choose between __getslice__-style and slice-object access by the
+# operand types and the object's type slots. The code runs under the file name below, whose
+# traceback entries the caller drops again.
+SLICE27_FILE = '<anyjit slice>'
+_slice27_ns = {}
+exec(compile("""
+def slice27(op, kind, t, u, v, w, _codes={}):
+    code = _codes.get((op, kind))
+    if code is None:
+        target = ['u[:]', 'u[v:]', 'u[:w]', 'u[v:w]'][kind]
+        src = ['r = %s', '%s = t', 'del %s'][op] % target
+        code = _codes[(op, kind)] = compile(src, SLICE27_FILE, 'exec')
+    ns = {'t': t, 'u': u, 'v': v, 'w': w}
+    exec(code, ns)
+    return ns.get('r')
+""", SLICE27_FILE, 'exec'), {'SLICE27_FILE': SLICE27_FILE, '__builtins__': __builtins__}, _slice27_ns)
+slice27 = _slice27_ns['slice27']

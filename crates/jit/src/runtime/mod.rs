@@ -36,6 +36,8 @@ pub struct Runtime {
     pub with_error: Obj,
     /// `helpers.raise27(n, a, b, c)`: 2.7's `raise` done by the interpreter (None off 2.7).
     pub raise27: Obj,
+    /// `helpers.slice27(op, kind, t, u, v, w)`: 2.7 slicing done by the interpreter.
+    pub slice27: Obj,
     /// `'__enter__'` (the build's native str).
     pub enter_name: Obj,
     /// `'__exit__'`.
@@ -1314,5 +1316,102 @@ pub unsafe extern "C" fn rt_dict_merge(env: *const Env, dict: Obj, value: Obj, f
         } else {
             -1
         }
+    }
+}
+
+/// 2.7 `SLICE+kind` (`op` 0: returns `u[v:w]`), `STORE_SLICE+kind` (1: `u[v:w] = t`) and
+/// `DELETE_SLICE+kind` (2), operands borrowed (NULL where the slice has no bound). The
+/// interpreter runs the opcode itself (its `apply_slice`/`assign_slice` decide between
+/// `__getslice__`-style and slice-object access); the traceback entries of that detour are
+/// dropped, so an error looks raised here. Returns the result (None for 1 and 2) or NULL.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_slice27(
+    env: *const Env,
+    op: u32,
+    kind: u32,
+    t: Obj,
+    u: Obj,
+    v: Obj,
+    w: Obj,
+) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let none = c.object(Api::NoneStruct);
+        let arg = |o: Obj| {
+            let o = if o.is_null() { none } else { o };
+            c.incref(o);
+            o
+        };
+        let args = c.new_tuple(&[
+            c.new_int(op as _),
+            c.new_int(kind as _),
+            arg(t),
+            arg(u),
+            arg(v),
+            arg(w),
+        ]);
+        if args.is_null() {
+            return args;
+        }
+        let res = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+            r.slice27,
+            args,
+            std::ptr::null_mut(),
+        );
+        c.decref(args);
+        if res.is_null() {
+            drop_detour(c, "<anyjit slice>");
+        }
+        res
+    }
+}
+
+/// Takes the leading traceback entries of code from file `marker` off the current exception.
+unsafe fn drop_detour(c: &CApi, marker: &str) {
+    // SAFETY: GIL held, an exception set.
+    unsafe {
+        let (mut t, mut v, mut tb) = (
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        );
+        c.func::<extern "C" fn(*mut Obj, *mut Obj, *mut Obj)>(Api::ErrFetch)(
+            &mut t, &mut v, &mut tb,
+        );
+        while !tb.is_null() {
+            let frame = c.getattr(tb, "tb_frame");
+            let code = if frame.is_null() {
+                frame
+            } else {
+                c.getattr(frame, "f_code")
+            };
+            let file = if code.is_null() {
+                code
+            } else {
+                c.getattr(code, "co_filename")
+            };
+            let ours = !file.is_null() && c.str_text(file).as_deref() == Some(marker);
+            for o in [frame, code, file] {
+                c.decref(o);
+            }
+            c.clear_error();
+            if !ours {
+                break;
+            }
+            let next = c.getattr(tb, "tb_next");
+            c.clear_error();
+            c.decref(tb);
+            tb = if next.is_null() || c.is_none(next) {
+                c.decref(next);
+                std::ptr::null_mut()
+            } else {
+                next
+            };
+        }
+        c.func::<extern "C" fn(Obj, Obj, Obj)>(Api::ErrRestore)(t, v, tb);
     }
 }
