@@ -320,6 +320,9 @@ symbols! {
     TraceBackHere: Function ["PyTraceBack_Here"];
     /// `_PyType_Lookup` (borrowed; the MRO lookup behind special-method lookup).
     TypeLookup: Function ["_PyType_Lookup"];
+    /// 3.7+ `_PyObject_GetMethod`: an attribute, or the unbound method and a flag (what
+    /// LOAD_METHOD uses to avoid creating bound methods).
+    ObjectGetMethod: Function ["_PyObject_GetMethod"];
     /// `PyErr_WarnEx`.
     ErrWarnEx: Function ["PyErr_WarnEx"];
     /// `DeprecationWarning`.

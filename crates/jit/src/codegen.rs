@@ -1784,6 +1784,49 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.check_null(v, off, d - 1)?;
                 self.sset(d - 1, v)?;
             }
+            Op::LoadMethod { name, slot } if self.capi.has(Api::ObjectGetMethod) => {
+                // as LOAD_METHOD does: a method found on the type is pushed unbound, followed
+                // by `self`, so that no bound method is created
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let o = self.sget(d - 1)?;
+                // (it leaves the result untouched on some errors)
+                self.sset(d, self.null())?;
+                let r = self.call_api_int(
+                    Api::ObjectGetMethod,
+                    &[o.into(), key.into(), self.slot_addr(d)?.into()],
+                )?;
+                let m = self.sget(d)?;
+                self.check_null(m, off, d)?;
+                let found = self
+                    .b
+                    .build_int_compare(IntPredicate::NE, r, self.t.i32.const_zero(), "")
+                    .map_err(llvm_err)?;
+                let unbound = self.new_block("method");
+                let attr = self.new_block("attribute");
+                let done = self.new_block("loaded");
+                self.b
+                    .build_conditional_branch(found, unbound, attr)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(unbound);
+                self.sset(d - 1, m)?;
+                self.sset(d, o)?;
+                self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                self.b.position_at_end(attr);
+                self.decref(o)?;
+                match slot {
+                    CallSlot::NullAbove => {
+                        self.sset(d - 1, m)?;
+                        self.sset(d, self.null())?;
+                    }
+                    _ => {
+                        self.sset(d - 1, self.null())?;
+                        self.sset(d, m)?;
+                    }
+                }
+                self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                self.b.position_at_end(done);
+            }
             Op::LoadMethod { name, slot } => {
                 let names = self.env_field(env_offsets::NAMES)?;
                 let key = self.tuple_item(names, name)?;

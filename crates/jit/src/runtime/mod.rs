@@ -99,6 +99,29 @@ pub mod env_offsets {
     pub const CLOSURE: usize = offset_of!(Env, closure);
 }
 
+/// A descriptor constant, from a table built once (the descriptor keeps a list, too slow to
+/// search on every call).
+fn constant(c: &CApi, name: &str) -> Option<i64> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static str, i64>> =
+        std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            c.descriptor()
+                .constants
+                .iter()
+                .map(|k| (k.name, k.value))
+                .collect()
+        })
+        .get(name)
+        .copied()
+}
+
+/// `PY_VECTORCALL_ARGUMENTS_OFFSET` (0 where vectorcall does not exist).
+fn vectorcall_offset(c: &CApi) -> usize {
+    static FLAG: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *FLAG.get_or_init(|| constant(c, "PY_VECTORCALL_ARGUMENTS_OFFSET").unwrap_or(0) as usize)
+}
+
 unsafe fn rt<'a>(env: *const Env) -> &'a Runtime {
     // SAFETY: the entry point builds `env` with a live runtime.
     unsafe { &*(*env).rt }
@@ -256,10 +279,7 @@ pub unsafe extern "C" fn rt_call(
         let npos = nargs - nkw;
         let result = if c.has(Api::ObjectVectorcall) {
             // the slot before the arguments is ours: callees may borrow it (bound methods)
-            let offset_flag = c
-                .descriptor()
-                .constant("PY_VECTORCALL_ARGUMENTS_OFFSET")
-                .unwrap_or(0) as usize;
+            let offset_flag = vectorcall_offset(c);
             let nargsf = npos | if first > 0 { offset_flag } else { 0 };
             c.func::<extern "C" fn(Obj, *const Obj, usize, Obj) -> Obj>(Api::ObjectVectorcall)(
                 callable,
@@ -443,7 +463,7 @@ pub unsafe extern "C" fn rt_call27(
 unsafe fn has_type_flag(c: &CApi, o: Obj, name: &str, default: u32) -> bool {
     // SAFETY: GIL held; `o` live.
     unsafe {
-        let flag = c.descriptor().constant(name).map_or(default, |v| v as u32);
+        let flag = constant(c, name).map_or(default, |v| v as u32);
         let l = &c.descriptor().layout.type_object;
         c.read::<u32>(c.type_of(o) as *const c_void, l.tp_flags) & flag != 0
     }
@@ -740,14 +760,8 @@ unsafe fn is_exc_class(c: &CApi, o: Obj) -> bool {
     // SAFETY: GIL held; `o` live. A type whose flags say it derives from BaseException.
     unsafe {
         let l = &c.descriptor().layout.type_object;
-        let type_flag = c
-            .descriptor()
-            .constant("Py_TPFLAGS_TYPE_SUBCLASS")
-            .unwrap_or(1 << 31) as u64;
-        let exc_flag = c
-            .descriptor()
-            .constant("Py_TPFLAGS_BASE_EXC_SUBCLASS")
-            .unwrap_or(1 << 30) as u64;
+        let type_flag = constant(c, "Py_TPFLAGS_TYPE_SUBCLASS").unwrap_or(1 << 31) as u64;
+        let exc_flag = constant(c, "Py_TPFLAGS_BASE_EXC_SUBCLASS").unwrap_or(1 << 30) as u64;
         let meta = c.type_of(o);
         let meta_flags = c.read::<u64>(meta as *const c_void, l.tp_flags);
         meta_flags & type_flag != 0 && c.read::<u64>(o as *const c_void, l.tp_flags) & exc_flag != 0

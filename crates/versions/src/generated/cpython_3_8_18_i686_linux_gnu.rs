@@ -389,6 +389,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ExceptionGetTraceback, name: Some("PyException_GetTraceback") },
         SymbolName { api: Api::TraceBackHere, name: Some("PyTraceBack_Here") },
         SymbolName { api: Api::TypeLookup, name: Some("_PyType_Lookup") },
+        SymbolName { api: Api::ObjectGetMethod, name: None },
         SymbolName { api: Api::ErrWarnEx, name: Some("PyErr_WarnEx") },
         SymbolName { api: Api::ExcDeprecationWarning, name: Some("PyExc_DeprecationWarning") },
         SymbolName { api: Api::SysSetObject, name: Some("PySys_SetObject") },
@@ -431,6 +432,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         Skipped { item: "_PyInterpreterFrame", reason: "not declared by this build's headers" },
         Skipped { item: "_PyInterpreterState_GetEvalFrameFunc", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "_PyInterpreterState_SetEvalFrameFunc", reason: "no candidate name is declared by this build's headers" },
+        Skipped { item: "_PyObject_GetMethod", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "_Py_RefTotal", reason: "no candidate name is declared by this build's headers" },
     ],
 };
