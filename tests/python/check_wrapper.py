@@ -99,6 +99,20 @@ except anyjit.UnsupportedError as e:
           and 'generator' in msg, msg)
 check('fallback runs the interpreter', list(anyjit.jit(needs_generator)(3)) == [0, 1, 2])
 check('fallback reason recorded', any('needs_generator' in k for k in anyjit.stats()['fallback_reasons']))
+
+# tiers: the first call runs the quick tier's code, the second compiles the function again,
+# optimised, and runs that; recursion keeps the running activations in the older code
+def tiered(n):
+    if n <= 1:
+        return 1
+    return n * tiered(n - 1)
+
+before = anyjit.stats()['optimized']
+tiered = anyjit.jit(tiered, strict=True)
+first = tiered(5)
+check('quick tier answers', first == 120 and anyjit.stats()['optimized'] == before + 1, first)
+check('optimising tier answers', [tiered(k) for k in (1, 6, 10)] == [1, 720, 3628800])
+check('one optimisation per function', anyjit.stats()['optimized'] == before + 1)
 try:
     anyjit.jit(len)
     check('non-function refused', False)

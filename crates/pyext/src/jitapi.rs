@@ -54,6 +54,10 @@ static CALL_FN: OnceLock<usize> = OnceLock::new();
 pub static COMPILED: AtomicU64 = AtomicU64::new(0);
 /// Calls that ran native code.
 pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
+/// Functions compiled again by the optimising tier.
+pub static OPTIMIZED: AtomicU64 = AtomicU64::new(0);
+/// Time spent in those compilations, in microseconds.
+pub static OPTIMIZE_US: AtomicU64 = AtomicU64::new(0);
 /// Functions left to the interpreter, and calls routed to it (tracing).
 pub static FALLBACKS: AtomicU64 = AtomicU64::new(0);
 /// Why functions were not compiled: `(qualified name, reason)`.
@@ -305,7 +309,10 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
         };
         let ctx: &'static inkwell::context::Context =
             Box::leak(Box::new(inkwell::context::Context::create()));
-        let compiled = match Codegen::with_slots(ctx, c, &ir, nparams, slots).compile() {
+        let compiled = match Codegen::with_slots(ctx, c, &ir, nparams, slots.clone())
+            .quick(true)
+            .compile()
+        {
             Ok(x) => x,
             Err(u) => {
                 c.decref(slotnames);
@@ -322,7 +329,11 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
         };
         c.incref(func);
         let cf = Box::new(CompiledFunction {
-            compiled,
+            entry: std::cell::Cell::new(compiled.entry),
+            tiers: std::cell::RefCell::new(vec![compiled]),
+            calls: std::cell::Cell::new(0),
+            ir,
+            slots,
             func,
             consts: get("co_consts"),
             names: get("co_names"),
@@ -371,6 +382,22 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
         c.incref(wrapper);
         c.decref(r);
         Ok(wrapper)
+    }
+}
+
+/// Compiles `cf` again with the optimising tier and makes calls take it. A failure (which
+/// the quick tier's success makes unlikely) keeps the quick tier's code.
+fn tier_up(c: &'static CApi, cf: &CompiledFunction) {
+    let t = std::time::Instant::now();
+    let ctx: &'static inkwell::context::Context =
+        Box::leak(Box::new(inkwell::context::Context::create()));
+    if let Ok(compiled) =
+        Codegen::with_slots(ctx, c, &cf.ir, cf.nparams(), cf.slots.clone()).compile()
+    {
+        cf.entry.set(compiled.entry);
+        cf.tiers.borrow_mut().push(compiled);
+        OPTIMIZED.fetch_add(1, Ordering::Relaxed);
+        OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
     }
 }
 
@@ -444,6 +471,13 @@ pub unsafe extern "C" fn call(_module: Obj, args: Obj) -> Obj {
             return entry::call_original(c, cf, &params);
         }
         NATIVE_CALLS.fetch_add(1, Ordering::Relaxed);
+        let calls = cf.calls.get();
+        if calls < entry::TIER_UP_CALLS {
+            cf.calls.set(calls + 1);
+            if calls + 1 == entry::TIER_UP_CALLS {
+                tier_up(c, cf);
+            }
+        }
         entry::enter(RUNTIME.get().expect("init"), cf, &params)
     }
 }
@@ -466,6 +500,12 @@ pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
         }
         let ok = c.dict_set_steal(d, "compiled", n(&COMPILED))
             && c.dict_set_steal(d, "native_calls", n(&NATIVE_CALLS))
+            && c.dict_set_steal(d, "optimized", n(&OPTIMIZED))
+            && c.dict_set_steal(
+                d,
+                "optimize_ms",
+                c.new_float(OPTIMIZE_US.load(Ordering::Relaxed) as f64 / 1000.0),
+            )
             && c.dict_set_steal(d, "fallbacks", n(&FALLBACKS))
             && c.dict_set_steal(d, "guard_failures", c.new_int(0))
             && c.dict_set_steal(d, "fallback_reasons", reasons);

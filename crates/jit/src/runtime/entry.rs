@@ -8,15 +8,28 @@
 //! every line.
 
 use super::{Env, Runtime};
-use crate::codegen::Compiled;
+use crate::codegen::{Compiled, NativeFn, Slots};
 use anyjit_abi::capi::{CApi, Obj};
 use anyjit_abi::Api;
+use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
+
+/// Calls after which a function compiled by the quick tier is compiled again, optimised.
+pub const TIER_UP_CALLS: u32 = 2;
 
 /// Everything a compiled function keeps alive.
 pub struct CompiledFunction {
-    /// Machine code.
-    pub compiled: Compiled,
+    /// Machine code of every tier compiled so far, the running one last. Earlier tiers stay
+    /// alive: an activation (a recursive caller) may still be running in them.
+    pub tiers: RefCell<Vec<Compiled>>,
+    /// The entry point calls take (the last tier's).
+    pub entry: Cell<NativeFn>,
+    /// Calls so far (up to [`TIER_UP_CALLS`]).
+    pub calls: Cell<u32>,
+    /// The decoded function, for recompiling.
+    pub ir: crate::ir::Function,
+    /// Its slot layout.
+    pub slots: Slots,
     /// The original function (owned reference).
     pub func: Obj,
     /// `co_consts` (owned).
@@ -205,7 +218,7 @@ pub unsafe fn enter(rt: &Runtime, cf: &CompiledFunction, params: &[Obj]) -> Obj 
             closure: read_ptr(cf.func as *const c_void, l.function.func_closure) as Obj,
             rt,
         };
-        let r = (cf.compiled.entry)(&env);
+        let r = (cf.entry.get())(&env);
         if !r.is_null() {
             if d.caps.interpreter_frames {
                 std::ptr::write(slot as *mut u64, saved);
