@@ -323,6 +323,8 @@ symbols! {
     /// 3.7+ `_PyObject_GetMethod`: an attribute, or the unbound method and a flag (what
     /// LOAD_METHOD uses to avoid creating bound methods).
     ObjectGetMethod: Function ["_PyObject_GetMethod"];
+    /// `PyLong_FromSsize_t`.
+    LongFromSsizeT: Function ["PyLong_FromSsize_t"];
     /// `PyErr_WarnEx`.
     ErrWarnEx: Function ["PyErr_WarnEx"];
     /// `DeprecationWarning`.

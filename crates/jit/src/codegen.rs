@@ -666,6 +666,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .map(|a| match a {
                 BasicMetadataValueEnum::PointerValue(p) => p.get_type().into(),
                 BasicMetadataValueEnum::IntValue(i) => i.get_type().into(),
+                BasicMetadataValueEnum::FloatValue(f) => f.get_type().into(),
                 other => panic!("unexpected argument {other:?}"),
             })
             .collect();
@@ -1408,14 +1409,460 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         live: u32,
         release: bool,
     ) -> R<IntValue<'ctx>> {
+        // True, False and None answer without a call
+        let is = |o: PointerValue<'ctx>| -> R<IntValue<'ctx>> {
+            let x = self
+                .b
+                .build_ptr_to_int(v, self.t.i64, "")
+                .map_err(llvm_err)?;
+            let y = self
+                .b
+                .build_ptr_to_int(o, self.t.i64, "")
+                .map_err(llvm_err)?;
+            self.b
+                .build_int_compare(IntPredicate::EQ, x, y, "")
+                .map_err(llvm_err)
+        };
+        let t = is(self.object(Api::TrueStruct)?)?;
+        let f = is(self.object(Api::FalseStruct)?)?;
+        let n = is(self.object(Api::NoneStruct)?)?;
+        let known = self.b.build_or(t, f, "").map_err(llvm_err)?;
+        let known = self.b.build_or(known, n, "").map_err(llvm_err)?;
+        let fast = self.b.get_insert_block().expect("positioned");
+        let slow = self.new_block("truth_call");
+        let join = self.new_block("truth");
+        self.b
+            .build_conditional_branch(known, join, slow)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(slow);
         let r = self.call_api_int(Api::ObjectIsTrue, &[v.into()])?;
         if release {
             self.decref(v)?;
         }
         self.check_neg(r, offset, live)?;
-        self.b
+        let called = self
+            .b
             .build_int_compare(IntPredicate::NE, r, self.t.i32.const_zero(), "")
+            .map_err(llvm_err)?;
+        let slow_end = self.b.get_insert_block().expect("positioned");
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.b.position_at_end(join);
+        let phi = self
+            .b
+            .build_phi(self.ctx.bool_type(), "")
+            .map_err(llvm_err)?;
+        phi.add_incoming(&[(&t, fast), (&called, slow_end)]);
+        let truth = phi.as_basic_value().into_int_value();
+        if release {
+            // (the called path has released it already; True, False and None need no release
+            // on 3.12+, but do before)
+            let was_known = self.new_block("truth_release");
+            let after = self.new_block("truth_done");
+            let from_fast = self
+                .b
+                .build_phi(self.ctx.bool_type(), "")
+                .map_err(llvm_err)?;
+            from_fast.add_incoming(&[
+                (&self.ctx.bool_type().const_int(1, false), fast),
+                (&self.ctx.bool_type().const_zero(), slow_end),
+            ]);
+            self.b
+                .build_conditional_branch(
+                    from_fast.as_basic_value().into_int_value(),
+                    was_known,
+                    after,
+                )
+                .map_err(llvm_err)?;
+            self.b.position_at_end(was_known);
+            self.decref(v)?;
+            self.b.build_unconditional_branch(after).map_err(llvm_err)?;
+            self.b.position_at_end(after);
+        }
+        Ok(truth)
+    }
+
+    /// `v`'s type is exactly the type object `api`.
+    fn type_is(&self, v: PointerValue<'ctx>, api: Api) -> R<IntValue<'ctx>> {
+        let t = self.field_ptr(v, self.desc.layout.object.ob_type)?;
+        let t = self.load(t)?;
+        let x = self
+            .b
+            .build_ptr_to_int(t, self.t.i64, "")
+            .map_err(llvm_err)?;
+        let y = self
+            .b
+            .build_ptr_to_int(self.object(api)?, self.t.i64, "")
+            .map_err(llvm_err)?;
+        self.b
+            .build_int_compare(IntPredicate::EQ, x, y, "")
             .map_err(llvm_err)
+    }
+
+    /// Pointer to the pointer-sized field at byte `off` of `v`.
+    fn field_ptr(&self, v: PointerValue<'ctx>, off: u32) -> R<PointerValue<'ctx>> {
+        // SAFETY (LLVM): a field of a live object.
+        let p = unsafe {
+            self.b
+                .build_gep(v, &[self.t.i64.const_int(u64::from(off), false)], "")
+        }
+        .map_err(llvm_err)?;
+        self.b
+            .build_pointer_cast(p, self.t.objp, "")
+            .map_err(llvm_err)
+    }
+
+    /// Loads an integer of `bits` at byte `off` of `v`, extended to 64 bits.
+    fn load_int(
+        &self,
+        v: PointerValue<'ctx>,
+        off: u32,
+        bits: u32,
+        signed: bool,
+    ) -> R<IntValue<'ctx>> {
+        // SAFETY (LLVM): a field of a live object.
+        let p = unsafe {
+            self.b
+                .build_gep(v, &[self.t.i64.const_int(u64::from(off), false)], "")
+        }
+        .map_err(llvm_err)?;
+        let ty = match bits {
+            16 => self.ctx.i16_type(),
+            32 => self.t.i32,
+            _ => self.t.i64,
+        };
+        let p = self
+            .b
+            .build_pointer_cast(p, ty.ptr_type(AddressSpace::default()), "")
+            .map_err(llvm_err)?;
+        let x = self.b.build_load(p, "").map_err(llvm_err)?.into_int_value();
+        if bits == 64 {
+            return Ok(x);
+        }
+        if signed {
+            self.b
+                .build_int_s_extend(x, self.t.i64, "")
+                .map_err(llvm_err)
+        } else {
+            self.b
+                .build_int_z_extend(x, self.t.i64, "")
+                .map_err(llvm_err)
+        }
+    }
+
+    /// For an exact int `v`: whether it has at most one digit, and then its value. Reads the
+    /// build's layout: 3.12+ `lv_tag` (digit count and sign), before that the signed `ob_size`.
+    fn small_int(&self, v: PointerValue<'ctx>) -> R<(IntValue<'ctx>, IntValue<'ctx>)> {
+        let l = &self.desc.layout;
+        let word = u32::from(self.desc.identity.pointer_bits);
+        let shift = self.desc.constant("PyLong_SHIFT").unwrap_or(30);
+        let digit = self.load_int(v, l.long.ob_digit, if shift > 16 { 32 } else { 16 }, false)?;
+        let one = self.t.i64.const_int(1, false);
+        if let (true, Some(tag_off)) = (self.desc.caps.long_value_tag, l.long.lv_tag) {
+            let nsb = self.desc.constant("_PyLong_NON_SIZE_BITS").unwrap_or(3) as u64;
+            let tag = self.load_int(v, tag_off, word, false)?;
+            let small = self
+                .b
+                .build_int_compare(
+                    IntPredicate::ULT,
+                    tag,
+                    self.t.i64.const_int(2 << nsb, false),
+                    "",
+                )
+                .map_err(llvm_err)?;
+            // sign bits: 0 positive, 1 zero, 2 negative
+            let bits = self
+                .b
+                .build_and(tag, self.t.i64.const_int(3, false), "")
+                .map_err(llvm_err)?;
+            let sign = self.b.build_int_sub(one, bits, "").map_err(llvm_err)?;
+            let value = self.b.build_int_mul(sign, digit, "").map_err(llvm_err)?;
+            Ok((small, value))
+        } else {
+            let size = self.load_int(v, l.var_object.ob_size, word, true)?;
+            let biased = self.b.build_int_add(size, one, "").map_err(llvm_err)?;
+            let small = self
+                .b
+                .build_int_compare(
+                    IntPredicate::ULE,
+                    biased,
+                    self.t.i64.const_int(2, false),
+                    "",
+                )
+                .map_err(llvm_err)?;
+            let value = self.b.build_int_mul(size, digit, "").map_err(llvm_err)?;
+            Ok((small, value))
+        }
+    }
+
+    /// Loads the C double of an exact float.
+    fn float_value(&self, v: PointerValue<'ctx>) -> R<inkwell::values::FloatValue<'ctx>> {
+        // SAFETY (LLVM): the value field of a live float.
+        let p = unsafe {
+            self.b.build_gep(
+                v,
+                &[self
+                    .t
+                    .i64
+                    .const_int(u64::from(self.desc.layout.float.ob_fval), false)],
+                "",
+            )
+        }
+        .map_err(llvm_err)?;
+        let p = self
+            .b
+            .build_pointer_cast(p, self.ctx.f64_type().ptr_type(AddressSpace::default()), "")
+            .map_err(llvm_err)?;
+        Ok(self
+            .b
+            .build_load(p, "")
+            .map_err(llvm_err)?
+            .into_float_value())
+    }
+
+    /// Branches to `yes` when `a` and `b` are both exactly of type `api`, else to `no`.
+    fn both_are(
+        &self,
+        a: PointerValue<'ctx>,
+        b: PointerValue<'ctx>,
+        api: Api,
+        yes: BasicBlock<'ctx>,
+        no: BasicBlock<'ctx>,
+    ) -> R<()> {
+        let x = self.type_is(a, api)?;
+        let y = self.type_is(b, api)?;
+        let both = self.b.build_and(x, y, "").map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(both, yes, no)
+            .map_err(llvm_err)?;
+        Ok(())
+    }
+
+    /// `a <op> b` for `+ - * /`: inline for two one-digit ints (`+ -`, and `*` on 64-bit
+    /// builds, where the product fits a machine word) and two floats (`/` unless dividing by
+    /// zero), exactly as the int and float types compute them; anything else through the C
+    /// API. Returns the new result or NULL with an exception set; `a` and `b` are borrowed.
+    fn arith_fast(
+        &self,
+        op: BinOp,
+        inplace: bool,
+        a: PointerValue<'ctx>,
+        b: PointerValue<'ctx>,
+    ) -> R<PointerValue<'ctx>> {
+        let word = u32::from(self.desc.identity.pointer_bits);
+        let join = self.new_block("arith_done");
+        let slow = self.new_block("arith_generic");
+        let floats = self.new_block("arith_floats");
+        let mut incoming: Vec<(PointerValue<'ctx>, BasicBlock<'ctx>)> = Vec::new();
+        let ints_ok = match op {
+            BinOp::Add | BinOp::Sub => true,
+            BinOp::Mul => word == 64,
+            _ => false,
+        };
+        if ints_ok && self.capi.has(Api::LongFromSsizeT) {
+            let ints = self.new_block("arith_ints");
+            let small = self.new_block("arith_small");
+            self.both_are(a, b, Api::LongType, ints, floats)?;
+            self.b.position_at_end(ints);
+            let (sa, va) = self.small_int(a)?;
+            let (sb, vb) = self.small_int(b)?;
+            let ok = self.b.build_and(sa, sb, "").map_err(llvm_err)?;
+            self.b
+                .build_conditional_branch(ok, small, slow)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(small);
+            let r = match op {
+                BinOp::Add => self.b.build_int_add(va, vb, ""),
+                BinOp::Sub => self.b.build_int_sub(va, vb, ""),
+                _ => self.b.build_int_mul(va, vb, ""),
+            }
+            .map_err(llvm_err)?;
+            let r = if word == 64 {
+                r
+            } else {
+                self.b
+                    .build_int_truncate(r, self.int_bits(word), "")
+                    .map_err(llvm_err)?
+            };
+            let res = self.call_api(Api::LongFromSsizeT, &[r.into()])?;
+            incoming.push((res, self.b.get_insert_block().expect("positioned")));
+            self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        } else {
+            self.b
+                .build_unconditional_branch(floats)
+                .map_err(llvm_err)?;
+        }
+        self.b.position_at_end(floats);
+        let fl = self.new_block("arith_float");
+        self.both_are(a, b, Api::FloatType, fl, slow)?;
+        self.b.position_at_end(fl);
+        let fa = self.float_value(a)?;
+        let fb = self.float_value(b)?;
+        if op == BinOp::TrueDiv {
+            let nz = self
+                .b
+                .build_float_compare(
+                    inkwell::FloatPredicate::ONE,
+                    fb,
+                    self.ctx.f64_type().const_zero(),
+                    "",
+                )
+                .map_err(llvm_err)?;
+            let div = self.new_block("arith_div");
+            self.b
+                .build_conditional_branch(nz, div, slow)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(div);
+        }
+        let r = match op {
+            BinOp::Add => self.b.build_float_add(fa, fb, ""),
+            BinOp::Sub => self.b.build_float_sub(fa, fb, ""),
+            BinOp::Mul => self.b.build_float_mul(fa, fb, ""),
+            _ => self.b.build_float_div(fa, fb, ""),
+        }
+        .map_err(llvm_err)?;
+        if self.inline_refcounts() && !self.desc.caps.immortal_objects
+            || self.inline_refcounts() && word == 64
+        {
+            // an operand only the stack holds is about to be released: the result takes its
+            // place, as the interpreter's own float operations do
+            for v in [a, b] {
+                let rc = self.refcnt_ptr(v, word)?;
+                let rc = self
+                    .b
+                    .build_load(rc, "")
+                    .map_err(llvm_err)?
+                    .into_int_value();
+                let unique = self
+                    .b
+                    .build_int_compare(
+                        IntPredicate::EQ,
+                        rc,
+                        self.int_bits(word).const_int(1, false),
+                        "",
+                    )
+                    .map_err(llvm_err)?;
+                let reuse = self.new_block("float_reuse");
+                let other = self.new_block("float_next");
+                self.b
+                    .build_conditional_branch(unique, reuse, other)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(reuse);
+                // SAFETY (LLVM): the value field of a live float.
+                let p = unsafe {
+                    self.b.build_gep(
+                        v,
+                        &[self
+                            .t
+                            .i64
+                            .const_int(u64::from(self.desc.layout.float.ob_fval), false)],
+                        "",
+                    )
+                }
+                .map_err(llvm_err)?;
+                let p = self
+                    .b
+                    .build_pointer_cast(
+                        p,
+                        self.ctx.f64_type().ptr_type(AddressSpace::default()),
+                        "",
+                    )
+                    .map_err(llvm_err)?;
+                self.b.build_store(p, r).map_err(llvm_err)?;
+                self.incref(v)?;
+                incoming.push((v, self.b.get_insert_block().expect("positioned")));
+                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                self.b.position_at_end(other);
+            }
+        }
+        let res = self.call_api(Api::FloatFromDouble, &[r.into()])?;
+        incoming.push((res, self.b.get_insert_block().expect("positioned")));
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.b.position_at_end(slow);
+        let res = self.call_api(Self::binary_api(op, inplace), &[a.into(), b.into()])?;
+        incoming.push((res, self.b.get_insert_block().expect("positioned")));
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.b.position_at_end(join);
+        let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+        for (v, bb) in &incoming {
+            phi.add_incoming(&[(v, *bb)]);
+        }
+        Ok(phi.as_basic_value().into_pointer_value())
+    }
+
+    /// Rich comparison `code` (0 `<` … 5 `>=`) of borrowed `a` and `b`: inline for two
+    /// one-digit ints and two floats (IEEE comparisons, as float's own), else through the C API.
+    /// Returns the new result or NULL with an exception set.
+    fn compare_fast(
+        &self,
+        op: CmpOp,
+        code: u64,
+        a: PointerValue<'ctx>,
+        b: PointerValue<'ctx>,
+    ) -> R<PointerValue<'ctx>> {
+        let join = self.new_block("cmp_done");
+        let slow = self.new_block("cmp_generic");
+        let floats = self.new_block("cmp_floats");
+        let ints = self.new_block("cmp_ints");
+        let small = self.new_block("cmp_small");
+        let mut incoming: Vec<(PointerValue<'ctx>, BasicBlock<'ctx>)> = Vec::new();
+        self.both_are(a, b, Api::LongType, ints, floats)?;
+        self.b.position_at_end(ints);
+        let (sa, va) = self.small_int(a)?;
+        let (sb, vb) = self.small_int(b)?;
+        let ok = self.b.build_and(sa, sb, "").map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(ok, small, slow)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(small);
+        let ipred = match op {
+            CmpOp::Lt => IntPredicate::SLT,
+            CmpOp::Le => IntPredicate::SLE,
+            CmpOp::Eq => IntPredicate::EQ,
+            CmpOp::Ne => IntPredicate::NE,
+            CmpOp::Gt => IntPredicate::SGT,
+            _ => IntPredicate::SGE,
+        };
+        let c = self
+            .b
+            .build_int_compare(ipred, va, vb, "")
+            .map_err(llvm_err)?;
+        let res = self.bool_obj(c)?;
+        incoming.push((res, self.b.get_insert_block().expect("positioned")));
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.b.position_at_end(floats);
+        let fl = self.new_block("cmp_float");
+        self.both_are(a, b, Api::FloatType, fl, slow)?;
+        self.b.position_at_end(fl);
+        let fa = self.float_value(a)?;
+        let fb = self.float_value(b)?;
+        let fpred = match op {
+            CmpOp::Lt => inkwell::FloatPredicate::OLT,
+            CmpOp::Le => inkwell::FloatPredicate::OLE,
+            CmpOp::Eq => inkwell::FloatPredicate::OEQ,
+            CmpOp::Ne => inkwell::FloatPredicate::UNE,
+            CmpOp::Gt => inkwell::FloatPredicate::OGT,
+            _ => inkwell::FloatPredicate::OGE,
+        };
+        let c = self
+            .b
+            .build_float_compare(fpred, fa, fb, "")
+            .map_err(llvm_err)?;
+        let res = self.bool_obj(c)?;
+        incoming.push((res, self.b.get_insert_block().expect("positioned")));
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.b.position_at_end(slow);
+        let res = self.call_api(
+            Api::ObjectRichCompare,
+            &[a.into(), b.into(), self.t.i32.const_int(code, false).into()],
+        )?;
+        incoming.push((res, self.b.get_insert_block().expect("positioned")));
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.b.position_at_end(join);
+        let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+        for (v, bb) in &incoming {
+            phi.add_incoming(&[(v, *bb)]);
+        }
+        Ok(phi.as_basic_value().into_pointer_value())
     }
 
     /// Generates the whole function and JIT-compiles it.
@@ -1908,7 +2355,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             Op::Binary { op, inplace } => {
                 let a = self.sget(d - 2)?;
                 let b = self.sget(d - 1)?;
-                let r = if op == BinOp::Pow {
+                let r = if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::TrueDiv) {
+                    self.arith_fast(op, inplace, a, b)?
+                } else if op == BinOp::Pow {
                     let none = self.object(Api::NoneStruct)?;
                     self.call_api(
                         Self::binary_api(op, inplace),
@@ -2012,10 +2461,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                             CmpOp::Gt => 4,
                             _ => 5,
                         };
-                        let r = self.call_api(
-                            Api::ObjectRichCompare,
-                            &[a.into(), b.into(), self.t.i32.const_int(code, false).into()],
-                        )?;
+                        let r = self.compare_fast(op, code, a, b)?;
                         self.decref(a)?;
                         self.decref(b)?;
                         self.check_null(r, off, d - 2)?;

@@ -1,0 +1,87 @@
+# The inline paths for int and float arithmetic and comparisons, at their edges: one-digit
+# ints next to multi-digit ones, zero and negative values, products near the machine word,
+# floats with NaN, infinities, signed zeros and division by zero, and subclasses (which take the
+# generic path).
+import sys
+
+D = 2 ** 30  # one past the largest one-digit value on builds with 30-bit digits
+H = 2 ** 15
+
+
+class MyInt(int):
+    def __add__(self, other):
+        return 'MyInt add'
+
+
+class MyFloat(float):
+    pass
+
+
+def arith(a, b):
+    return a + b, a - b, a * b, b + a, b - a
+
+
+def arith_inplace(a, b):
+    x = a
+    x += b
+    y = a
+    y -= b
+    z = a
+    z *= b
+    return x, y, z
+
+
+def divide(a, b):
+    return a / b
+
+
+def compare(a, b):
+    return a < b, a <= b, a == b, a != b, a > b, a >= b
+
+
+def loop_sum(n):
+    t = 0
+    f = 0.0
+    i = 0
+    while i < n:
+        t += i * i - 3
+        f += i * 0.5
+        i += 1
+    return t, f
+
+
+def branches(a, b):
+    out = []
+    if a < b:
+        out.append('lt')
+    if a == b:
+        out.append('eq')
+    if not (a > b):
+        out.append('not gt')
+    return out
+
+
+INTS = [0, 1, -1, 7, -7, D - 1, -(D - 1), D, -D, H - 1, H, 2 ** 31, -2 ** 31, 2 ** 62, 2 ** 64 + 3,
+        -2 ** 64]
+FLOATS = [0.0, -0.0, 1.5, -2.25, float('inf'), float('-inf'), float('nan'), 1e308, 5e-324]
+
+CASES = [('arith', (a, b), {}) for a, b in zip(INTS, INTS[1:] + INTS[:1])]
+CASES += [('arith', (a, a), {}) for a in INTS]
+CASES += [('arith', (D - 1, D - 1), {}), ('arith', (-(D - 1), D - 1), {}),
+          ('arith', (2 ** 31 - 1, 2 ** 31 - 1), {})]
+CASES += [('arith', (a, b), {}) for a, b in zip(FLOATS, FLOATS[1:] + FLOATS[:1])]
+CASES += [('arith', (1, 2.5), {}), ('arith', (2.5, 1), {}), ('arith', (True, 3), {}),
+          ('arith', (MyInt(3), 4), {}), ('arith', (MyFloat(1.5), 2.0), {}), ('arith', ('a', 'b'), {})]
+CASES += [('arith_inplace', (D - 1, 1), {}), ('arith_inplace', (0.1, 0.2), {}),
+          ('arith_inplace', ([1], [2]), {})]
+CASES += [('divide', (1.0, 0.0), {}), ('divide', (1.0, -0.0), {}), ('divide', (0.0, 0.0), {}),
+          ('divide', (7.5, 2.5), {}), ('divide', (float('inf'), float('inf')), {}),
+          ('divide', (1, 0), {}), ('divide', (7, 2), {}), ('divide', (1e308, 1e-308), {})]
+CASES += [('compare', (a, b), {}) for a, b in zip(INTS, INTS[1:] + INTS[:1])]
+CASES += [('compare', (a, b), {}) for a, b in zip(FLOATS, FLOATS[1:] + FLOATS[:1])]
+CASES += [('compare', (float('nan'), float('nan')), {}), ('compare', (0.0, -0.0), {}),
+          ('compare', (1, 1.0), {}), ('compare', (D, D - 1), {}), ('compare', (-D, -(D - 1)), {}),
+          ('compare', (True, 1), {}), ('compare', ('a', 'b'), {}), ('compare', ([1], [1]), {})]
+CASES += [('loop_sum', (1000,), {}), ('loop_sum', (0,), {})]
+CASES += [('branches', (1, 2), {}), ('branches', (2.5, 2.5), {}), ('branches', (3, 2), {}),
+          ('branches', (float('nan'), 1.0), {}), ('branches', (None, None), {})]
