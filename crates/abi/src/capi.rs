@@ -230,7 +230,39 @@ impl CApi {
     /// `o` is NULL or a live object, and the GIL is held.
     pub unsafe fn incref(&self, o: Obj) {
         // SAFETY: per the caller.
-        unsafe { self.func::<extern "C" fn(Obj)>(Api::IncRef)(o) }
+        unsafe {
+            if let Some(p) = self.refcnt(o) {
+                if !self.desc.caps.immortal_objects {
+                    *p += 1;
+                    return;
+                }
+                // 3.12+ (64-bit): the low half, unless immortal (all ones)
+                let low = p as *mut u32;
+                *low = (*low).saturating_add(1);
+                return;
+            }
+            self.func::<extern "C" fn(Obj)>(Api::IncRef)(o)
+        }
+    }
+
+    /// The reference count of `o` when the build lets it be changed in place (a release build
+    /// without trace-refs, 64-bit where objects may be immortal); `None` when `o` is NULL or
+    /// `Py_IncRef`/`Py_DecRef` must do it.
+    ///
+    /// # Safety
+    /// `o` is NULL or a live object.
+    unsafe fn refcnt(&self, o: Obj) -> Option<*mut isize> {
+        let d = self.desc;
+        let off = d.layout.object.ob_refcnt?;
+        if o.is_null()
+            || d.identity.debug
+            || d.identity.trace_refs
+            || (d.caps.immortal_objects && d.identity.pointer_bits != 64)
+        {
+            return None;
+        }
+        // SAFETY: a live object's reference count field.
+        Some(unsafe { (o as *mut u8).add(off as usize) as *mut isize })
     }
 
     /// `Py_DecRef(o)`.
@@ -239,7 +271,24 @@ impl CApi {
     /// `o` is NULL or a live object the caller owns a reference to, and the GIL is held.
     pub unsafe fn decref(&self, o: Obj) {
         // SAFETY: per the caller.
-        unsafe { self.func::<extern "C" fn(Obj)>(Api::DecRef)(o) }
+        unsafe {
+            if let Some(p) = self.refcnt(o) {
+                if self.desc.caps.immortal_objects && (*(p as *const i32)) < 0 {
+                    return; // immortal
+                }
+                *p -= 1;
+                if *p == 0 {
+                    // the type's tp_dealloc, as _Py_Dealloc does
+                    let l = &self.desc.layout;
+                    let t: *const u8 = self.read(o as *const c_void, l.object.ob_type);
+                    let dealloc: extern "C" fn(Obj) =
+                        self.read(t as *const c_void, l.type_object.tp_dealloc);
+                    dealloc(o);
+                }
+                return;
+            }
+            self.func::<extern "C" fn(Obj)>(Api::DecRef)(o)
+        }
     }
 
     /// Sets the current exception: `PyErr_SetString(exc, msg)`.
