@@ -16,7 +16,8 @@
 #   * the result (type and repr) or the exception (type, message, cause, suppressed context);
 #   * side effects on the arguments (repr of every argument afterwards);
 #   * the change of the arguments' reference counts (equal to the interpreter's);
-# and that stats()['native_calls'] grew, so that no case can pass in the interpreter.
+# and that stats()['native_calls'] grew, so that no case can pass in the interpreter. Each case is
+# called twice (rounds): once in the quick tier's code, once in the optimising tier's.
 # On a debug build, sys.gettotalrefcount() must not grow across further runs of the corpus.
 # Ends with 'N passed, M failed'.
 from __future__ import print_function
@@ -120,7 +121,9 @@ def run_file(path, rounds):
         if not_compiled is None and not anyjit.is_compiled(compiled):
             failures.append('%s: not compiled' % label)
             continue
+        optimized = anyjit.stats()['optimized']
         for _ in range(rounds):
+            # the first call runs the quick tier's code, the second the optimising tier's
             a1, a2 = fresh(args), fresh(args)
             # reference counts of each call's own (deep-copied) arguments, before and after:
             # the compiled call must change them exactly as the interpreted one does. Shared
@@ -151,6 +154,9 @@ def run_file(path, rounds):
                 failures.append('%s: the call did not run native code' % label)
                 break
         else:
+            if rounds > 1 and not not_compiled and anyjit.stats()['optimized'] <= optimized:
+                failures.append('%s: the second call did not run the optimising tier' % label)
+                continue
             passed[0] += 1
 
 

@@ -619,8 +619,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     }
 
     /// Compiles for the quick tier: a function's first compilation, several times faster to
-    /// produce and somewhat slower to run (no instcombine, LLVM's fast instruction selection and
-    /// register allocation). A function called again is compiled once more without it.
+    /// produce and slower to run (no inline int and float paths, no instcombine, LLVM's fast
+    /// instruction selection and register allocation). A function called again is compiled once
+    /// more without it.
     pub fn quick(mut self, quick: bool) -> Self {
         self.quick = quick;
         self
@@ -2355,7 +2356,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             Op::Binary { op, inplace } => {
                 let a = self.sget(d - 2)?;
                 let b = self.sget(d - 1)?;
-                let r = if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::TrueDiv) {
+                // (the quick tier keeps to the C API: less code to compile)
+                let r = if !self.quick
+                    && matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::TrueDiv)
+                {
                     self.arith_fast(op, inplace, a, b)?
                 } else if op == BinOp::Pow {
                     let none = self.object(Api::NoneStruct)?;
@@ -2461,7 +2465,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                             CmpOp::Gt => 4,
                             _ => 5,
                         };
-                        let r = self.compare_fast(op, code, a, b)?;
+                        let r = if self.quick {
+                            self.call_api(
+                                Api::ObjectRichCompare,
+                                &[a.into(), b.into(), self.t.i32.const_int(code, false).into()],
+                            )?
+                        } else {
+                            self.compare_fast(op, code, a, b)?
+                        };
                         self.decref(a)?;
                         self.decref(b)?;
                         self.check_null(r, off, d - 2)?;
