@@ -307,8 +307,7 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
                 return Err(None);
             }
         };
-        let ctx: &'static inkwell::context::Context =
-            Box::leak(Box::new(inkwell::context::Context::create()));
+        let ctx = llvm_context();
         let compiled = match Codegen::with_slots(ctx, c, &ir, nparams, slots.clone())
             .quick(true)
             .compile()
@@ -332,6 +331,7 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             entry: std::cell::Cell::new(compiled.entry),
             tiers: std::cell::RefCell::new(vec![compiled]),
             calls: std::cell::Cell::new(0),
+            active: std::cell::Cell::new(0),
             ir,
             slots,
             func,
@@ -385,12 +385,24 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
     }
 }
 
+/// The LLVM context every compilation uses: created once, never freed (the machine code of
+/// every compiled function refers to its types and constants).
+fn llvm_context() -> &'static inkwell::context::Context {
+    struct Shared(&'static inkwell::context::Context);
+    // SAFETY: used only with the GIL held, so never from two threads at once.
+    unsafe impl Sync for Shared {}
+    // SAFETY: as above.
+    unsafe impl Send for Shared {}
+    static CTX: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+    CTX.get_or_init(|| Shared(Box::leak(Box::new(inkwell::context::Context::create()))))
+        .0
+}
+
 /// Compiles `cf` again with the optimising tier and makes calls take it. A failure (which
 /// the quick tier's success makes unlikely) keeps the quick tier's code.
 fn tier_up(c: &'static CApi, cf: &CompiledFunction) {
     let t = std::time::Instant::now();
-    let ctx: &'static inkwell::context::Context =
-        Box::leak(Box::new(inkwell::context::Context::create()));
+    let ctx = llvm_context();
     if let Ok(compiled) =
         Codegen::with_slots(ctx, c, &cf.ir, cf.nparams(), cf.slots.clone()).compile()
     {
@@ -478,7 +490,17 @@ pub unsafe extern "C" fn call(_module: Obj, args: Obj) -> Obj {
                 tier_up(c, cf);
             }
         }
-        entry::enter(RUNTIME.get().expect("init"), cf, &params)
+        cf.active.set(cf.active.get() + 1);
+        let r = entry::enter(RUNTIME.get().expect("init"), cf, &params);
+        let active = cf.active.get() - 1;
+        cf.active.set(active);
+        if active == 0 && cf.tiers.borrow().len() > 1 {
+            // no activation runs the quick tier's code any more: free it
+            let mut tiers = cf.tiers.borrow_mut();
+            let last = tiers.len() - 1;
+            tiers.drain(..last);
+        }
+        r
     }
 }
 

@@ -20,12 +20,14 @@ pub const TIER_UP_CALLS: u32 = 2;
 /// Everything a compiled function keeps alive.
 pub struct CompiledFunction {
     /// Machine code of every tier compiled so far, the running one last. Earlier tiers stay
-    /// alive: an activation (a recursive caller) may still be running in them.
+    /// alive while an activation (a recursive caller) may still be running in them.
     pub tiers: RefCell<Vec<Compiled>>,
     /// The entry point calls take (the last tier's).
     pub entry: Cell<NativeFn>,
     /// Calls so far (up to [`TIER_UP_CALLS`]).
     pub calls: Cell<u32>,
+    /// Activations running now (a recursion has several); earlier tiers are freed when none is.
+    pub active: Cell<u32>,
     /// The decoded function, for recompiling.
     pub ir: crate::ir::Function,
     /// Its slot layout.
