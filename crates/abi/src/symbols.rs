@@ -41,6 +41,13 @@ macro_rules! symbols {
                 match self { $( Api::$name => SymbolKind::$kind, )* }
             }
 
+            /// Whether the running process may lack the entry although the headers declare it
+            /// (internal functions used only as a faster path; [`crate::capi::CApi::has`] then
+            /// says no and callers take the general way).
+            pub fn optional(self) -> bool {
+                matches!(self, Api::ObjectGetMethod)
+            }
+
             /// The Rust name of the entry.
             pub fn rust_name(self) -> &'static str {
                 match self { $( Api::$name => stringify!($name), )* }
@@ -323,6 +330,9 @@ symbols! {
     /// 3.7+ `_PyObject_GetMethod`: an attribute, or the unbound method and a flag (what
     /// LOAD_METHOD uses to avoid creating bound methods).
     ObjectGetMethod: Function ["_PyObject_GetMethod"];
+    /// 3.x `PyDict_GetItemWithError` (borrowed; NULL, with an exception only if the lookup
+    /// failed).
+    DictGetItemWithError: Function ["PyDict_GetItemWithError"];
     /// `PyLong_FromSsize_t`.
     LongFromSsizeT: Function ["PyLong_FromSsize_t"];
     /// `PyErr_WarnEx`.

@@ -2199,6 +2199,53 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.store(slot, self.null())?;
                 self.decref(old)?;
             }
+            Op::LoadGlobal { name, null } if self.capi.has(Api::DictGetItemWithError) => {
+                // globals, then builtins; lookup errors propagate, as LOAD_GLOBAL's do
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let globals = self.env_field(env_offsets::GLOBALS)?;
+                let builtins = self.env_field(env_offsets::BUILTINS)?;
+                let found = self.new_block("found");
+                let mut incoming = Vec::new();
+                for (i, dict) in [globals, builtins].into_iter().enumerate() {
+                    let v = self.call_api(Api::DictGetItemWithError, &[dict.into(), key.into()])?;
+                    incoming.push((v, self.b.get_insert_block().expect("positioned")));
+                    let absent = self.new_block("absent");
+                    let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
+                    self.b
+                        .build_conditional_branch(isnull, absent, found)
+                        .map_err(llvm_err)?;
+                    self.b.position_at_end(absent);
+                    let err = self.call_api(Api::ErrOccurred, &[])?;
+                    self.check_null_inverted(err, off, d)?;
+                    if i == 1 {
+                        self.call_addr(
+                            runtime::rt_name_error as *const () as usize,
+                            None,
+                            &[self.env.expect("env").into(), key.into()],
+                        )?;
+                        self.fail_now(off, d)?;
+                    }
+                }
+                self.b.position_at_end(found);
+                let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+                for (v, bb) in &incoming {
+                    phi.add_incoming(&[(v, *bb)]);
+                }
+                let v = phi.as_basic_value().into_pointer_value();
+                self.incref(v)?;
+                match null {
+                    NullPush::No => self.sset(d, v)?,
+                    NullPush::Below => {
+                        self.sset(d, self.null())?;
+                        self.sset(d + 1, v)?;
+                    }
+                    NullPush::Above => {
+                        self.sset(d, v)?;
+                        self.sset(d + 1, self.null())?;
+                    }
+                }
+            }
             Op::LoadGlobal { name, null } => {
                 let names = self.env_field(env_offsets::NAMES)?;
                 let key = self.tuple_item(names, name)?;

@@ -377,6 +377,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::TraceBackHere, name: Some("PyTraceBack_Here") },
         SymbolName { api: Api::TypeLookup, name: Some("_PyType_Lookup") },
         SymbolName { api: Api::ObjectGetMethod, name: None },
+        SymbolName { api: Api::DictGetItemWithError, name: None },
         SymbolName { api: Api::LongFromSsizeT, name: Some("PyLong_FromSsize_t") },
         SymbolName { api: Api::ErrWarnEx, name: Some("PyErr_WarnEx") },
         SymbolName { api: Api::ExcDeprecationWarning, name: Some("PyExc_DeprecationWarning") },
@@ -409,6 +410,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     skipped: &[
         Skipped { item: "PyCode_GetCode", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyDictKeysObject", reason: "private before 3.11 (Objects/dict-common.h is not installed)" },
+        Skipped { item: "PyDict_GetItemWithError", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyException_GetTraceback", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyException_SetCause", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyException_SetTraceback", reason: "no candidate name is declared by this build's headers" },

@@ -480,6 +480,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::TraceBackHere, name: Some("PyTraceBack_Here") },
         SymbolName { api: Api::TypeLookup, name: Some("_PyType_Lookup") },
         SymbolName { api: Api::ObjectGetMethod, name: Some("_PyObject_GetMethod") },
+        SymbolName { api: Api::DictGetItemWithError, name: Some("PyDict_GetItemWithError") },
         SymbolName { api: Api::LongFromSsizeT, name: Some("PyLong_FromSsize_t") },
         SymbolName { api: Api::ErrWarnEx, name: Some("PyErr_WarnEx") },
         SymbolName { api: Api::ExcDeprecationWarning, name: Some("PyExc_DeprecationWarning") },
