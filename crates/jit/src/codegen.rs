@@ -2702,6 +2702,83 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.b.build_return(Some(&r)).map_err(llvm_err)?;
                 return Ok(true);
             }
+            Op::Call {
+                argc,
+                kw: KwNames::None,
+                slot,
+            } if !self.quick && self.capi.has(Api::ObjectVectorcall) => {
+                // positional-only call, straight from the stack: PyObject_Vectorcall with the
+                // slot before the arguments ours to borrow, as CALL does
+                let nslots = if slot == CallSlot::Single { 1 } else { 2 };
+                let b0 = d - nslots - argc;
+                let word = u32::from(self.desc.identity.pointer_bits);
+                let wty = self.int_bits(word);
+                let s0 = self.sget(b0)?;
+                let (callable, first, nargs) = match slot {
+                    CallSlot::Single => (
+                        s0,
+                        self.slot_addr(b0 + 1)?,
+                        wty.const_int(u64::from(argc), false),
+                    ),
+                    CallSlot::NullBelow | CallSlot::NullAbove => {
+                        let s1 = self.sget(b0 + 1)?;
+                        // NULL below: [NULL, callable] or [method, self]; NULL above:
+                        // [callable, NULL] or [method, self]
+                        let probe = if slot == CallSlot::NullBelow { s0 } else { s1 };
+                        let plain = self.b.build_is_null(probe, "").map_err(llvm_err)?;
+                        let callable = if slot == CallSlot::NullBelow {
+                            self.b
+                                .build_select(plain, s1, s0, "")
+                                .map_err(llvm_err)?
+                                .into_pointer_value()
+                        } else {
+                            s0
+                        };
+                        let first = self
+                            .b
+                            .build_select(
+                                plain,
+                                self.slot_addr(b0 + 2)?,
+                                self.slot_addr(b0 + 1)?,
+                                "",
+                            )
+                            .map_err(llvm_err)?
+                            .into_pointer_value();
+                        let nargs = self
+                            .b
+                            .build_select(
+                                plain,
+                                wty.const_int(u64::from(argc), false),
+                                wty.const_int(u64::from(argc) + 1, false),
+                                "",
+                            )
+                            .map_err(llvm_err)?
+                            .into_int_value();
+                        (callable, first, nargs)
+                    }
+                };
+                let flag = self
+                    .desc
+                    .constant("PY_VECTORCALL_ARGUMENTS_OFFSET")
+                    .unwrap_or(0) as u64;
+                let nargsf = self
+                    .b
+                    .build_or(nargs, wty.const_int(flag, false), "")
+                    .map_err(llvm_err)?;
+                self.set_lasti(off)?;
+                let r = self.call_api(
+                    Api::ObjectVectorcall,
+                    &[
+                        callable.into(),
+                        first.into(),
+                        nargsf.into(),
+                        self.null().into(),
+                    ],
+                )?;
+                self.release(b0, d)?;
+                self.check_null(r, off, b0)?;
+                self.sset(b0, r)?;
+            }
             Op::Call { argc, kw, slot } => {
                 let (mode, nslots) = match slot {
                     CallSlot::Single => (call_mode::SINGLE, 1),
