@@ -85,3 +85,26 @@ CASES += [('compare', (float('nan'), float('nan')), {}), ('compare', (0.0, -0.0)
 CASES += [('loop_sum', (1000,), {}), ('loop_sum', (0,), {})]
 CASES += [('branches', (1, 2), {}), ('branches', (2.5, 2.5), {}), ('branches', (3, 2), {}),
           ('branches', (float('nan'), 1.0), {}), ('branches', (None, None), {})]
+
+
+def index(xs, i):
+    return xs[i]
+
+
+def store_index(xs, i, v):
+    xs[i] = v
+    return xs
+
+
+class MyList(list):
+    def __getitem__(self, i):
+        return 'MyList %r' % (i,)
+
+
+LISTS = [[10, 20, 30], [], ['a']]
+CASES += [('index', (xs, i), {}) for xs in LISTS for i in (0, 1, 2, 3, -1, -3, -4, D, -D, 2 ** 70)]
+CASES += [('index', ([1, 2], True), {}), ('index', ([1, 2], 1.0), {}), ('index', ((1, 2), 1), {}),
+          ('index', ('abc', -1), {}), ('index', ({1: 'x'}, 1), {}), ('index', (MyList([1]), 0), {})]
+CASES += [('store_index', ([1, 2, 3], i, 'v'), {}) for i in (0, 2, 3, -1, -3, -4, D)]
+CASES += [('store_index', ([[1]], 0, None), {}), ('store_index', ((1,), 0, 2), {}),
+          ('store_index', ({}, 'k', 1), {}), ('store_index', ([1, 2], False, 'f'), {})]

@@ -1595,6 +1595,70 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         }
     }
 
+    /// Branches to `fast` when `c` is exactly a list and `k` an exact int (2.7: a machine int)
+    /// indexing an item of it (negative from the end), else to `slow`; returns, for `fast`, the
+    /// address of the item's slot in the list.
+    fn list_item(
+        &self,
+        c: PointerValue<'ctx>,
+        k: PointerValue<'ctx>,
+        fast: BasicBlock<'ctx>,
+        slow: BasicBlock<'ctx>,
+    ) -> R<PointerValue<'ctx>> {
+        let l = &self.desc.layout;
+        let word = u32::from(self.desc.identity.pointer_bits);
+        let is_list = self.type_is(c, Api::ListType)?;
+        let index = self.new_block("list_index");
+        let (kind_api, machine) = match l.int {
+            Some(il) => (Api::IntType, Some(il.ob_ival)),
+            None => (Api::LongType, None),
+        };
+        let is_int = self.type_is(k, kind_api)?;
+        let both = self.b.build_and(is_list, is_int, "").map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(both, index, slow)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(index);
+        let (ok, i) = match machine {
+            Some(off) => {
+                let bits = (self.desc.constant("SIZEOF_LONG").unwrap_or(8) * 8) as u32;
+                (
+                    self.ctx.bool_type().const_int(1, false),
+                    self.load_int(k, off, bits, true)?,
+                )
+            }
+            None => self.small_int(k)?,
+        };
+        let n = self.load_int(c, l.var_object.ob_size, word, true)?;
+        let neg = self
+            .b
+            .build_int_compare(IntPredicate::SLT, i, self.t.i64.const_zero(), "")
+            .map_err(llvm_err)?;
+        let wrapped = self.b.build_int_add(i, n, "").map_err(llvm_err)?;
+        let i = self
+            .b
+            .build_select(neg, wrapped, i, "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        // 0 <= i < n, as one unsigned comparison
+        let inside = self
+            .b
+            .build_int_compare(IntPredicate::ULT, i, n, "")
+            .map_err(llvm_err)?;
+        let go = self.b.build_and(ok, inside, "").map_err(llvm_err)?;
+        let items = self.load(self.field_ptr(c, l.list.ob_item)?)?;
+        let items = self
+            .b
+            .build_pointer_cast(items, self.t.objp, "")
+            .map_err(llvm_err)?;
+        // SAFETY (LLVM): only dereferenced on the path that checked the index.
+        let p = unsafe { self.b.build_gep(items, &[i], "") }.map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(go, fast, slow)
+            .map_err(llvm_err)?;
+        Ok(p)
+    }
+
     /// Loads the C double of an exact float.
     fn float_value(&self, v: PointerValue<'ctx>) -> R<inkwell::values::FloatValue<'ctx>> {
         // SAFETY (LLVM): the value field of a live float.
@@ -2544,6 +2608,59 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let b = self.sget(d - 1)?;
                 let r = self.contains(a, b, invert, off, d - 2)?;
                 self.sset(d - 2, r)?;
+            }
+            Op::Subscr if !self.quick => {
+                // list[int] inline; everything else through PyObject_GetItem
+                let c = self.sget(d - 2)?;
+                let k = self.sget(d - 1)?;
+                let fast = self.new_block("list_get");
+                let slow = self.new_block("getitem");
+                let join = self.new_block("got");
+                let item = self.list_item(c, k, fast, slow)?;
+                self.b.position_at_end(fast);
+                let v = self.load(item)?;
+                self.incref(v)?;
+                let fast_end = self.b.get_insert_block().expect("positioned");
+                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                self.b.position_at_end(slow);
+                let g = self.call_api(Api::ObjectGetItem, &[c.into(), k.into()])?;
+                let slow_end = self.b.get_insert_block().expect("positioned");
+                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                self.b.position_at_end(join);
+                let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+                phi.add_incoming(&[(&v, fast_end), (&g, slow_end)]);
+                let r = phi.as_basic_value().into_pointer_value();
+                self.decref(c)?;
+                self.decref(k)?;
+                self.check_null(r, off, d - 2)?;
+                self.sset(d - 2, r)?;
+            }
+            Op::StoreSubscr if !self.quick => {
+                let v = self.sget(d - 3)?;
+                let c = self.sget(d - 2)?;
+                let k = self.sget(d - 1)?;
+                let fast = self.new_block("list_set");
+                let slow = self.new_block("setitem");
+                let join = self.new_block("set");
+                let item = self.list_item(c, k, fast, slow)?;
+                self.b.position_at_end(fast);
+                // the list takes the value's reference; the old item goes after the store
+                let old = self.load(item)?;
+                self.store(item, v)?;
+                self.decref(old)?;
+                let fast_end = self.b.get_insert_block().expect("positioned");
+                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                self.b.position_at_end(slow);
+                let r = self.call_api_int(Api::ObjectSetItem, &[c.into(), k.into(), v.into()])?;
+                self.decref(v)?;
+                let slow_end = self.b.get_insert_block().expect("positioned");
+                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                self.b.position_at_end(join);
+                let phi = self.b.build_phi(self.t.i32, "").map_err(llvm_err)?;
+                phi.add_incoming(&[(&self.t.i32.const_zero(), fast_end), (&r, slow_end)]);
+                self.decref(c)?;
+                self.decref(k)?;
+                self.check_neg(phi.as_basic_value().into_int_value(), off, d - 3)?;
             }
             Op::Subscr => {
                 let c = self.sget(d - 2)?;
