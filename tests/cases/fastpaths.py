@@ -108,3 +108,29 @@ CASES += [('index', ([1, 2], True), {}), ('index', ([1, 2], 1.0), {}), ('index',
 CASES += [('store_index', ([1, 2, 3], i, 'v'), {}) for i in (0, 2, 3, -1, -3, -4, D)]
 CASES += [('store_index', ([[1]], 0, None), {}), ('store_index', ((1,), 0, 2), {}),
           ('store_index', ({}, 'k', 1), {}), ('store_index', ([1, 2], False, 'f'), {})]
+
+
+def builtin_calls(xs):
+    out = []
+    out.append(len(xs))
+    out.append(abs(-3))
+    xs.reverse()
+    out.append(xs.pop())
+    return out, xs, dict(a=1).copy()
+
+
+def builtin_error(x):
+    return len(x)
+
+
+def noargs_given_one(xs):
+    return xs.reverse(1)
+
+
+def one_given_none(xs):
+    return xs.append()
+
+
+CASES += [('builtin_calls', ([1, 2, 3],), {}), ('builtin_calls', ([],), {}),
+          ('builtin_error', (3,), {}), ('builtin_error', ('abc',), {}),
+          ('noargs_given_one', ([1],), {}), ('one_given_none', ([1],), {})]

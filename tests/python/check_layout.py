@@ -551,6 +551,15 @@ if 'module_def' in L:
     check(MD, 'm_slots', word(mdef + off(MD, 'm_slots')) == 0)
     check(MD, 'size', L[MD]['size'] >= off(MD, 'm_slots') + 4 * PTR)
 
+if 'cfunction' in L:
+    CF = 'cfunction'
+    bound = [].append  # a builtin method: a PyCFunctionObject bound to the list
+    check(CF, 'm_self', word(id(bound) + off(CF, 'm_self')) == id(bound.__self__))
+    ml = word(id(bound) + off(CF, 'm_ml'))
+    check(CF, 'm_ml', cstr(ml + off('method_def', 'ml_name')) == 'append')
+    check(CF, 'size', L[CF]['size'] >= off(CF, 'm_self') + 2 * PTR)
+    del bound
+
 # --- completeness -----------------------------------------------------------------------------
 for struct in sorted(L):
     for field in sorted(L[struct]):

@@ -365,6 +365,17 @@ layout_struct! {
 }
 
 layout_struct! {
+    /// `PyCFunctionObject`: a builtin function or a bound builtin method.
+    pub struct CFunctionLayout = ["PyCFunctionObject"] {
+        /// Its `PyMethodDef`.
+        m_ml = "m_ml";
+        /// The bound object (a module or NULL for functions).
+        m_self = "m_self";
+    }
+    optional {}
+}
+
+layout_struct! {
     /// 3.7+ `_PyErr_StackItem`: one entry of the handled-exception stack.
     pub struct ExcStackItemLayout = ["_PyErr_StackItem", "_err_stackitem"] {
         /// The handled exception (3.11+: the only field that carries it).
@@ -626,5 +637,7 @@ layout_set! {
         module_def: ModuleDefLayout,
         /// 3.7+ `_PyErr_StackItem`.
         exc_stack_item: ExcStackItemLayout,
+        /// `PyCFunctionObject`.
+        cfunction: CFunctionLayout,
     }
 }

@@ -333,6 +333,8 @@ symbols! {
     /// 3.x `PyDict_GetItemWithError` (borrowed; NULL, with an exception only if the lookup
     /// failed).
     DictGetItemWithError: Function ["PyDict_GetItemWithError"];
+    /// `PyCFunction_Type`.
+    CFunctionType: Object ["PyCFunction_Type"];
     /// `PyLong_FromSsize_t`.
     LongFromSsizeT: Function ["PyLong_FromSsize_t"];
     /// `PyErr_WarnEx`.

@@ -366,6 +366,25 @@ pub unsafe extern "C" fn rt_call27(
         let total = 1 + npos + 2 * nkw + usize::from(var) + usize::from(kw);
         let slots: Vec<Obj> = (0..total).map(|i| *base.add(i)).collect();
         let func = slots[0];
+        if let (false, false, 0, true) = (var, kw, nkw, npos <= 1) {
+            // a builtin taking one argument or none: called directly, as 2.7's
+            // call_function does, without an argument tuple
+            if let Some(r) = call_cfunction(
+                c,
+                func,
+                if npos == 1 {
+                    slots[1]
+                } else {
+                    std::ptr::null_mut()
+                },
+                npos,
+            ) {
+                for o in &slots {
+                    c.decref(*o);
+                }
+                return r;
+            }
+        }
         let mut owned: Vec<Obj> = Vec::new();
         let result = 'call: {
             // `**`: a dict (subclasses too) as it is, anything else copied through keys()
@@ -1427,5 +1446,31 @@ unsafe fn drop_detour(c: &CApi, marker: &str) {
             };
         }
         c.func::<extern "C" fn(Obj, Obj, Obj)>(Api::ErrRestore)(t, v, tb);
+    }
+}
+
+/// Calls builtin `func` directly when its flags take exactly the `n` (0 or 1) arguments given:
+/// `METH_NOARGS` with none, `METH_O` with `arg`. `None` when it is not such a builtin.
+unsafe fn call_cfunction(c: &CApi, func: Obj, arg: Obj, n: usize) -> Option<Obj> {
+    // SAFETY: GIL held; `func` live; offsets from the descriptor.
+    unsafe {
+        let l = c.descriptor().layout.cfunction.as_ref()?;
+        if !c.has(Api::CFunctionType) || c.type_of(func) != c.object(Api::CFunctionType) {
+            return None;
+        }
+        let md = &c.descriptor().layout.method_def;
+        let ml: *const c_void = c.read(func as *const c_void, l.m_ml);
+        let zelf: Obj = c.read(func as *const c_void, l.m_self);
+        let flags: c_int = c.read(ml, md.ml_flags);
+        let noargs = constant(c, "METH_NOARGS").unwrap_or(4) as c_int;
+        let one = constant(c, "METH_O").unwrap_or(8) as c_int;
+        let meth: extern "C" fn(Obj, Obj) -> Obj = c.read(ml, md.ml_meth);
+        if flags & noargs != 0 && n == 0 {
+            Some(meth(zelf, std::ptr::null_mut()))
+        } else if flags & one != 0 && n == 1 {
+            Some(meth(zelf, arg))
+        } else {
+            None
+        }
     }
 }

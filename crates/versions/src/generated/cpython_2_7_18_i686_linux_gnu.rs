@@ -160,6 +160,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         cframe: None,
         module_def: None,
         exc_stack_item: None,
+        cfunction: Some(CFunctionLayout { size: 20, m_ml: 8, m_self: 12 }),
     },
     constants: &[
         Constant { name: "PY_MAJOR_VERSION", value: 2 },
@@ -378,6 +379,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::TypeLookup, name: Some("_PyType_Lookup") },
         SymbolName { api: Api::ObjectGetMethod, name: None },
         SymbolName { api: Api::DictGetItemWithError, name: None },
+        SymbolName { api: Api::CFunctionType, name: Some("PyCFunction_Type") },
         SymbolName { api: Api::LongFromSsizeT, name: Some("PyLong_FromSsize_t") },
         SymbolName { api: Api::ErrWarnEx, name: Some("PyErr_WarnEx") },
         SymbolName { api: Api::ExcDeprecationWarning, name: Some("PyExc_DeprecationWarning") },

@@ -169,6 +169,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         cframe: Some(CFrameLayout { size: 8, current_frame: None, use_tracing: Some(0), previous: Some(4) }),
         module_def: Some(ModuleDefLayout { size: 52, m_base: 0, m_name: 20, m_doc: 24, m_size: 28, m_methods: 32, m_slots: Some(36) }),
         exc_stack_item: Some(ExcStackItemLayout { size: 16, exc_value: 4, previous_item: 12, exc_type: Some(0), exc_traceback: Some(8) }),
+        cfunction: Some(CFunctionLayout { size: 28, m_ml: 8, m_self: 12 }),
     },
     constants: &[
         Constant { name: "PY_MAJOR_VERSION", value: 3 },
@@ -395,6 +396,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::TypeLookup, name: Some("_PyType_Lookup") },
         SymbolName { api: Api::ObjectGetMethod, name: Some("_PyObject_GetMethod") },
         SymbolName { api: Api::DictGetItemWithError, name: Some("PyDict_GetItemWithError") },
+        SymbolName { api: Api::CFunctionType, name: Some("PyCFunction_Type") },
         SymbolName { api: Api::LongFromSsizeT, name: Some("PyLong_FromSsize_t") },
         SymbolName { api: Api::ErrWarnEx, name: Some("PyErr_WarnEx") },
         SymbolName { api: Api::ExcDeprecationWarning, name: Some("PyExc_DeprecationWarning") },

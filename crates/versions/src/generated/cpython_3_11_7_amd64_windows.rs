@@ -223,6 +223,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         cframe: Some(CFrameLayout { size: 24, current_frame: Some(8), use_tracing: Some(0), previous: Some(16) }),
         module_def: Some(ModuleDefLayout { size: 104, m_base: 0, m_name: 40, m_doc: 48, m_size: 56, m_methods: 64, m_slots: Some(72) }),
         exc_stack_item: Some(ExcStackItemLayout { size: 16, exc_value: 0, previous_item: 8, exc_type: None, exc_traceback: None }),
+        cfunction: Some(CFunctionLayout { size: 56, m_ml: 16, m_self: 24 }),
     },
     constants: &[
         Constant { name: "PY_MAJOR_VERSION", value: 3 },
@@ -480,6 +481,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::TypeLookup, name: Some("_PyType_Lookup") },
         SymbolName { api: Api::ObjectGetMethod, name: Some("_PyObject_GetMethod") },
         SymbolName { api: Api::DictGetItemWithError, name: Some("PyDict_GetItemWithError") },
+        SymbolName { api: Api::CFunctionType, name: Some("PyCFunction_Type") },
         SymbolName { api: Api::LongFromSsizeT, name: Some("PyLong_FromSsize_t") },
         SymbolName { api: Api::ErrWarnEx, name: Some("PyErr_WarnEx") },
         SymbolName { api: Api::ExcDeprecationWarning, name: Some("PyExc_DeprecationWarning") },

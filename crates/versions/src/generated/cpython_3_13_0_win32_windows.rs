@@ -265,6 +265,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         cframe: None,
         module_def: Some(ModuleDefLayout { size: 52, m_base: 0, m_name: 20, m_doc: 24, m_size: 28, m_methods: 32, m_slots: Some(36) }),
         exc_stack_item: Some(ExcStackItemLayout { size: 8, exc_value: 0, previous_item: 4, exc_type: None, exc_traceback: None }),
+        cfunction: Some(CFunctionLayout { size: 28, m_ml: 8, m_self: 12 }),
     },
     constants: &[
         Constant { name: "PY_MAJOR_VERSION", value: 3 },
@@ -534,6 +535,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::TypeLookup, name: Some("_PyType_Lookup") },
         SymbolName { api: Api::ObjectGetMethod, name: Some("_PyObject_GetMethod") },
         SymbolName { api: Api::DictGetItemWithError, name: Some("PyDict_GetItemWithError") },
+        SymbolName { api: Api::CFunctionType, name: Some("PyCFunction_Type") },
         SymbolName { api: Api::LongFromSsizeT, name: Some("PyLong_FromSsize_t") },
         SymbolName { api: Api::ErrWarnEx, name: Some("PyErr_WarnEx") },
         SymbolName { api: Api::ExcDeprecationWarning, name: Some("PyExc_DeprecationWarning") },
