@@ -134,3 +134,9 @@ def one_given_none(xs):
 CASES += [('builtin_calls', ([1, 2, 3],), {}), ('builtin_calls', ([],), {}),
           ('builtin_error', (3,), {}), ('builtin_error', ('abc',), {}),
           ('noargs_given_one', ([1],), {}), ('one_given_none', ([1],), {})]
+
+# machine-word edges (2.7's int is a C long there; 3.x ints are arbitrary precision anyway)
+M = 2 ** 63 - 1
+CASES += [('arith', (M, 1), {}), ('arith', (-M - 1, 1), {}), ('arith', (-M - 1, -1), {}),
+          ('arith', (2 ** 32, 2 ** 31), {}), ('arith', (2 ** 31 - 1, 2 ** 31 - 1), {}),
+          ('compare', (M, -M - 1), {}), ('compare', (M, M), {})]

@@ -1723,7 +1723,65 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             BinOp::Mul => word == 64,
             _ => false,
         };
-        if ints_ok && self.capi.has(Api::LongFromSsizeT) {
+        if let Some(ival) = self.desc.layout.int.map(|l| l.ob_ival) {
+            // 2.7: machine ints, as ceval's own inline `+`/`-` (and `*`), promoted to long
+            // through the C API when the result overflows a C long
+            let ints = self.new_block("arith_ints");
+            let done = self.new_block("arith_int");
+            self.both_are(a, b, Api::IntType, ints, floats)?;
+            self.b.position_at_end(ints);
+            let bits = (self.desc.constant("SIZEOF_LONG").unwrap_or(8) * 8) as u32;
+            let lty = self.int_bits(bits);
+            let va = self.load_int(a, ival, bits, true)?;
+            let vb = self.load_int(b, ival, bits, true)?;
+            let va = self
+                .b
+                .build_int_truncate_or_bit_cast(va, lty, "")
+                .map_err(llvm_err)?;
+            let vb = self
+                .b
+                .build_int_truncate_or_bit_cast(vb, lty, "")
+                .map_err(llvm_err)?;
+            let name = match op {
+                BinOp::Add => "llvm.sadd.with.overflow",
+                BinOp::Sub => "llvm.ssub.with.overflow",
+                _ => "llvm.smul.with.overflow",
+            };
+            if op != BinOp::TrueDiv {
+                let f = inkwell::intrinsics::Intrinsic::find(name)
+                    .and_then(|i| i.get_declaration(&self.module, &[lty.into()]))
+                    .ok_or_else(|| llvm_err(format!("no {name}")))?;
+                let pair = self
+                    .b
+                    .build_call(f, &[va.into(), vb.into()], "")
+                    .map_err(llvm_err)?
+                    .try_as_basic_value()
+                    .basic()
+                    .ok_or_else(|| llvm_err("overflow intrinsic"))?
+                    .into_struct_value();
+                let r = self
+                    .b
+                    .build_extract_value(pair, 0, "")
+                    .map_err(llvm_err)?
+                    .into_int_value();
+                let over = self
+                    .b
+                    .build_extract_value(pair, 1, "")
+                    .map_err(llvm_err)?
+                    .into_int_value();
+                self.b
+                    .build_conditional_branch(over, slow, done)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(done);
+                let res = self.call_api(Api::NativeIntFromLong, &[r.into()])?;
+                incoming.push((res, self.b.get_insert_block().expect("positioned")));
+                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+            } else {
+                self.b.build_unconditional_branch(slow).map_err(llvm_err)?;
+                self.b.position_at_end(done);
+                self.b.build_unreachable().map_err(llvm_err)?;
+            }
+        } else if ints_ok && self.capi.has(Api::LongFromSsizeT) {
             let ints = self.new_block("arith_ints");
             let small = self.new_block("arith_small");
             self.both_are(a, b, Api::LongType, ints, floats)?;
@@ -1870,10 +1928,26 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let ints = self.new_block("cmp_ints");
         let small = self.new_block("cmp_small");
         let mut incoming: Vec<(PointerValue<'ctx>, BasicBlock<'ctx>)> = Vec::new();
-        self.both_are(a, b, Api::LongType, ints, floats)?;
+        let machine = self.desc.layout.int.map(|l| l.ob_ival);
+        let int_api = if machine.is_some() {
+            Api::IntType
+        } else {
+            Api::LongType
+        };
+        self.both_are(a, b, int_api, ints, floats)?;
         self.b.position_at_end(ints);
-        let (sa, va) = self.small_int(a)?;
-        let (sb, vb) = self.small_int(b)?;
+        let ((sa, va), (sb, vb)) = match machine {
+            Some(off) => {
+                // 2.7 machine ints: every value compares inline
+                let bits = (self.desc.constant("SIZEOF_LONG").unwrap_or(8) * 8) as u32;
+                let yes = self.ctx.bool_type().const_int(1, false);
+                (
+                    (yes, self.load_int(a, off, bits, true)?),
+                    (yes, self.load_int(b, off, bits, true)?),
+                )
+            }
+            None => (self.small_int(a)?, self.small_int(b)?),
+        };
         let ok = self.b.build_and(sa, sb, "").map_err(llvm_err)?;
         self.b
             .build_conditional_branch(ok, small, slow)
