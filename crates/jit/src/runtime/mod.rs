@@ -116,6 +116,15 @@ fn constant(c: &CApi, name: &str) -> Option<i64> {
         .copied()
 }
 
+/// A descriptor constant looked up once per use site (hot paths: the table lookup hashes the
+/// name every time).
+macro_rules! cached_constant {
+    ($c:expr, $name:literal, $default:expr) => {{
+        static VALUE: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+        *VALUE.get_or_init(|| constant($c, $name).unwrap_or($default))
+    }};
+}
+
 /// `PY_VECTORCALL_ARGUMENTS_OFFSET` (0 where vectorcall does not exist).
 fn vectorcall_offset(c: &CApi) -> usize {
     static FLAG: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -363,28 +372,24 @@ pub unsafe extern "C" fn rt_call27(
         let c = r.capi;
         let (var, kw) = (flags & 1 != 0, flags & 2 != 0);
         let (npos, nkw) = (npos as usize, nkw as usize);
-        let total = 1 + npos + 2 * nkw + usize::from(var) + usize::from(kw);
-        let slots: Vec<Obj> = (0..total).map(|i| *base.add(i)).collect();
-        let func = slots[0];
         if let (false, false, 0, true) = (var, kw, nkw, npos <= 1) {
             // a builtin taking one argument or none: called directly, as 2.7's
             // call_function does, without an argument tuple
-            if let Some(r) = call_cfunction(
-                c,
-                func,
-                if npos == 1 {
-                    slots[1]
-                } else {
-                    std::ptr::null_mut()
-                },
-                npos,
-            ) {
-                for o in &slots {
-                    c.decref(*o);
-                }
+            let func = *base;
+            let arg = if npos == 1 {
+                *base.add(1)
+            } else {
+                std::ptr::null_mut()
+            };
+            if let Some(r) = call_cfunction(c, func, arg, npos) {
+                c.decref(func);
+                c.decref(arg);
                 return r;
             }
         }
+        let total = 1 + npos + 2 * nkw + usize::from(var) + usize::from(kw);
+        let slots: Vec<Obj> = (0..total).map(|i| *base.add(i)).collect();
+        let func = slots[0];
         let mut owned: Vec<Obj> = Vec::new();
         let result = 'call: {
             // `**`: a dict (subclasses too) as it is, anything else copied through keys()
@@ -482,7 +487,13 @@ pub unsafe extern "C" fn rt_call27(
 unsafe fn has_type_flag(c: &CApi, o: Obj, name: &str, default: u32) -> bool {
     // SAFETY: GIL held; `o` live.
     unsafe {
-        let flag = constant(c, name).map_or(default, |v| v as u32);
+        let d = i64::from(default);
+        let flag = match name {
+            "Py_TPFLAGS_TUPLE_SUBCLASS" => cached_constant!(c, "Py_TPFLAGS_TUPLE_SUBCLASS", d),
+            "Py_TPFLAGS_DICT_SUBCLASS" => cached_constant!(c, "Py_TPFLAGS_DICT_SUBCLASS", d),
+            "Py_TPFLAGS_STRING_SUBCLASS" => cached_constant!(c, "Py_TPFLAGS_STRING_SUBCLASS", d),
+            _ => constant(c, name).unwrap_or(d),
+        } as u32;
         let l = &c.descriptor().layout.type_object;
         c.read::<u32>(c.type_of(o) as *const c_void, l.tp_flags) & flag != 0
     }
@@ -779,8 +790,8 @@ unsafe fn is_exc_class(c: &CApi, o: Obj) -> bool {
     // SAFETY: GIL held; `o` live. A type whose flags say it derives from BaseException.
     unsafe {
         let l = &c.descriptor().layout.type_object;
-        let type_flag = constant(c, "Py_TPFLAGS_TYPE_SUBCLASS").unwrap_or(1 << 31) as u64;
-        let exc_flag = constant(c, "Py_TPFLAGS_BASE_EXC_SUBCLASS").unwrap_or(1 << 30) as u64;
+        let type_flag = cached_constant!(c, "Py_TPFLAGS_TYPE_SUBCLASS", 1 << 31) as u64;
+        let exc_flag = cached_constant!(c, "Py_TPFLAGS_BASE_EXC_SUBCLASS", 1 << 30) as u64;
         let meta = c.type_of(o);
         let meta_flags = c.read::<u64>(meta as *const c_void, l.tp_flags);
         meta_flags & type_flag != 0 && c.read::<u64>(o as *const c_void, l.tp_flags) & exc_flag != 0
@@ -1462,8 +1473,8 @@ unsafe fn call_cfunction(c: &CApi, func: Obj, arg: Obj, n: usize) -> Option<Obj>
         let ml: *const c_void = c.read(func as *const c_void, l.m_ml);
         let zelf: Obj = c.read(func as *const c_void, l.m_self);
         let flags: c_int = c.read(ml, md.ml_flags);
-        let noargs = constant(c, "METH_NOARGS").unwrap_or(4) as c_int;
-        let one = constant(c, "METH_O").unwrap_or(8) as c_int;
+        let noargs = cached_constant!(c, "METH_NOARGS", 4) as c_int;
+        let one = cached_constant!(c, "METH_O", 8) as c_int;
         let meth: extern "C" fn(Obj, Obj) -> Obj = c.read(ml, md.ml_meth);
         if flags & noargs != 0 && n == 0 {
             Some(meth(zelf, std::ptr::null_mut()))
