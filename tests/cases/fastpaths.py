@@ -140,3 +140,49 @@ M = 2 ** 63 - 1
 CASES += [('arith', (M, 1), {}), ('arith', (-M - 1, 1), {}), ('arith', (-M - 1, -1), {}),
           ('arith', (2 ** 32, 2 ** 31), {}), ('arith', (2 ** 31 - 1, 2 ** 31 - 1), {}),
           ('compare', (M, -M - 1), {}), ('compare', (M, M), {})]
+
+
+# LOAD_GLOBAL's cache must see every change: rebinding, shadowing a builtin, deleting.
+G = 1
+
+
+def _rebind(v):
+    global G
+    G = v
+
+
+def _shadow_len(on):
+    if on:
+        globals()['len'] = lambda x: 'shadowed'
+    else:
+        del globals()['len']
+
+
+def global_changes(v):
+    out = []
+    for step in range(3):
+        out.append(G)
+        out.append(len('ab'))
+        if step == 0:
+            _rebind(v)
+            _shadow_len(True)
+        elif step == 1:
+            _shadow_len(False)
+    _rebind(1)
+    return out
+
+
+def global_deleted(v):
+    global G
+    a = G
+    del G
+    try:
+        return a, G
+    except NameError as e:
+        return a, str(e)
+    finally:
+        G = 1
+
+
+CASES += [('global_changes', (5,), {}), ('global_changes', ('x',), {}),
+          ('global_deleted', (0,), {})]

@@ -296,6 +296,8 @@ pub struct Codegen<'a, 'ctx> {
     llblocks: Vec<BasicBlock<'ctx>>,
     /// Compile for the quick tier (see [`Codegen::quick`]).
     quick: bool,
+    /// LOAD_GLOBAL caches made so far (for unique names).
+    caches: std::cell::Cell<u32>,
     /// The pending actions a `finally` block may be entered with, numbered by position (the
     /// int compiled code puts on the stack, as ceval puts its `why` codes).
     actions: Vec<Action>,
@@ -372,6 +374,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             chain: std::cell::RefCell::new(Vec::new()),
             llblocks: Vec::new(),
             quick: false,
+            caches: std::cell::Cell::new(0),
             actions: Vec::new(),
             with_shift: std::cell::Cell::new(0),
             ticks: None,
@@ -1595,6 +1598,73 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         }
     }
 
+    /// A LOAD_GLOBAL cache (three module globals: both dicts' version tags and the value) and its
+    /// test: on a hit, branches to a block that loads the value and is left open (its end and the
+    /// value are returned, for the caller to join); on a miss, continues in a new block.
+    #[allow(clippy::type_complexity)]
+    fn global_cache(
+        &self,
+        tag: u32,
+        globals: PointerValue<'ctx>,
+        builtins: PointerValue<'ctx>,
+    ) -> R<(
+        [PointerValue<'ctx>; 3],
+        PointerValue<'ctx>,
+        BasicBlock<'ctx>,
+        u32,
+    )> {
+        let n = self.caches.get();
+        self.caches.set(n + 1);
+        let cell = |name: &str, ty: BasicTypeEnum<'ctx>| -> PointerValue<'ctx> {
+            let g = self.module.add_global(ty, None, &format!("{name}{n}"));
+            match ty {
+                BasicTypeEnum::IntType(t) => g.set_initializer(&t.const_zero()),
+                _ => g.set_initializer(&self.t.obj.const_null()),
+            }
+            g.as_pointer_value()
+        };
+        let cells = [
+            cell("global_tag_g", self.t.i64.into()),
+            cell("global_tag_b", self.t.i64.into()),
+            cell("global_value", self.t.obj.into()),
+        ];
+        let tg = self.load_int(globals, tag, 64, false)?;
+        let tb = self.load_int(builtins, tag, 64, false)?;
+        let cg = self
+            .b
+            .build_load(cells[0], "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let cb = self
+            .b
+            .build_load(cells[1], "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let same_g = self
+            .b
+            .build_int_compare(IntPredicate::EQ, tg, cg, "")
+            .map_err(llvm_err)?;
+        let same_b = self
+            .b
+            .build_int_compare(IntPredicate::EQ, tb, cb, "")
+            .map_err(llvm_err)?;
+        let filled = self
+            .b
+            .build_int_compare(IntPredicate::NE, cg, self.t.i64.const_zero(), "")
+            .map_err(llvm_err)?;
+        let hit = self.b.build_and(same_g, same_b, "").map_err(llvm_err)?;
+        let hit = self.b.build_and(hit, filled, "").map_err(llvm_err)?;
+        let hit_block = self.new_block("global_cached");
+        let miss = self.new_block("global_lookup");
+        self.b
+            .build_conditional_branch(hit, hit_block, miss)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(hit_block);
+        let v = self.load(cells[2])?;
+        self.b.position_at_end(miss);
+        Ok((cells, v, hit_block, tag))
+    }
+
     /// Branches to `fast` when `c` is exactly a list and `k` an exact int (2.7: a machine int)
     /// indexing an item of it (negative from the end), else to `slow`; returns, for `fast`, the
     /// address of the item's slot in the list.
@@ -2343,6 +2413,12 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let key = self.tuple_item(names, name)?;
                 let globals = self.env_field(env_offsets::GLOBALS)?;
                 let builtins = self.env_field(env_offsets::BUILTINS)?;
+                // 3.6–3.12 (optimising tier): the value found last time, while neither dict has
+                // changed since (PEP 509 version tags, unique across dicts and mutations)
+                let cache = match (self.quick, self.desc.layout.dict.ma_version_tag) {
+                    (false, Some(tag)) => Some(self.global_cache(tag, globals, builtins)?),
+                    _ => None,
+                };
                 let found = self.new_block("found");
                 let mut incoming = Vec::new();
                 for (i, dict) in [globals, builtins].into_iter().enumerate() {
@@ -2370,7 +2446,27 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 for (v, bb) in &incoming {
                     phi.add_incoming(&[(v, *bb)]);
                 }
-                let v = phi.as_basic_value().into_pointer_value();
+                let mut v = phi.as_basic_value().into_pointer_value();
+                if let Some((cells, hit_value, hit_block, tag)) = cache {
+                    // remember it, with the tags as they are now
+                    let tg = self.load_int(globals, tag, 64, false)?;
+                    let tb = self.load_int(builtins, tag, 64, false)?;
+                    self.b.build_store(cells[0], tg).map_err(llvm_err)?;
+                    self.b.build_store(cells[1], tb).map_err(llvm_err)?;
+                    self.b.build_store(cells[2], v).map_err(llvm_err)?;
+                    let stored = self.b.get_insert_block().expect("positioned");
+                    let done = self.new_block("global");
+                    self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                    // the hit path joins here
+                    let here = self.b.get_insert_block().expect("positioned");
+                    self.b.position_at_end(hit_block);
+                    self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                    self.b.position_at_end(here);
+                    self.b.position_at_end(done);
+                    let joined = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+                    joined.add_incoming(&[(&v, stored), (&hit_value, hit_block)]);
+                    v = joined.as_basic_value().into_pointer_value();
+                }
                 self.incref(v)?;
                 match null {
                     NullPush::No => self.sset(d, v)?,
