@@ -186,3 +186,24 @@ def global_deleted(v):
 
 CASES += [('global_changes', (5,), {}), ('global_changes', ('x',), {}),
           ('global_deleted', (0,), {})]
+
+
+try:
+    import builtins as _builtins
+except ImportError:
+    import __builtin__ as _builtins
+_real_abs = abs
+
+
+def builtin_rebound(x):
+    out = []
+    for step in range(3):
+        out.append(abs(-x))
+        if step == 0:
+            _builtins.abs = lambda v: 'patched'
+        else:
+            _builtins.abs = _real_abs
+    return out
+
+
+CASES += [('builtin_rebound', (4,), {})]

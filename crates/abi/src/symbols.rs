@@ -333,6 +333,10 @@ symbols! {
     /// 3.x `PyDict_GetItemWithError` (borrowed; NULL, with an exception only if the lookup
     /// failed).
     DictGetItemWithError: Function ["PyDict_GetItemWithError"];
+    /// 3.12+ `PyDict_AddWatcher`.
+    DictAddWatcher: Function ["PyDict_AddWatcher"];
+    /// 3.12+ `PyDict_Watch`.
+    DictWatch: Function ["PyDict_Watch"];
     /// `PyCFunction_Type`.
     CFunctionType: Object ["PyCFunction_Type"];
     /// `PyLong_FromSsize_t`.

@@ -298,6 +298,9 @@ pub struct Codegen<'a, 'ctx> {
     quick: bool,
     /// LOAD_GLOBAL caches made so far (for unique names).
     caches: std::cell::Cell<u32>,
+    /// The function's globals and builtins are watched (3.12+ dict watchers): LOAD_GLOBAL may
+    /// cache against [`runtime::GLOBALS_EPOCH`] where dicts have no version tags.
+    watched: bool,
     /// The pending actions a `finally` block may be entered with, numbered by position (the
     /// int compiled code puts on the stack, as ceval puts its `why` codes).
     actions: Vec<Action>,
@@ -375,6 +378,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             llblocks: Vec::new(),
             quick: false,
             caches: std::cell::Cell::new(0),
+            watched: false,
             actions: Vec::new(),
             with_shift: std::cell::Cell::new(0),
             ticks: None,
@@ -627,6 +631,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// more without it.
     pub fn quick(mut self, quick: bool) -> Self {
         self.quick = quick;
+        self
+    }
+
+    /// Lets LOAD_GLOBAL cache against [`runtime::GLOBALS_EPOCH`]: the caller has made sure that
+    /// every change to the function's globals and builtins bumps it.
+    pub fn watched_globals(mut self, watched: bool) -> Self {
+        self.watched = watched;
         self
     }
 
@@ -1601,17 +1612,43 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// A LOAD_GLOBAL cache (three module globals: both dicts' version tags and the value) and its
     /// test: on a hit, branches to a block that loads the value and is left open (its end and the
     /// value are returned, for the caller to join); on a miss, continues in a new block.
+    /// What a LOAD_GLOBAL cache compares: both dicts' version tags (at byte `tag`), or, for
+    /// watched dicts, the epoch (twice).
+    fn global_stamps(
+        &self,
+        tag: Option<u32>,
+        globals: PointerValue<'ctx>,
+        builtins: PointerValue<'ctx>,
+    ) -> R<(IntValue<'ctx>, IntValue<'ctx>)> {
+        Ok(match tag {
+            Some(t) => (
+                self.load_int(globals, t, 64, false)?,
+                self.load_int(builtins, t, 64, false)?,
+            ),
+            None => {
+                let addr = &runtime::GLOBALS_EPOCH as *const _ as u64;
+                let p = self
+                    .t
+                    .i64
+                    .const_int(addr, false)
+                    .const_to_pointer(self.t.i64.ptr_type(AddressSpace::default()));
+                let e = self.b.build_load(p, "").map_err(llvm_err)?.into_int_value();
+                (e, e)
+            }
+        })
+    }
+
     #[allow(clippy::type_complexity)]
     fn global_cache(
         &self,
-        tag: u32,
+        tag: Option<u32>,
         globals: PointerValue<'ctx>,
         builtins: PointerValue<'ctx>,
     ) -> R<(
         [PointerValue<'ctx>; 3],
         PointerValue<'ctx>,
         BasicBlock<'ctx>,
-        u32,
+        Option<u32>,
     )> {
         let n = self.caches.get();
         self.caches.set(n + 1);
@@ -1628,8 +1665,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             cell("global_tag_b", self.t.i64.into()),
             cell("global_value", self.t.obj.into()),
         ];
-        let tg = self.load_int(globals, tag, 64, false)?;
-        let tb = self.load_int(builtins, tag, 64, false)?;
+        let (tg, tb) = self.global_stamps(tag, globals, builtins)?;
         let cg = self
             .b
             .build_load(cells[0], "")
@@ -2416,7 +2452,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 // 3.6–3.12 (optimising tier): the value found last time, while neither dict has
                 // changed since (PEP 509 version tags, unique across dicts and mutations)
                 let cache = match (self.quick, self.desc.layout.dict.ma_version_tag) {
-                    (false, Some(tag)) => Some(self.global_cache(tag, globals, builtins)?),
+                    (false, Some(tag)) => Some(self.global_cache(Some(tag), globals, builtins)?),
+                    (false, None) if self.watched => {
+                        Some(self.global_cache(None, globals, builtins)?)
+                    }
                     _ => None,
                 };
                 let found = self.new_block("found");
@@ -2449,8 +2488,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let mut v = phi.as_basic_value().into_pointer_value();
                 if let Some((cells, hit_value, hit_block, tag)) = cache {
                     // remember it, with the tags as they are now
-                    let tg = self.load_int(globals, tag, 64, false)?;
-                    let tb = self.load_int(builtins, tag, 64, false)?;
+                    let (tg, tb) = self.global_stamps(tag, globals, builtins)?;
                     self.b.build_store(cells[0], tg).map_err(llvm_err)?;
                     self.b.build_store(cells[1], tb).map_err(llvm_err)?;
                     self.b.build_store(cells[2], v).map_err(llvm_err)?;

@@ -403,8 +403,22 @@ fn llvm_context() -> &'static inkwell::context::Context {
 fn tier_up(c: &'static CApi, cf: &CompiledFunction) {
     let t = std::time::Instant::now();
     let ctx = llvm_context();
-    if let Ok(compiled) =
-        Codegen::with_slots(ctx, c, &cf.ir, cf.nparams(), cf.slots.clone()).compile()
+    // builds without dict version tags (3.13+): LOAD_GLOBAL caches need the function's globals
+    // and builtins watched
+    let d = c.descriptor();
+    let watched = d.layout.dict.ma_version_tag.is_none()
+        && d.layout.function.func_builtins.is_some()
+        // SAFETY: GIL held; the function is alive (the handle owns it); offsets from the
+        // descriptor.
+        && unsafe {
+            let f = cf.func as *const std::ffi::c_void;
+            let globals: Obj = c.read(f, d.layout.function.func_globals);
+            let builtins: Obj = c.read(f, d.layout.function.func_builtins.unwrap_or(0));
+            anyjit_jit::runtime::watch_dicts(c, &[globals, builtins])
+        };
+    if let Ok(compiled) = Codegen::with_slots(ctx, c, &cf.ir, cf.nparams(), cf.slots.clone())
+        .watched_globals(watched)
+        .compile()
     {
         cf.entry.set(compiled.entry);
         cf.tiers.borrow_mut().push(compiled);

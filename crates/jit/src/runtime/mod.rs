@@ -1485,3 +1485,52 @@ unsafe fn call_cfunction(c: &CApi, func: Obj, arg: Obj, n: usize) -> Option<Obj>
         }
     }
 }
+
+/// Bumped whenever a dict anyjit watches (the globals and builtins of functions compiled on
+/// builds without dict version tags, 3.13+) changes or goes away: the LOAD_GLOBAL caches of the
+/// optimising tier are valid only for the value they were filled at.
+pub static GLOBALS_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+extern "C" fn on_dict_event(_event: c_int, _dict: Obj, _key: Obj, _value: Obj) -> c_int {
+    GLOBALS_EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    0
+}
+
+/// Watches `dicts` (3.12+ dict watchers) so that any change bumps [`GLOBALS_EPOCH`]. Returns
+/// whether every one is watched (false where the build has no watchers or none is left).
+///
+/// # Safety
+/// GIL held; the objects live.
+pub unsafe fn watch_dicts(c: &CApi, dicts: &[Obj]) -> bool {
+    static WATCHER: std::sync::OnceLock<c_int> = std::sync::OnceLock::new();
+    // SAFETY: per the caller.
+    unsafe {
+        if !c.has(Api::DictAddWatcher) || !c.has(Api::DictWatch) {
+            return false;
+        }
+        let id = *WATCHER.get_or_init(|| {
+            let id = c
+                .func::<extern "C" fn(extern "C" fn(c_int, Obj, Obj, Obj) -> c_int) -> c_int>(
+                    Api::DictAddWatcher,
+                )(on_dict_event);
+            if id < 0 {
+                c.clear_error();
+            }
+            id
+        });
+        if id < 0 {
+            return false;
+        }
+        let watch = c.func::<extern "C" fn(c_int, Obj) -> c_int>(Api::DictWatch);
+        for &d in dicts {
+            if d.is_null()
+                || !has_type_flag(c, d, "Py_TPFLAGS_DICT_SUBCLASS", 1 << 29)
+                || watch(id, d) != 0
+            {
+                c.clear_error();
+                return false;
+            }
+        }
+        true
+    }
+}

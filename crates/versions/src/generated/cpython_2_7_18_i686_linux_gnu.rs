@@ -379,6 +379,8 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::TypeLookup, name: Some("_PyType_Lookup") },
         SymbolName { api: Api::ObjectGetMethod, name: None },
         SymbolName { api: Api::DictGetItemWithError, name: None },
+        SymbolName { api: Api::DictAddWatcher, name: None },
+        SymbolName { api: Api::DictWatch, name: None },
         SymbolName { api: Api::CFunctionType, name: Some("PyCFunction_Type") },
         SymbolName { api: Api::LongFromSsizeT, name: Some("PyLong_FromSsize_t") },
         SymbolName { api: Api::ErrWarnEx, name: Some("PyErr_WarnEx") },
@@ -412,7 +414,9 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     skipped: &[
         Skipped { item: "PyCode_GetCode", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyDictKeysObject", reason: "private before 3.11 (Objects/dict-common.h is not installed)" },
+        Skipped { item: "PyDict_AddWatcher", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyDict_GetItemWithError", reason: "no candidate name is declared by this build's headers" },
+        Skipped { item: "PyDict_Watch", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyException_GetTraceback", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyException_SetCause", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyException_SetTraceback", reason: "no candidate name is declared by this build's headers" },

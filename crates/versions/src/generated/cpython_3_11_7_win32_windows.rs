@@ -480,6 +480,8 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::TypeLookup, name: Some("_PyType_Lookup") },
         SymbolName { api: Api::ObjectGetMethod, name: Some("_PyObject_GetMethod") },
         SymbolName { api: Api::DictGetItemWithError, name: Some("PyDict_GetItemWithError") },
+        SymbolName { api: Api::DictAddWatcher, name: None },
+        SymbolName { api: Api::DictWatch, name: None },
         SymbolName { api: Api::CFunctionType, name: Some("PyCFunction_Type") },
         SymbolName { api: Api::LongFromSsizeT, name: Some("PyLong_FromSsize_t") },
         SymbolName { api: Api::ErrWarnEx, name: Some("PyErr_WarnEx") },
@@ -511,6 +513,8 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::CodeGetCode, name: Some("PyCode_GetCode") },
     ],
     skipped: &[
+        Skipped { item: "PyDict_AddWatcher", reason: "no candidate name is declared by this build's headers" },
+        Skipped { item: "PyDict_Watch", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyInstance_Type", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyIntObject", reason: "not declared by this build's headers" },
         Skipped { item: "PyInt_Type", reason: "no candidate name is declared by this build's headers" },

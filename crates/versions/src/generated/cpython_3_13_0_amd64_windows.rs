@@ -536,6 +536,8 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::TypeLookup, name: Some("_PyType_Lookup") },
         SymbolName { api: Api::ObjectGetMethod, name: Some("_PyObject_GetMethod") },
         SymbolName { api: Api::DictGetItemWithError, name: Some("PyDict_GetItemWithError") },
+        SymbolName { api: Api::DictAddWatcher, name: Some("PyDict_AddWatcher") },
+        SymbolName { api: Api::DictWatch, name: Some("PyDict_Watch") },
         SymbolName { api: Api::CFunctionType, name: Some("PyCFunction_Type") },
         SymbolName { api: Api::LongFromSsizeT, name: Some("PyLong_FromSsize_t") },
         SymbolName { api: Api::ErrWarnEx, name: Some("PyErr_WarnEx") },
