@@ -626,9 +626,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     }
 
     /// Compiles for the quick tier: a function's first compilation, several times faster to
-    /// produce and slower to run (no inline int and float paths, no instcombine, LLVM's fast
-    /// instruction selection and register allocation). A function called again is compiled once
-    /// more without it.
+    /// produce and slower to run (reference counts through calls, no inline paths, no
+    /// instcombine, LLVM's fast instruction selection and register allocation). A function
+    /// called again is compiled once more without it.
     pub fn quick(mut self, quick: bool) -> Self {
         self.quick = quick;
         self
@@ -718,10 +718,12 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.helper_int(addr, args)
     }
 
-    /// Whether reference counts are updated inline: release builds with a plain `ob_refcnt`.
-    /// Debug builds (reference totals) and free-threaded builds call `Py_IncRef`/`Py_DecRef`.
+    /// Whether reference counts are updated inline: release builds with a plain `ob_refcnt`, in
+    /// the optimising tier. Debug builds (reference totals), free-threaded builds and the quick
+    /// tier (a third of the compile time) call `Py_IncRef`/`Py_DecRef`.
     fn inline_refcounts(&self) -> bool {
-        !self.desc.identity.debug
+        !self.quick
+            && !self.desc.identity.debug
             && !self.desc.identity.trace_refs
             && self.desc.layout.object.ob_refcnt.is_some()
     }
