@@ -304,9 +304,6 @@ pub struct Codegen<'a, 'ctx> {
     /// The pending actions a `finally` block may be entered with, numbered by position (the
     /// int compiled code puts on the stack, as ceval puts its `why` codes).
     actions: Vec<Action>,
-    /// Set by a `with` block's cleanup for the `END_FINALLY`/`POP_FINALLY` after it: the
-    /// compiler counts `__exit__` among the items those pop, so they sit one slot higher.
-    with_shift: std::cell::Cell<u32>,
 }
 
 type R<T> = Result<T, Unsupported>;
@@ -380,7 +377,6 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             caches: std::cell::Cell::new(0),
             watched: false,
             actions: Vec::new(),
-            with_shift: std::cell::Cell::new(0),
             ticks: None,
         }
     }
@@ -1000,6 +996,23 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.raise_here(offset, live, true)?;
         self.b.position_at_end(ok);
         Ok(())
+    }
+
+    /// 1 when `ins` (END_FINALLY or POP_FINALLY) directly follows a `with` block's cleanup
+    /// (WITH_CLEANUP_FINISH, 2.7's WITH_CLEANUP): the compiler counts `__exit__` among the
+    /// items it pops, so they sit one slot higher than the depth says. Else 0.
+    fn with_shift(&self, ins: &crate::ir::Instr) -> u32 {
+        let at = self
+            .func
+            .instrs
+            .iter()
+            .position(|x| std::ptr::eq(x, ins))
+            .unwrap_or(0);
+        let prev = at.checked_sub(1).map(|p| self.func.instrs[p].op);
+        u32::from(matches!(
+            prev,
+            Some(Op::WithCleanupFinish | Op::WithCleanup27)
+        ))
     }
 
     /// After a raise helper returned `r` (non-zero: a re-raise), unwinds with `live` items.
@@ -1729,7 +1742,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.b.position_at_end(index);
         let (ok, i) = match machine {
             Some(off) => {
-                let bits = (self.desc.constant("SIZEOF_LONG").unwrap_or(8) * 8) as u32;
+                let bits = self.long_bits();
                 (
                     self.ctx.bool_type().const_int(1, false),
                     self.load_int(k, off, bits, true)?,
@@ -1767,8 +1780,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         Ok(p)
     }
 
-    /// Loads the C double of an exact float.
-    fn float_value(&self, v: PointerValue<'ctx>) -> R<inkwell::values::FloatValue<'ctx>> {
+    /// Address of the C double of an exact float.
+    fn float_field(&self, v: PointerValue<'ctx>) -> R<PointerValue<'ctx>> {
         // SAFETY (LLVM): the value field of a live float.
         let p = unsafe {
             self.b.build_gep(
@@ -1781,10 +1794,19 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             )
         }
         .map_err(llvm_err)?;
-        let p = self
-            .b
+        self.b
             .build_pointer_cast(p, self.ctx.f64_type().ptr_type(AddressSpace::default()), "")
-            .map_err(llvm_err)?;
+            .map_err(llvm_err)
+    }
+
+    /// Bits of the build's C `long` (2.7's machine int).
+    fn long_bits(&self) -> u32 {
+        (self.desc.constant("SIZEOF_LONG").unwrap_or(8) * 8) as u32
+    }
+
+    /// Loads the C double of an exact float.
+    fn float_value(&self, v: PointerValue<'ctx>) -> R<inkwell::values::FloatValue<'ctx>> {
+        let p = self.float_field(v)?;
         Ok(self
             .b
             .build_load(p, "")
@@ -1838,7 +1860,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             let done = self.new_block("arith_int");
             self.both_are(a, b, Api::IntType, ints, floats)?;
             self.b.position_at_end(ints);
-            let bits = (self.desc.constant("SIZEOF_LONG").unwrap_or(8) * 8) as u32;
+            let bits = self.long_bits();
             let lty = self.int_bits(bits);
             let va = self.load_int(a, ival, bits, true)?;
             let vb = self.load_int(b, ival, bits, true)?;
@@ -1978,26 +2000,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .build_conditional_branch(unique, reuse, other)
                     .map_err(llvm_err)?;
                 self.b.position_at_end(reuse);
-                // SAFETY (LLVM): the value field of a live float.
-                let p = unsafe {
-                    self.b.build_gep(
-                        v,
-                        &[self
-                            .t
-                            .i64
-                            .const_int(u64::from(self.desc.layout.float.ob_fval), false)],
-                        "",
-                    )
-                }
-                .map_err(llvm_err)?;
-                let p = self
-                    .b
-                    .build_pointer_cast(
-                        p,
-                        self.ctx.f64_type().ptr_type(AddressSpace::default()),
-                        "",
-                    )
-                    .map_err(llvm_err)?;
+                let p = self.float_field(v)?;
                 self.b.build_store(p, r).map_err(llvm_err)?;
                 self.incref(v)?;
                 incoming.push((v, self.b.get_insert_block().expect("positioned")));
@@ -2047,7 +2050,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let ((sa, va), (sb, vb)) = match machine {
             Some(off) => {
                 // 2.7 machine ints: every value compares inline
-                let bits = (self.desc.constant("SIZEOF_LONG").unwrap_or(8) * 8) as u32;
+                let bits = self.long_bits();
                 let yes = self.ctx.bool_type().const_int(1, false);
                 (
                     (yes, self.load_int(a, off, bits, true)?),
@@ -2445,8 +2448,15 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.store(slot, self.null())?;
                 self.decref(old)?;
             }
-            Op::LoadGlobal { name, null } if self.capi.has(Api::DictGetItemWithError) => {
-                // globals, then builtins; lookup errors propagate, as LOAD_GLOBAL's do
+            Op::LoadGlobal { name, null } => {
+                // globals, then builtins. 3.x: lookup errors propagate, as LOAD_GLOBAL's do; 2.7
+                // has only PyDict_GetItem, which swallows them as 2.7's LOAD_GLOBAL does too
+                let with_error = self.capi.has(Api::DictGetItemWithError);
+                let lookup = if with_error {
+                    Api::DictGetItemWithError
+                } else {
+                    Api::DictGetItem
+                };
                 let names = self.env_field(env_offsets::NAMES)?;
                 let key = self.tuple_item(names, name)?;
                 let globals = self.env_field(env_offsets::GLOBALS)?;
@@ -2463,7 +2473,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let found = self.new_block("found");
                 let mut incoming = Vec::new();
                 for (i, dict) in [globals, builtins].into_iter().enumerate() {
-                    let v = self.call_api(Api::DictGetItemWithError, &[dict.into(), key.into()])?;
+                    let v = self.call_api(lookup, &[dict.into(), key.into()])?;
                     incoming.push((v, self.b.get_insert_block().expect("positioned")));
                     let absent = self.new_block("absent");
                     let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
@@ -2471,8 +2481,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         .build_conditional_branch(isnull, absent, found)
                         .map_err(llvm_err)?;
                     self.b.position_at_end(absent);
-                    let err = self.call_api(Api::ErrOccurred, &[])?;
-                    self.check_null_inverted(err, off, d)?;
+                    if with_error {
+                        let err = self.call_api(Api::ErrOccurred, &[])?;
+                        self.check_null_inverted(err, off, d)?;
+                    }
                     if i == 1 {
                         self.call_addr(
                             runtime::rt_name_error as *const () as usize,
@@ -2507,51 +2519,6 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     joined.add_incoming(&[(&v, stored), (&hit_value, hit_block)]);
                     v = joined.as_basic_value().into_pointer_value();
                 }
-                self.incref(v)?;
-                match null {
-                    NullPush::No => self.sset(d, v)?,
-                    NullPush::Below => {
-                        self.sset(d, self.null())?;
-                        self.sset(d + 1, v)?;
-                    }
-                    NullPush::Above => {
-                        self.sset(d, v)?;
-                        self.sset(d + 1, self.null())?;
-                    }
-                }
-            }
-            Op::LoadGlobal { name, null } => {
-                let names = self.env_field(env_offsets::NAMES)?;
-                let key = self.tuple_item(names, name)?;
-                let globals = self.env_field(env_offsets::GLOBALS)?;
-                let builtins = self.env_field(env_offsets::BUILTINS)?;
-                let g = self.call_api(Api::DictGetItem, &[globals.into(), key.into()])?;
-                let in_globals = self.b.get_insert_block().expect("block");
-                let try_builtins = self.new_block("builtins");
-                let found = self.new_block("found");
-                let isnull = self.b.build_is_null(g, "").map_err(llvm_err)?;
-                self.b
-                    .build_conditional_branch(isnull, try_builtins, found)
-                    .map_err(llvm_err)?;
-                self.b.position_at_end(try_builtins);
-                let bv = self.call_api(Api::DictGetItem, &[builtins.into(), key.into()])?;
-                let missing = self.new_block("missing");
-                let from_builtins = self.b.get_insert_block().expect("block");
-                let isnull = self.b.build_is_null(bv, "").map_err(llvm_err)?;
-                self.b
-                    .build_conditional_branch(isnull, missing, found)
-                    .map_err(llvm_err)?;
-                self.b.position_at_end(missing);
-                self.call_addr(
-                    runtime::rt_name_error as *const () as usize,
-                    None,
-                    &[self.env.expect("env").into(), key.into()],
-                )?;
-                self.fail_now(off, d)?;
-                self.b.position_at_end(found);
-                let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-                phi.add_incoming(&[(&g, in_globals), (&bv, from_builtins)]);
-                let v = phi.as_basic_value().into_pointer_value();
                 self.incref(v)?;
                 match null {
                     NullPush::No => self.sset(d, v)?,
@@ -2819,63 +2786,32 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let r = self.contains(a, b, invert, off, d - 2)?;
                 self.sset(d - 2, r)?;
             }
-            Op::Subscr if !self.quick => {
-                // list[int] inline; everything else through PyObject_GetItem
-                let c = self.sget(d - 2)?;
-                let k = self.sget(d - 1)?;
-                let fast = self.new_block("list_get");
-                let slow = self.new_block("getitem");
-                let join = self.new_block("got");
-                let item = self.list_item(c, k, fast, slow)?;
-                self.b.position_at_end(fast);
-                let v = self.load(item)?;
-                self.incref(v)?;
-                let fast_end = self.b.get_insert_block().expect("positioned");
-                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
-                self.b.position_at_end(slow);
-                let g = self.call_api(Api::ObjectGetItem, &[c.into(), k.into()])?;
-                let slow_end = self.b.get_insert_block().expect("positioned");
-                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
-                self.b.position_at_end(join);
-                let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-                phi.add_incoming(&[(&v, fast_end), (&g, slow_end)]);
-                let r = phi.as_basic_value().into_pointer_value();
-                self.decref(c)?;
-                self.decref(k)?;
-                self.check_null(r, off, d - 2)?;
-                self.sset(d - 2, r)?;
-            }
-            Op::StoreSubscr if !self.quick => {
-                let v = self.sget(d - 3)?;
-                let c = self.sget(d - 2)?;
-                let k = self.sget(d - 1)?;
-                let fast = self.new_block("list_set");
-                let slow = self.new_block("setitem");
-                let join = self.new_block("set");
-                let item = self.list_item(c, k, fast, slow)?;
-                self.b.position_at_end(fast);
-                // the list takes the value's reference; the old item goes after the store
-                let old = self.load(item)?;
-                self.store(item, v)?;
-                self.decref(old)?;
-                let fast_end = self.b.get_insert_block().expect("positioned");
-                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
-                self.b.position_at_end(slow);
-                let r = self.call_api_int(Api::ObjectSetItem, &[c.into(), k.into(), v.into()])?;
-                self.decref(v)?;
-                let slow_end = self.b.get_insert_block().expect("positioned");
-                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
-                self.b.position_at_end(join);
-                let phi = self.b.build_phi(self.t.i32, "").map_err(llvm_err)?;
-                phi.add_incoming(&[(&self.t.i32.const_zero(), fast_end), (&r, slow_end)]);
-                self.decref(c)?;
-                self.decref(k)?;
-                self.check_neg(phi.as_basic_value().into_int_value(), off, d - 3)?;
-            }
             Op::Subscr => {
+                // list[int] inline (optimising tier); everything else through PyObject_GetItem
                 let c = self.sget(d - 2)?;
                 let k = self.sget(d - 1)?;
-                let r = self.call_api(Api::ObjectGetItem, &[c.into(), k.into()])?;
+                let get = || self.call_api(Api::ObjectGetItem, &[c.into(), k.into()]);
+                let r = if self.quick {
+                    get()?
+                } else {
+                    let fast = self.new_block("list_get");
+                    let slow = self.new_block("getitem");
+                    let join = self.new_block("got");
+                    let item = self.list_item(c, k, fast, slow)?;
+                    self.b.position_at_end(fast);
+                    let v = self.load(item)?;
+                    self.incref(v)?;
+                    let fast_end = self.b.get_insert_block().expect("positioned");
+                    self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                    self.b.position_at_end(slow);
+                    let g = get()?;
+                    let slow_end = self.b.get_insert_block().expect("positioned");
+                    self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                    self.b.position_at_end(join);
+                    let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+                    phi.add_incoming(&[(&v, fast_end), (&g, slow_end)]);
+                    phi.as_basic_value().into_pointer_value()
+                };
                 self.decref(c)?;
                 self.decref(k)?;
                 self.check_null(r, off, d - 2)?;
@@ -2885,8 +2821,35 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let v = self.sget(d - 3)?;
                 let c = self.sget(d - 2)?;
                 let k = self.sget(d - 1)?;
-                let r = self.call_api_int(Api::ObjectSetItem, &[c.into(), k.into(), v.into()])?;
-                self.decref(v)?;
+                let set = || -> R<IntValue<'ctx>> {
+                    let r =
+                        self.call_api_int(Api::ObjectSetItem, &[c.into(), k.into(), v.into()])?;
+                    self.decref(v)?;
+                    Ok(r)
+                };
+                let r = if self.quick {
+                    set()?
+                } else {
+                    let fast = self.new_block("list_set");
+                    let slow = self.new_block("setitem");
+                    let join = self.new_block("set");
+                    let item = self.list_item(c, k, fast, slow)?;
+                    self.b.position_at_end(fast);
+                    // the list takes the value's reference; the old item goes after the store
+                    let old = self.load(item)?;
+                    self.store(item, v)?;
+                    self.decref(old)?;
+                    let fast_end = self.b.get_insert_block().expect("positioned");
+                    self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                    self.b.position_at_end(slow);
+                    let r = set()?;
+                    let slow_end = self.b.get_insert_block().expect("positioned");
+                    self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                    self.b.position_at_end(join);
+                    let phi = self.b.build_phi(self.t.i32, "").map_err(llvm_err)?;
+                    phi.add_incoming(&[(&self.t.i32.const_zero(), fast_end), (&r, slow_end)]);
+                    phi.as_basic_value().into_int_value()
+                };
                 self.decref(c)?;
                 self.decref(k)?;
                 self.check_neg(r, off, d - 3)?;
@@ -3415,7 +3378,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 return Ok(true);
             }
             Op::EndFinally { items } => {
-                let shift = self.with_shift.replace(0);
+                let shift = self.with_shift(ins);
                 let base = d + shift - items;
                 let status = self.sget(base + items - 1)?;
                 let env = self.env.expect("env");
@@ -3536,7 +3499,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             Op::PopFinally { preserve_tos } => {
                 let p = u32::from(preserve_tos);
-                let shift = self.with_shift.replace(0);
+                let shift = self.with_shift(ins);
                 let base = d + shift - 6 - p;
                 let res = if preserve_tos {
                     Some(self.sget(d - 1)?)
@@ -3636,7 +3599,6 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 } else {
                     // 2.7 decides here
                     self.with_silence(is_exc, res, off, d, base, items)?;
-                    self.with_shift.set(1);
                 }
             }
             Op::WithCleanupFinish => {
@@ -3657,7 +3619,6 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .map_err(llvm_err)?;
                 self.decref(dup)?;
                 self.with_silence(is_exc, res, off, d - 2, d - 8, 6)?;
-                self.with_shift.set(1);
             }
             Op::Raise { n: 0 } => {
                 let env = self.env.expect("env");
