@@ -375,45 +375,69 @@ pub unsafe extern "C" fn rt_reraise_exit(env: *const Env) {
     // SAFETY: per the caller.
     unsafe {
         let c = rt(env).capi;
+        let here = frame(c);
+        if let Some(lasti) = drop_leading_entries(c, 1, |f| f == here) {
+            super::set_lasti(env, lasti as u32);
+        }
+    }
+}
+
+/// Takes up to `max` leading entries off the current exception's traceback while `ours` holds
+/// for their frame (borrowed); returns the `tb_lasti` of the last one taken.
+///
+/// # Safety
+/// GIL held, an exception set.
+pub(super) unsafe fn drop_leading_entries(
+    c: &CApi,
+    max: usize,
+    ours: impl Fn(Obj) -> bool,
+) -> Option<i64> {
+    // SAFETY: per the caller.
+    unsafe {
         let (mut t, mut v, mut tb) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
         c.func::<extern "C" fn(*mut Obj, *mut Obj, *mut Obj)>(Api::ErrFetch)(
             &mut t, &mut v, &mut tb,
         );
-        if !tb.is_null() {
+        let mut lasti = None;
+        let mut taken = 0;
+        while !tb.is_null() && taken < max {
             let f = c.getattr(tb, "tb_frame");
-            if !f.is_null() && f == frame(c) {
-                let lasti = c.getattr_int(tb, "tb_lasti");
-                let next = c.getattr(tb, "tb_next");
-                if let (Some(lasti), false) = (lasti, next.is_null()) {
-                    super::set_lasti(env, lasti as u32);
-                    c.decref(tb);
-                    tb = if c.is_none(next) {
-                        c.decref(next);
-                        ptr::null_mut()
-                    } else {
-                        next
-                    };
-                    if !v.is_null()
-                        && c.has(Api::ExceptionSetTraceback)
-                        && super::is_exc_instance(c, v)
-                    {
-                        let tbv = if tb.is_null() {
-                            c.object(Api::NoneStruct)
-                        } else {
-                            tb
-                        };
-                        c.func::<extern "C" fn(Obj, Obj) -> c_int>(Api::ExceptionSetTraceback)(
-                            v, tbv,
-                        );
-                    }
-                } else {
-                    c.decref(next);
-                }
-            }
+            let take = !f.is_null() && ours(f);
             c.decref(f);
             c.clear_error();
+            if !take {
+                break;
+            }
+            let (at, next) = (c.getattr_int(tb, "tb_lasti"), c.getattr(tb, "tb_next"));
+            if next.is_null() {
+                c.clear_error();
+                break;
+            }
+            lasti = at;
+            taken += 1;
+            c.decref(tb);
+            tb = if c.is_none(next) {
+                c.decref(next);
+                ptr::null_mut()
+            } else {
+                next
+            };
+        }
+        // up to 3.11 the exception keeps its own reference to the traceback
+        if taken > 0
+            && !v.is_null()
+            && c.has(Api::ExceptionSetTraceback)
+            && super::is_exc_instance(c, v)
+        {
+            let tbv = if tb.is_null() {
+                c.object(Api::NoneStruct)
+            } else {
+                tb
+            };
+            c.func::<extern "C" fn(Obj, Obj) -> c_int>(Api::ExceptionSetTraceback)(v, tbv);
         }
         c.func::<extern "C" fn(Obj, Obj, Obj)>(Api::ErrRestore)(t, v, tb);
+        lasti
     }
 }
 

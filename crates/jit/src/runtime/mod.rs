@@ -1408,55 +1408,21 @@ pub unsafe extern "C" fn rt_slice27(
         );
         c.decref(args);
         if res.is_null() {
-            drop_detour(c, "<anyjit slice>");
+            exc::drop_leading_entries(c, usize::MAX, |frame| {
+                let code = c.getattr(frame, "f_code");
+                let file = if code.is_null() {
+                    code
+                } else {
+                    c.getattr(code, "co_filename")
+                };
+                let ours = !file.is_null() && c.str_text(file).as_deref() == Some("<anyjit slice>");
+                c.decref(code);
+                c.decref(file);
+                c.clear_error();
+                ours
+            });
         }
         res
-    }
-}
-
-/// Takes the leading traceback entries of code from file `marker` off the current exception.
-unsafe fn drop_detour(c: &CApi, marker: &str) {
-    // SAFETY: GIL held, an exception set.
-    unsafe {
-        let (mut t, mut v, mut tb) = (
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-        );
-        c.func::<extern "C" fn(*mut Obj, *mut Obj, *mut Obj)>(Api::ErrFetch)(
-            &mut t, &mut v, &mut tb,
-        );
-        while !tb.is_null() {
-            let frame = c.getattr(tb, "tb_frame");
-            let code = if frame.is_null() {
-                frame
-            } else {
-                c.getattr(frame, "f_code")
-            };
-            let file = if code.is_null() {
-                code
-            } else {
-                c.getattr(code, "co_filename")
-            };
-            let ours = !file.is_null() && c.str_text(file).as_deref() == Some(marker);
-            for o in [frame, code, file] {
-                c.decref(o);
-            }
-            c.clear_error();
-            if !ours {
-                break;
-            }
-            let next = c.getattr(tb, "tb_next");
-            c.clear_error();
-            c.decref(tb);
-            tb = if next.is_null() || c.is_none(next) {
-                c.decref(next);
-                std::ptr::null_mut()
-            } else {
-                next
-            };
-        }
-        c.func::<extern "C" fn(Obj, Obj, Obj)>(Api::ErrRestore)(t, v, tb);
     }
 }
 
