@@ -235,6 +235,9 @@ impl CApi {
         unsafe {
             if let Some(p) = self.refcnt(o) {
                 if !self.desc.caps.immortal_objects {
+                    if let Some(total) = self.ref_total() {
+                        *total += 1;
+                    }
                     *p += 1;
                     return;
                 }
@@ -247,9 +250,18 @@ impl CApi {
         }
     }
 
-    /// The reference count of `o` when the build lets it be changed in place (a release build
-    /// without trace-refs, 64-bit where objects may be immortal); `None` when `o` is NULL or
-    /// `Py_IncRef`/`Py_DecRef` must do it.
+    /// A debug build's `_Py_RefTotal`, kept in step by its `Py_INCREF`/`Py_DECREF` (3.11 and
+    /// earlier, where objects are never immortal); `None` on release builds and where the total
+    /// is not an exported variable.
+    fn ref_total(&self) -> Option<*mut isize> {
+        let d = self.desc;
+        (d.identity.debug && !d.caps.immortal_objects && self.has(Api::RefTotal))
+            .then(|| self.addr(Api::RefTotal) as *mut isize)
+    }
+
+    /// The reference count of `o` when the build lets it be changed in place (without
+    /// trace-refs, 64-bit where objects may be immortal, a debug build only with an exported
+    /// `_Py_RefTotal`); `None` when `o` is NULL or `Py_IncRef`/`Py_DecRef` must do it.
     ///
     /// # Safety
     /// `o` is NULL or a live object.
@@ -257,7 +269,7 @@ impl CApi {
         let d = self.desc;
         let off = d.layout.object.ob_refcnt?;
         if o.is_null()
-            || d.identity.debug
+            || (d.identity.debug && self.ref_total().is_none())
             || d.identity.trace_refs
             || (d.caps.immortal_objects && d.identity.pointer_bits != 64)
         {
@@ -277,6 +289,16 @@ impl CApi {
             if let Some(p) = self.refcnt(o) {
                 if self.desc.caps.immortal_objects && (*(p as *const i32)) < 0 {
                     return; // immortal
+                }
+                if let Some(total) = self.ref_total() {
+                    // a debug build: the last reference (or a count gone wrong) goes through
+                    // `Py_DecRef`, which deallocates or reports as the headers do
+                    if *p > 1 {
+                        *total -= 1;
+                        *p -= 1;
+                        return;
+                    }
+                    return self.func::<extern "C" fn(Obj)>(Api::DecRef)(o);
                 }
                 *p -= 1;
                 if *p == 0 {

@@ -714,14 +714,54 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.helper_int(addr, args)
     }
 
-    /// Whether reference counts are updated inline: release builds with a plain `ob_refcnt`, in
-    /// the optimising tier. Debug builds (reference totals), free-threaded builds and the quick
-    /// tier (a third of the compile time) call `Py_IncRef`/`Py_DecRef`.
+    /// Whether reference counts are updated inline: builds with a plain `ob_refcnt`, in the
+    /// optimising tier. Debug builds inline them too when they keep their total in the exported
+    /// `_Py_RefTotal` (see [`Self::ref_total`]). Builds that trace references (objects on a
+    /// list), free-threaded builds and the quick tier (a third of the compile time) call
+    /// `Py_IncRef`/`Py_DecRef`.
     fn inline_refcounts(&self) -> bool {
         !self.quick
-            && !self.desc.identity.debug
             && !self.desc.identity.trace_refs
             && self.desc.layout.object.ob_refcnt.is_some()
+            && (!self.desc.identity.debug || self.ref_total().is_some())
+    }
+
+    /// A debug build's `_Py_RefTotal`, which its `Py_INCREF`/`Py_DECREF` keep in step (3.11 and
+    /// earlier; 3.12 keeps the total per interpreter, behind functions). `None` on release
+    /// builds, and on debug builds where objects may be immortal.
+    fn ref_total(&self) -> Option<PointerValue<'ctx>> {
+        if !self.desc.identity.debug
+            || self.desc.caps.immortal_objects
+            || !self.capi.has(Api::RefTotal)
+        {
+            return None;
+        }
+        let word = u32::from(self.desc.identity.pointer_bits);
+        Some(
+            self.t
+                .i64
+                .const_int(self.capi.addr(Api::RefTotal) as u64, false)
+                .const_to_pointer(self.int_bits(word).ptr_type(AddressSpace::default())),
+        )
+    }
+
+    /// `_Py_RefTotal += delta` on a debug build that keeps one (see [`Self::ref_total`]).
+    fn bump_ref_total(&self, delta: i64) -> R<()> {
+        let Some(total) = self.ref_total() else {
+            return Ok(());
+        };
+        let word = u32::from(self.desc.identity.pointer_bits);
+        let n = self
+            .b
+            .build_load(total, "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let n = self
+            .b
+            .build_int_add(n, self.int_bits(word).const_int(delta as u64, true), "")
+            .map_err(llvm_err)?;
+        self.b.build_store(total, n).map_err(llvm_err)?;
+        Ok(())
     }
 
     /// The integer type of `bits` (32 or 64).
@@ -787,6 +827,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             self.call_addr(self.api(Api::IncRef)?, None, &[v.into()])?;
             return Ok(());
         }
+        self.bump_ref_total(1)?;
         let p = self.refcnt_ptr(v, word)?;
         let n = self.b.build_load(p, "").map_err(llvm_err)?.into_int_value();
         let n = self
@@ -831,6 +872,32 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .build_conditional_branch(immortal, done, mortal)
                 .map_err(llvm_err)?;
             self.b.position_at_end(mortal);
+        }
+        if self.ref_total().is_some() {
+            // a debug build: the last reference, or a count gone wrong, goes through
+            // `Py_DecRef`, which deallocates or reports the negative count as its headers do
+            let shared = self
+                .b
+                .build_int_compare(IntPredicate::SGT, n, wty.const_int(1, false), "")
+                .map_err(llvm_err)?;
+            let drop = self.new_block("decref_shared");
+            let last = self.new_block("decref_last");
+            self.b
+                .build_conditional_branch(shared, drop, last)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(last);
+            self.call_addr(self.api(Api::DecRef)?, None, &[v.into()])?;
+            self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+            self.b.position_at_end(drop);
+            self.bump_ref_total(-1)?;
+            let n = self
+                .b
+                .build_int_sub(n, wty.const_int(1, false), "")
+                .map_err(llvm_err)?;
+            self.b.build_store(p, n).map_err(llvm_err)?;
+            self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+            self.b.position_at_end(done);
+            return Ok(());
         }
         let n = self
             .b
