@@ -3,8 +3,10 @@
 # For each kernel in bench/kernels: the interpreter and the generic tier (anyjit.jit, strict)
 # side by side in this process, after a warm-up, best of 5; checksums must agree. Prints one
 # tab-separated line per kernel:
-#     kernel  interp_s  jit_s  speedup  checksum_ok  compile_ms  memory_kib  optimize_ms
+#     kernel  interp_s  jit_s  speedup  checksum_ok  compile_ms  memory_kib  optimize_ms  first_call
 # (compile_ms: the first, quick compilation; optimize_ms: the optimising one a second call makes)
+# (first_call: one call on 5*N of a freshly compiled function, compilation included, against one
+# interpreted call: what a function called once gains, through on-stack replacement)
 # (memory: resident set growth across the compilation, from /proc/self/statm where it exists)
 # Python 2 and 3 compatible.
 from __future__ import print_function
@@ -60,6 +62,14 @@ for name in names:
         continue
     compile_ms = (clock() - t) * 1000
     mem = rss_kib() - mem
+    # a function called once: compiled, then one long call (moving to the optimised code in
+    # its loop), against one interpreted call
+    t = clock()
+    r_once = f(5 * n)
+    t_interp_once = clock() - t
+    t = clock()
+    r_jit_once = anyjit.jit(f, strict=True)(5 * n)
+    t_jit_once = clock() - t
     # warm-up: the second call of a compiled function compiles it again, optimised
     opt = anyjit.stats().get('optimize_ms', 0.0)
     f(n // 10 or 1)
@@ -68,5 +78,7 @@ for name in names:
     opt_ms = anyjit.stats().get('optimize_ms', 0.0) - opt
     ti, ri = best(f, n)
     tj, rj = best(j, n)
-    print('%s\t%.5f\t%.5f\t%.2f\t%s\t%.1f\t%d\t%.1f' % (name, ti, tj, ti / tj, ri == rj, compile_ms, mem, opt_ms))
+    print('%s\t%.5f\t%.5f\t%.2f\t%s\t%.1f\t%d\t%.1f\t%.2f' % (
+        name, ti, tj, ti / tj, ri == rj and r_once == r_jit_once, compile_ms, mem, opt_ms,
+        t_interp_once / t_jit_once))
     sys.stdout.flush()

@@ -113,6 +113,43 @@ first = tiered(5)
 check('quick tier answers', first == 120 and anyjit.stats()['optimized'] == before + 1, first)
 check('optimising tier answers', [tiered(k) for k in (1, 6, 10)] == [1, 720, 3628800])
 check('one optimisation per function', anyjit.stats()['optimized'] == before + 1)
+# on-stack replacement: a function called once that loops long moves from the quick tier's
+# code to the optimised code inside the loop (by default after 20000 backward jumps), once
+def long_loop(n, fail_at):
+    t = 0
+    for i in range(n):
+        t += i % 7
+        if i == fail_at:
+            raise ValueError('at %d' % i)
+    return t
+
+
+moves, optimized = anyjit.stats()['osr_entries'], anyjit.stats()['optimized']
+jl = anyjit.jit(long_loop, strict=True)
+check('a long loop in one call answers', jl(100000, -1) == long_loop(100000, -1))
+check('a long loop in one call moves to the optimised code',
+      anyjit.stats()['osr_entries'] == moves + 1 and anyjit.stats()['optimized'] == optimized + 1,
+      anyjit.stats())
+check('later calls take the optimised code at once',
+      jl(30000, -1) == long_loop(30000, -1) and anyjit.stats()['osr_entries'] == moves + 1)
+jl = anyjit.jit(long_loop, strict=True)
+try:
+    jl(100000, 50000)
+    check('an error after moving is raised', False)
+except ValueError as e:
+    tb = traceback.extract_tb(sys.exc_info()[2])
+    check('an error after moving is raised', str(e) == 'at 50000', str(e))
+    check('its traceback names the raising line',
+          tb[-1][2] == 'long_loop' and tb[-1][1] == long_loop.__code__.co_firstlineno + 5, tb)
+check('no optimisation failed', anyjit.stats()['optimize_failures'] == {},
+      anyjit.stats()['optimize_failures'])
+for bad in (-1, 2 ** 40):
+    try:
+        anyjit._osr_after(bad)
+        check('a bad on-stack replacement threshold is refused', False)
+    except (ValueError, OverflowError):
+        check('a bad on-stack replacement threshold is refused', True)
+
 try:
     anyjit.jit(len)
     check('non-function refused', False)

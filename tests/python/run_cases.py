@@ -18,6 +18,9 @@
 #   * the change of the arguments' reference counts (equal to the interpreter's);
 # and that stats()['native_calls'] grew, so that no case can pass in the interpreter. Each case is
 # called twice (rounds): once in the quick tier's code, once in the optimising tier's.
+# Then the corpus runs twice more with on-stack replacement forced (anyjit._osr_after(1), then 3):
+# each first call moves from the quick tier's code to the optimised code at its first (third)
+# backward jump, with the same comparisons; some cases must have moved.
 # On a debug build, sys.gettotalrefcount() must not grow across further runs of the corpus.
 # Ends with 'N passed, M failed'.
 from __future__ import print_function
@@ -167,6 +170,19 @@ def corpus(rounds):
 
 try:
     corpus(2)
+    # on-stack replacement: every loop moves to the optimised code at once, or a little later
+    saved = passed[0]
+    moved = []
+    for after in (1, 3):
+        previous = anyjit._osr_after(after)
+        before = anyjit.stats()['osr_entries']
+        corpus(1)
+        moved.append(anyjit.stats()['osr_entries'] - before)
+        anyjit._osr_after(previous)
+    passed[0] = saved
+    if min(moved) <= 0:
+        failures.append('no call moved to the optimised code with on-stack replacement forced: %r' % moved)
+    print('calls moved by on-stack replacement (after 1 and 3 backward jumps): %r' % moved)
     if hasattr(sys, 'gettotalrefcount'):
         # debug build: further runs of everything must not leak references. A leak of even one
         # reference per call grows with every run; the runner's own bookkeeping does not.

@@ -73,7 +73,8 @@ pub struct Slots {
 }
 
 /// The native entry: `PyObject *f(Env *env)`.
-pub type NativeFn = unsafe extern "C" fn(*const runtime::Env) -> anyjit_abi::capi::Obj;
+pub type NativeFn =
+    unsafe extern "C" fn(*const runtime::Env, *const runtime::OsrState) -> anyjit_abi::capi::Obj;
 
 /// A compiled function: its engine (which owns the machine code) and entry point.
 pub struct Compiled {
@@ -286,6 +287,9 @@ pub struct Codegen<'a, 'ctx> {
     stack: Option<PointerValue<'ctx>>,
     locals: Option<PointerValue<'ctx>>,
     unwind: Option<BasicBlock<'ctx>>,
+    /// `ladder[k]`: releases stack slots `k-1` down to 0, then unwinds (made on first use;
+    /// see [`Codegen::ladder`]).
+    ladder: std::cell::RefCell<Vec<Option<BasicBlock<'ctx>>>>,
     /// Counts backward jumps between visits of the periodic helper.
     ticks: Option<PointerValue<'ctx>>,
     /// Per IR block, the static block stack at its entry (≤3.10).
@@ -296,6 +300,11 @@ pub struct Codegen<'a, 'ctx> {
     llblocks: Vec<BasicBlock<'ctx>>,
     /// Compile for the quick tier (see [`Codegen::quick`]).
     quick: bool,
+    /// Loop headers for on-stack replacement, with their entry depth (see
+    /// [`Codegen::osr_targets`]).
+    osr: Vec<(crate::ir::Block, u32)>,
+    /// [`runtime::OSR_AFTER`] when compilation began.
+    osr_after: u32,
     /// LOAD_GLOBAL caches made so far (for unique names).
     caches: std::cell::Cell<u32>,
     /// The function's globals and builtins are watched (3.12+ dict watchers): LOAD_GLOBAL may
@@ -378,12 +387,44 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             watched: false,
             actions: Vec::new(),
             ticks: None,
+            ladder: std::cell::RefCell::new(Vec::new()),
+            osr: Vec::new(),
+            osr_after: runtime::OSR_AFTER.load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 
-    /// On a backward jump: every `PERIODIC_EVERY` times, run signal handlers and let other
-    /// threads take the GIL, as the interpreter's eval breaker does.
-    fn back_edge(&self, off: u32, live: u32) -> R<()> {
+    /// The loop headers an activation may move to the optimised code at (on-stack
+    /// replacement): targets of backward jumps whose entry depth is the jump's own, with the
+    /// item count the jump leaves. The quick tier offers its state there, the optimising tier
+    /// takes it; both read this one list.
+    fn osr_targets(func: &Function) -> Vec<(crate::ir::Block, u32)> {
+        let mut out: Vec<(crate::ir::Block, u32)> = Vec::new();
+        for ins in &func.instrs {
+            let Some(d) = ins.depth else { continue };
+            let (t, live) = match ins.op {
+                Op::Jump { target } => (target, d),
+                Op::PopJumpIf { target, .. } => (target, d - 1),
+                Op::JumpIfNotExcMatch { target } => (target, d.saturating_sub(2)),
+                _ => continue,
+            };
+            let Some(data) = func.blocks.get(t.0 as usize) else {
+                continue;
+            };
+            let entry = func.instrs[data.start..data.end]
+                .first()
+                .and_then(|i| i.depth);
+            if data.offset <= ins.offset && entry == Some(live) && !out.iter().any(|o| o.0 == t) {
+                out.push((t, live));
+            }
+        }
+        out
+    }
+
+    /// On a backward jump to block `t`: every `PERIODIC_EVERY` times, run signal handlers and
+    /// let other threads take the GIL, as the interpreter's eval breaker does. In the quick
+    /// tier, after [`runtime::OSR_AFTER`] of them, move to the optimised code if it can be had
+    /// (on-stack replacement): hand it the locals and the stack and return what it returns.
+    fn back_edge(&self, off: u32, live: u32, t: crate::ir::Block) -> R<()> {
         let ticks = self.ticks.expect("ticks");
         let n = self
             .b
@@ -418,6 +459,87 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.check_neg(r, off, live)?;
         self.b.build_unconditional_branch(cont).map_err(llvm_err)?;
         self.b.position_at_end(cont);
+        if self.quick && self.osr_after > 0 && self.osr.iter().any(|o| o.0 == t) {
+            let due = self
+                .b
+                .build_int_compare(
+                    IntPredicate::EQ,
+                    n,
+                    self.t.i32.const_int(u64::from(self.osr_after), false),
+                    "",
+                )
+                .map_err(llvm_err)?;
+            let ask = self.new_block("osr_ask");
+            let stay = self.new_block("osr_stay");
+            self.b
+                .build_conditional_branch(due, ask, stay)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(ask);
+            self.set_lasti(off)?;
+            let env = self.env.expect("env");
+            let f = self.helper_obj(runtime::rt_osr as *const () as usize, &[env.into()])?;
+            let go = self.new_block("osr_go");
+            let none = self.b.build_is_null(f, "").map_err(llvm_err)?;
+            self.b
+                .build_conditional_branch(none, stay, go)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(go);
+            // the state: a pointer-sized word each for the locals, the stack and the block
+            let state = self
+                .b
+                .build_array_alloca(self.t.obj, self.t.i32.const_int(3, false), "osr_state")
+                .map_err(llvm_err)?;
+            let word = |i: usize| -> R<PointerValue<'ctx>> {
+                let p = self.slot(state, (i / std::mem::size_of::<usize>()) as u32)?;
+                self.b
+                    .build_pointer_cast(p, self.t.objp, "")
+                    .map_err(llvm_err)
+            };
+            let as_obj = |p: PointerValue<'ctx>| -> R<PointerValue<'ctx>> {
+                self.b
+                    .build_pointer_cast(p, self.t.obj, "")
+                    .map_err(llvm_err)
+            };
+            self.store(
+                word(runtime::osr_offsets::LOCALS)?,
+                as_obj(self.locals.expect("locals"))?,
+            )?;
+            self.store(
+                word(runtime::osr_offsets::STACK)?,
+                as_obj(self.stack.expect("stack"))?,
+            )?;
+            let bp = self.slot(
+                state,
+                (runtime::osr_offsets::BLOCK / std::mem::size_of::<usize>()) as u32,
+            )?;
+            let bp = self
+                .b
+                .build_pointer_cast(bp, self.t.i32.ptr_type(AddressSpace::default()), "")
+                .map_err(llvm_err)?;
+            self.b
+                .build_store(bp, self.t.i32.const_int(u64::from(t.0), false))
+                .map_err(llvm_err)?;
+            let fty = self
+                .t
+                .obj
+                .fn_type(&[self.t.obj.into(), self.t.obj.into()], false);
+            let f = self
+                .b
+                .build_pointer_cast(f, fty.ptr_type(AddressSpace::default()), "")
+                .map_err(llvm_err)?;
+            let callable = CallableValue::try_from(f)
+                .map_err(|_| llvm_err("an entry point is a function pointer"))?;
+            let r = self
+                .b
+                .build_call(callable, &[env.into(), as_obj(state)?.into()], "")
+                .map_err(llvm_err)?
+                .try_as_basic_value()
+                .basic()
+                .ok_or_else(|| llvm_err("an entry point returns an object"))?;
+            // the optimised code took every reference: return what it returns
+            self.b.build_return(Some(&r)).map_err(llvm_err)?;
+            self.b.position_at_end(stay);
+        }
         Ok(())
     }
 
@@ -1283,6 +1405,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
         }
         match action {
+            Action::Raise { fresh: true } => {
+                // the common way out: every failure site of this depth shares one release path
+                let out = self.ladder(live)?;
+                self.b.build_unconditional_branch(out).map_err(llvm_err)?;
+            }
             Action::Raise { fresh } => {
                 self.release(0, live)?;
                 if !fresh {
@@ -1311,6 +1438,40 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
         }
         Ok(())
+    }
+
+    /// The block that releases stack slots `k-1` down to 0 and leaves by the unwind block:
+    /// one chain per function that every raising site with nothing to unwind through enters at
+    /// its depth, so that no site carries a release sequence of its own. Cold code: the
+    /// releases are `Py_DecRef` calls.
+    fn ladder(&self, k: u32) -> R<BasicBlock<'ctx>> {
+        if let Some(Some(b)) = self.ladder.borrow().get(k as usize) {
+            return Ok(*b);
+        }
+        let here = self.b.get_insert_block();
+        let block = self.new_block(&format!("release{k}"));
+        {
+            let mut l = self.ladder.borrow_mut();
+            if l.len() <= k as usize {
+                l.resize(k as usize + 1, None);
+            }
+            l[k as usize] = Some(block);
+        }
+        let next = if k == 0 {
+            self.unwind.expect("unwind")
+        } else {
+            self.ladder(k - 1)?
+        };
+        self.b.position_at_end(block);
+        if k > 0 {
+            let v = self.sget(k - 1)?;
+            self.call_addr(self.api(Api::DecRef)?, None, &[v.into()])?;
+        }
+        self.b.build_unconditional_branch(next).map_err(llvm_err)?;
+        if let Some(h) = here {
+            self.b.position_at_end(h);
+        }
+        Ok(block)
     }
 
     /// The int standing for a pending `action` in a `finally` block's status slot.
@@ -2192,7 +2353,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         Self::check(self.func)?;
         self.stacks = Self::block_stacks(self.func);
         self.actions = self.pending_actions();
-        let fty = self.t.obj.fn_type(&[self.t.obj.into()], false);
+        self.osr = Self::osr_targets(self.func);
+        let fty = self
+            .t
+            .obj
+            .fn_type(&[self.t.obj.into(), self.t.obj.into()], false);
         let function = self.module.add_function("anyjit_entry", fty, None);
         self.function = Some(function);
         let entry = self.ctx.append_basic_block(function, "entry");
@@ -2222,6 +2387,19 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_store(ticks, self.t.i32.const_zero())
             .map_err(llvm_err)?;
         self.ticks = Some(ticks);
+        // the optimising tier may be entered at a loop header by a quick-tier activation
+        let osr_entry = (!self.quick && !self.osr.is_empty()).then(|| {
+            let osr = function.get_nth_param(1).expect("osr").into_pointer_value();
+            (osr, self.new_block("osr_entry"))
+        });
+        if let Some((osr, at)) = osr_entry {
+            let init = self.new_block("init");
+            let normal = self.b.build_is_null(osr, "").map_err(llvm_err)?;
+            self.b
+                .build_conditional_branch(normal, init, at)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(init);
+        }
         let args = self.env_field(env_offsets::ARGS)?;
         let args = self
             .b
@@ -2268,6 +2446,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_unconditional_branch(blocks[0])
             .map_err(llvm_err)?;
         self.llblocks = blocks.clone();
+        if let Some((osr, at)) = osr_entry {
+            self.osr_entry(osr, at)?;
+        }
         self.b.position_at_end(unwind);
         self.release_locals()?;
         self.b.build_return(Some(&self.null())).map_err(llvm_err)?;
@@ -2389,6 +2570,61 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .write_to_memory_buffer(&self.module, FileType::Assembly)
             .map_err(llvm_err)?;
         Ok(String::from_utf8_lossy(buf.as_slice()).into_owned())
+    }
+
+    /// The optimising tier's entry for on-stack replacement, at `at`: takes the locals and the
+    /// stack of the quick tier's activation from `osr` (an [`runtime::OsrState`]) and resumes
+    /// at the loop header it names.
+    fn osr_entry(&self, osr: PointerValue<'ctx>, at: BasicBlock<'ctx>) -> R<()> {
+        self.b.position_at_end(at);
+        let words = self
+            .b
+            .build_pointer_cast(osr, self.t.objp, "")
+            .map_err(llvm_err)?;
+        let ptr_at = |off: usize| -> R<PointerValue<'ctx>> {
+            let p = self.load(self.slot(words, (off / std::mem::size_of::<usize>()) as u32)?)?;
+            self.b
+                .build_pointer_cast(p, self.t.objp, "")
+                .map_err(llvm_err)
+        };
+        let from_locals = ptr_at(runtime::osr_offsets::LOCALS)?;
+        let from_stack = ptr_at(runtime::osr_offsets::STACK)?;
+        for i in 0..self.nlocals {
+            let v = self.load(self.slot(from_locals, i)?)?;
+            self.store(self.local(i)?, v)?;
+        }
+        let bp = self.slot(
+            words,
+            (runtime::osr_offsets::BLOCK / std::mem::size_of::<usize>()) as u32,
+        )?;
+        let bp = self
+            .b
+            .build_pointer_cast(bp, self.t.i32.ptr_type(AddressSpace::default()), "")
+            .map_err(llvm_err)?;
+        let block = self
+            .b
+            .build_load(bp, "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let bad = self.new_block("osr_bad");
+        let mut cases = Vec::new();
+        for &(t, depth) in &self.osr {
+            let case = self.new_block("osr_case");
+            self.b.position_at_end(case);
+            for i in 0..depth {
+                let v = self.load(self.slot(from_stack, i)?)?;
+                self.sset(i, v)?;
+            }
+            self.b
+                .build_unconditional_branch(self.llblocks[t.0 as usize])
+                .map_err(llvm_err)?;
+            cases.push((self.t.i32.const_int(u64::from(t.0), false), case));
+        }
+        self.b.position_at_end(at);
+        self.b.build_switch(block, bad, &cases).map_err(llvm_err)?;
+        self.b.position_at_end(bad);
+        self.b.build_unreachable().map_err(llvm_err)?;
+        Ok(())
     }
 
     fn release_locals(&self) -> R<()> {
@@ -2969,7 +3205,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .get(t.0 as usize)
                     .is_some_and(|dest| dest.offset <= off)
                 {
-                    self.back_edge(off, d)?;
+                    self.back_edge(off, d, t)?;
                 }
                 self.b
                     .build_unconditional_branch(target(t)?)
@@ -4210,7 +4446,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .build_conditional_branch(taken, back, fall)
                 .map_err(llvm_err)?;
             self.b.position_at_end(back);
-            self.back_edge(off, live)?;
+            self.back_edge(off, live, t)?;
             self.b.build_unconditional_branch(dest).map_err(llvm_err)?;
         } else {
             self.b

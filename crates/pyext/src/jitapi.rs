@@ -58,6 +58,11 @@ pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
 pub static OPTIMIZED: AtomicU64 = AtomicU64::new(0);
 /// Time spent in those compilations, in microseconds.
 pub static OPTIMIZE_US: AtomicU64 = AtomicU64::new(0);
+/// Activations that moved from the quick tier's code to the optimised code in a loop.
+pub static OSR_ENTRIES: AtomicU64 = AtomicU64::new(0);
+/// Why optimising compilations failed (the function keeps its quick-tier code):
+/// `(qualified name, reason)`.
+pub static OPTIMIZE_FAILURES: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 /// Functions left to the interpreter, and calls routed to it (tracing).
 pub static FALLBACKS: AtomicU64 = AtomicU64::new(0);
 /// Why functions were not compiled: `(qualified name, reason)`.
@@ -143,6 +148,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             enter_name,
             exit_name,
         });
+        anyjit_jit::runtime::set_optimizer(optimize_for_osr);
         let _ = TRAMPOLINE.set(tramp as usize);
         let compile = c.getattr(module, "_compile");
         let is_handle = c.getattr(module, "_is_handle");
@@ -331,6 +337,8 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             entry: std::cell::Cell::new(compiled.entry),
             tiers: std::cell::RefCell::new(vec![compiled]),
             calls: std::cell::Cell::new(0),
+            tier_tried: std::cell::Cell::new(false),
+            optimized: std::cell::Cell::new(None),
             active: std::cell::Cell::new(0),
             ir,
             slots,
@@ -398,9 +406,13 @@ fn llvm_context() -> &'static inkwell::context::Context {
         .0
 }
 
-/// Compiles `cf` again with the optimising tier and makes calls take it. A failure (which
-/// the quick tier's success makes unlikely) keeps the quick tier's code.
+/// Compiles `cf` again with the optimising tier, once, and makes calls take it. A failure
+/// (which the quick tier's success makes unlikely) keeps the quick tier's code and is recorded
+/// in `stats()['optimize_failures']`.
 fn tier_up(c: &'static CApi, cf: &CompiledFunction) {
+    if cf.tier_tried.replace(true) {
+        return;
+    }
     let t = std::time::Instant::now();
     let ctx = llvm_context();
     // builds without dict version tags (3.13+): LOAD_GLOBAL caches need the function's globals
@@ -416,15 +428,37 @@ fn tier_up(c: &'static CApi, cf: &CompiledFunction) {
             let builtins: Obj = c.read(f, d.layout.function.func_builtins.unwrap_or(0));
             anyjit_jit::runtime::watch_dicts(c, &[globals, builtins])
         };
-    if let Ok(compiled) = Codegen::with_slots(ctx, c, &cf.ir, cf.nparams(), cf.slots.clone())
+    match Codegen::with_slots(ctx, c, &cf.ir, cf.nparams(), cf.slots.clone())
         .watched_globals(watched)
         .compile()
     {
-        cf.entry.set(compiled.entry);
-        cf.tiers.borrow_mut().push(compiled);
-        OPTIMIZED.fetch_add(1, Ordering::Relaxed);
-        OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
+        Ok(compiled) => {
+            cf.entry.set(compiled.entry);
+            cf.optimized.set(Some(compiled.entry));
+            cf.tiers.borrow_mut().push(compiled);
+            OPTIMIZED.fetch_add(1, Ordering::Relaxed);
+            OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
+        }
+        Err(u) => {
+            // SAFETY: GIL held; the handle owns the function.
+            let name = unsafe { attr_str(c, cf.func, "__name__") };
+            if let Ok(mut f) = OPTIMIZE_FAILURES.lock() {
+                f.push((name, u.to_string()));
+            }
+        }
     }
+}
+
+/// The optimised code of `cf` for an activation in a loop of its quick-tier code (on-stack
+/// replacement; see `anyjit_jit::runtime::rt_osr`): compiled now unless a call already did.
+fn optimize_for_osr(cf: &CompiledFunction) -> Option<anyjit_jit::codegen::NativeFn> {
+    let c = &state().capi;
+    tier_up(c, cf);
+    let f = cf.optimized.get()?;
+    // later calls take the optimised code too, without counting to the tier-up
+    cf.calls.set(entry::TIER_UP_CALLS);
+    OSR_ENTRIES.fetch_add(1, Ordering::Relaxed);
+    Some(f)
 }
 
 unsafe extern "C" fn release_handle(capsule: Obj) {
@@ -518,6 +552,29 @@ pub unsafe extern "C" fn call(_module: Obj, args: Obj) -> Obj {
     }
 }
 
+/// `anyjit._osr_after(n)`: sets how many backward jumps an activation of quick-tier code
+/// makes before it moves to the optimised code (0: never), for functions compiled from now on;
+/// returns the previous setting. For tests, which make every loop move at once.
+pub unsafe extern "C" fn osr_after(_module: Obj, n: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: GIL held.
+    unsafe {
+        let v = c.as_long(n);
+        if v == -1 && c.error_occurred() {
+            return std::ptr::null_mut();
+        }
+        let Ok(v) = u32::try_from(v) else {
+            c.set_error(
+                c.object(Api::ExcValueError),
+                "anyjit._osr_after expects a count from 0 to 2**32-1",
+            );
+            return std::ptr::null_mut();
+        };
+        let old = anyjit_jit::runtime::OSR_AFTER.swap(v, Ordering::Relaxed);
+        c.new_int(old as _)
+    }
+}
+
 /// `anyjit.stats()`.
 pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
     let c = &state().capi;
@@ -534,6 +591,12 @@ pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
                 c.dict_set_steal(reasons, name, c.new_str(why));
             }
         }
+        let failures = c.new_dict();
+        if let Ok(f) = OPTIMIZE_FAILURES.lock() {
+            for (name, why) in f.iter() {
+                c.dict_set_steal(failures, name, c.new_str(why));
+            }
+        }
         let ok = c.dict_set_steal(d, "compiled", n(&COMPILED))
             && c.dict_set_steal(d, "native_calls", n(&NATIVE_CALLS))
             && c.dict_set_steal(d, "optimized", n(&OPTIMIZED))
@@ -542,6 +605,8 @@ pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
                 "optimize_ms",
                 c.new_float(OPTIMIZE_US.load(Ordering::Relaxed) as f64 / 1000.0),
             )
+            && c.dict_set_steal(d, "osr_entries", n(&OSR_ENTRIES))
+            && c.dict_set_steal(d, "optimize_failures", failures)
             && c.dict_set_steal(d, "fallbacks", n(&FALLBACKS))
             && c.dict_set_steal(d, "guard_failures", c.new_int(0))
             && c.dict_set_steal(d, "fallback_reasons", reasons);

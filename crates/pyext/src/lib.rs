@@ -32,7 +32,7 @@ const METH_VARARGS: i32 = 1;
 /// `anyjit.UnsupportedError`, created once per process.
 pub(crate) static UNSUPPORTED: OnceLock<usize> = OnceLock::new();
 
-static METHODS: [MethodDef; 11] = [
+static METHODS: [MethodDef; 12] = [
     MethodDef {
         name: c"info".as_ptr(),
         meth: info as *const c_void,
@@ -81,7 +81,9 @@ jump_pops, jump_pushes, target_offset, depth, line), ...])\n\nThe decoded IR as 
         flags: METH_NOARGS,
         doc: c"stats() -> dict\n\n'compiled' (functions compiled to native code), 'native_calls', \
 'fallbacks' (functions left to the interpreter, and calls routed to it while tracing), \
-'guard_failures', and 'fallback_reasons' ({qualified name: why})."
+'guard_failures', 'fallback_reasons' ({qualified name: why}), 'optimized' (functions \
+compiled again by the optimising tier), 'optimize_ms', 'optimize_failures' ({name: why}) and \
+'osr_entries' (calls that moved from the first code to the optimised code inside a loop)."
             .as_ptr(),
     },
     MethodDef {
@@ -101,6 +103,15 @@ jump_pops, jump_pushes, target_offset, depth, line), ...])\n\nThe decoded IR as 
         meth: jitapi::is_handle as *const c_void,
         flags: METH_O,
         doc: c"_is_handle(obj) -> bool".as_ptr(),
+    },
+    MethodDef {
+        name: c"_osr_after".as_ptr(),
+        meth: jitapi::osr_after as *const c_void,
+        flags: METH_O,
+        doc: c"_osr_after(n) -> previous n\n\nBackward jumps a function's first, quick-tier code \
+makes in one call before it moves to the optimised code (on-stack replacement); 0 never. \
+Applies to functions compiled from now on. For tests."
+            .as_ptr(),
     },
     MethodDef {
         name: c"_call".as_ptr(),

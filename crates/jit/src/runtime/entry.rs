@@ -26,6 +26,10 @@ pub struct CompiledFunction {
     pub entry: Cell<NativeFn>,
     /// Calls so far (up to [`TIER_UP_CALLS`]).
     pub calls: Cell<u32>,
+    /// Whether the optimising tier has been tried (by a call or an on-stack replacement).
+    pub tier_tried: Cell<bool>,
+    /// The optimising tier's entry point, once it compiled.
+    pub optimized: Cell<Option<NativeFn>>,
     /// Activations running now (a recursion has several); earlier tiers are freed when none is.
     pub active: Cell<u32>,
     /// The decoded function, for recompiling.
@@ -219,8 +223,9 @@ pub unsafe fn enter(rt: &Runtime, cf: &CompiledFunction, params: &[Obj]) -> Obj 
             varnames: cf.varnames,
             closure: read_ptr(cf.func as *const c_void, l.function.func_closure) as Obj,
             rt,
+            owner: cf,
         };
-        let r = (cf.entry.get())(&env);
+        let r = (cf.entry.get())(&env, std::ptr::null());
         if !r.is_null() {
             if d.caps.interpreter_frames {
                 std::ptr::write(slot as *mut u64, saved);

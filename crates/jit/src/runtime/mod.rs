@@ -73,6 +73,69 @@ pub struct Env {
     pub closure: Obj,
     /// The shared runtime.
     pub rt: *const Runtime,
+    /// The [`entry::CompiledFunction`] being run, for on-stack replacement.
+    pub owner: *const entry::CompiledFunction,
+}
+
+/// The state a quick-tier activation hands to the optimised code of the same function when it
+/// moves there at a loop header (on-stack replacement). The optimised code takes over every
+/// reference in it.
+#[repr(C)]
+pub struct OsrState {
+    /// The local slots (locals, cells, free variables), `nlocals` of them.
+    pub locals: *mut Obj,
+    /// The value stack, as deep as the loop header's entry.
+    pub stack: *mut Obj,
+    /// The IR block of the loop header to resume at.
+    pub block: u32,
+}
+
+/// Byte offsets of [`OsrState`]'s fields, for the code generator.
+pub mod osr_offsets {
+    use super::OsrState;
+    use std::mem::offset_of;
+    /// `locals`.
+    pub const LOCALS: usize = offset_of!(OsrState, locals);
+    /// `stack`.
+    pub const STACK: usize = offset_of!(OsrState, stack);
+    /// `block`.
+    pub const BLOCK: usize = offset_of!(OsrState, block);
+}
+
+/// Backward jumps one quick-tier activation makes before it asks for the optimised code and
+/// moves there (see [`rt_osr`]); 0 turns on-stack replacement off. Read when a function is
+/// compiled. A loop of this many iterations has run long enough in the quick tier that the
+/// optimising compilation (tens of milliseconds) is likely to pay for itself.
+pub static OSR_AFTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(20_000);
+
+/// Makes the optimised code of a compiled function, or finds it; `None` if it cannot be had.
+/// Installed by the extension, which owns the LLVM context and the statistics.
+pub type Optimizer = fn(&entry::CompiledFunction) -> Option<crate::codegen::NativeFn>;
+
+static OPTIMIZER: std::sync::OnceLock<Optimizer> = std::sync::OnceLock::new();
+
+/// Installs the function [`rt_osr`] asks for optimised code (once; later calls are ignored).
+pub fn set_optimizer(f: Optimizer) {
+    let _ = OPTIMIZER.set(f);
+}
+
+/// Called by quick-tier code at a loop header after [`OSR_AFTER`] backward jumps: the entry
+/// point of the function's optimised code, compiled now if it is not yet, or NULL (the
+/// activation stays in the quick tier).
+///
+/// # Safety
+/// Called by compiled code with the GIL held, `env` live.
+pub unsafe extern "C" fn rt_osr(env: *const Env) -> *const c_void {
+    // SAFETY: per the caller; the entry point set `owner` to the running function.
+    unsafe {
+        let (Some(optimize), Some(owner)) = (OPTIMIZER.get(), (*env).owner.as_ref()) else {
+            return std::ptr::null();
+        };
+        match optimize(owner) {
+            Some(f) => f as *const c_void,
+            None => std::ptr::null(),
+        }
+    }
 }
 
 /// Byte offsets of [`Env`]'s fields, for the code generator.
