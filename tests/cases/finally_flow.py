@@ -222,6 +222,51 @@ def try_in_while_else(n):
     return 'broke'
 
 
+def return_in_except_as_in_loop(xs):
+    # 3.6 leaves a jump back to the loop after the name cleanup of a handler that returns:
+    # unreachable, it must not give the loop head another stack depth
+    out = []
+    for x in xs:
+        try:
+            out.append(6 // x)
+        except ZeroDivisionError as e:
+            return out, str(e)
+    return out
+
+
+def finally_inside_except(x):
+    # a try/finally entered normally from inside a handler falls out of its finally
+    try:
+        r = 6 // x
+    except ZeroDivisionError:
+        try:
+            r = 'in'
+        finally:
+            r += ' finally'
+        r += ' after'
+        return r
+    return r
+
+
+class Swallow(object):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return True
+
+
+def swallowing_with_after_return_handler(xs):
+    out = []
+    for x in xs:
+        try:
+            with Swallow():
+                out.append(6 // x)
+        except ZeroDivisionError as e:
+            return str(e)
+    return out
+
+
 CASES = [
     ('return_through_two_finallys', ([],), {}), ('finally_overrides_return', ([],), {}),
     ('break_through_finally', ([0, 1, 2, 3], []), {}), ('break_through_finally', ([5], []), {}),
@@ -240,4 +285,7 @@ CASES = [
     ('nested_handlers_return', (1,), {}),
     ('loop_in_except', ([1, 0, 2, -1, 5],), {}),
     ('try_in_while_else', (5,), {}),
+    ('return_in_except_as_in_loop', ([1, 2, 0, 3],), {}), ('return_in_except_as_in_loop', ([1, 2],), {}),
+    ('finally_inside_except', (0,), {}), ('finally_inside_except', (1,), {}),
+    ('swallowing_with_after_return_handler', ([1, 0, 2],), {}),
 ]

@@ -218,6 +218,10 @@ symbols! {
     ObjectRepr: Function ["PyObject_Repr"];
     /// `PyObject_Str`.
     ObjectStr: Function ["PyObject_Str"];
+    /// `PyUnicode_Concat` (3.x `str + str`).
+    UnicodeConcat: Function ["PyUnicode_Concat"];
+    /// `PyObject_Size` (`len()`).
+    ObjectSize: Function ["PyObject_Size"];
     /// `PyObject_IsTrue`.
     ObjectIsTrue: Function ["PyObject_IsTrue"];
     /// `PyObject_CallObject`.

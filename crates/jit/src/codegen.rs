@@ -36,6 +36,7 @@ use inkwell::values::{
 };
 use inkwell::{AddressSpace, IntPredicate, OptimizationLevel};
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Why a function is not compiled: the construct, and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,70 @@ pub struct Slots {
     pub implicit_cells: Vec<(u32, Option<u32>)>,
     /// ≤3.10: copy the closure into the free slots on entry.
     pub implicit_frees: bool,
+}
+
+/// Type feedback: what the quick tier saw at an instruction, one word each. Operand sites
+/// (arithmetic, comparisons) OR in the class of their two operands; container sites
+/// (subscripts) the class of the container; call sites keep the object called (the address
+/// only: it is compared, never followed, since it may be gone) or [`MANY`]. A word still 0
+/// never ran, and the optimising tier keeps every path there.
+pub mod feedback {
+    /// Two ints (2.7 `int`, 3.x `int`; exact types).
+    pub const INTS: usize = 1;
+    /// Two floats.
+    pub const FLOATS: usize = 2;
+    /// Anything else.
+    pub const OTHER: usize = 4;
+    /// Two `str`.
+    pub const STRS: usize = 8;
+    /// A list (container sites).
+    pub const LIST: usize = 1;
+    /// A dict (container sites).
+    pub const DICT: usize = 2;
+    /// More than one object called (call sites).
+    pub const MANY: usize = 1;
+    /// Site kinds for `runtime::rt_feedback`: two operands.
+    pub const OPERANDS: u32 = 0;
+    /// A container.
+    pub const CONTAINER: u32 = 1;
+    /// A callable.
+    pub const CALLABLE: u32 = 2;
+}
+
+/// Which inline paths an operand site gets in the optimising tier: those its feedback saw, or
+/// all (but the `str` one) where it has none.
+#[derive(Debug, Clone, Copy)]
+struct Want {
+    ints: bool,
+    floats: bool,
+    strs: bool,
+}
+
+impl Want {
+    const ALL: Want = Want {
+        ints: true,
+        floats: true,
+        strs: false,
+    };
+
+    fn from_seen(seen: Option<usize>) -> Want {
+        match seen {
+            None => Want::ALL,
+            Some(s) => Want {
+                ints: s & feedback::INTS != 0,
+                floats: s & feedback::FLOATS != 0,
+                strs: s & feedback::STRS != 0,
+            },
+        }
+    }
+
+    fn wants(self, api: Api) -> bool {
+        match api {
+            Api::IntType | Api::LongType => self.ints,
+            Api::FloatType => self.floats,
+            _ => true,
+        }
+    }
 }
 
 /// The native entry: `PyObject *f(Env *env)`.
@@ -300,6 +365,11 @@ pub struct Codegen<'a, 'ctx> {
     llblocks: Vec<BasicBlock<'ctx>>,
     /// Compile for the quick tier (see [`Codegen::quick`]).
     quick: bool,
+    /// Type feedback, one word per IR instruction (see [`feedback`]): the quick tier records
+    /// into it, the optimising tier reads what was recorded.
+    feedback: Option<&'a [AtomicUsize]>,
+    /// The inline paths the instruction being emitted wants, from its feedback.
+    want: std::cell::Cell<Want>,
     /// Loop headers for on-stack replacement, with their entry depth (see
     /// [`Codegen::osr_targets`]).
     osr: Vec<(crate::ir::Block, u32)>,
@@ -387,6 +457,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             watched: false,
             actions: Vec::new(),
             ticks: None,
+            feedback: None,
+            want: std::cell::Cell::new(Want::ALL),
             ladder: std::cell::RefCell::new(Vec::new()),
             osr: Vec::new(),
             osr_after: runtime::OSR_AFTER.load(std::sync::atomic::Ordering::Relaxed),
@@ -749,6 +821,16 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// called again is compiled once more without it.
     pub fn quick(mut self, quick: bool) -> Self {
         self.quick = quick;
+        self
+    }
+
+    /// Type feedback for this function, one word per IR instruction, kept by the caller for
+    /// as long as the quick tier's code runs: the quick tier records into it, the optimising
+    /// tier compiles the paths it shows (see [`feedback`]).
+    pub fn feedback(mut self, words: &'a [AtomicUsize]) -> Self {
+        if words.len() == self.func.instrs.len() {
+            self.feedback = Some(words);
+        }
         self
     }
 
@@ -1155,6 +1237,68 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     fn null(&self) -> PointerValue<'ctx> {
         self.t.obj.const_null()
+    }
+
+    /// The feedback word of `ins` for the quick tier to record into, as a pointer constant.
+    fn feedback_word(&self, ins: &crate::ir::Instr) -> Option<PointerValue<'ctx>> {
+        let words = self.feedback.filter(|_| self.quick)?;
+        let i = self.instr_index(ins)?;
+        let addr = &words[i] as *const AtomicUsize as u64;
+        Some(
+            self.t
+                .i64
+                .const_int(addr, false)
+                .const_to_pointer(self.word_type().ptr_type(AddressSpace::default())),
+        )
+    }
+
+    /// What the quick tier recorded at `ins`: `None` without feedback or if it never ran.
+    fn seen(&self, ins: &crate::ir::Instr) -> Option<usize> {
+        let words = self.feedback.filter(|_| !self.quick)?;
+        let v = words[self.instr_index(ins)?].load(Ordering::Relaxed);
+        (v != 0).then_some(v)
+    }
+
+    fn instr_index(&self, ins: &crate::ir::Instr) -> Option<usize> {
+        let base = self.func.instrs.as_ptr() as usize;
+        let at = ins as *const crate::ir::Instr as usize;
+        let i = at.checked_sub(base)? / std::mem::size_of::<crate::ir::Instr>();
+        (i < self.func.instrs.len()).then_some(i)
+    }
+
+    /// The host's pointer-sized integer type (feedback words).
+    fn word_type(&self) -> IntType<'ctx> {
+        self.int_bits(usize::BITS)
+    }
+
+    /// Quick tier: records what `kind` of site `ins` saw of `a` and `b` (see
+    /// [`runtime::rt_feedback`]); one call, so that recording adds little to compile.
+    fn record(
+        &self,
+        ins: &crate::ir::Instr,
+        kind: u32,
+        a: PointerValue<'ctx>,
+        b: PointerValue<'ctx>,
+    ) -> R<()> {
+        let Some(word) = self.feedback_word(ins) else {
+            return Ok(());
+        };
+        let word = self
+            .b
+            .build_pointer_cast(word, self.t.obj, "")
+            .map_err(llvm_err)?;
+        self.call_addr(
+            runtime::rt_feedback as *const () as usize,
+            None,
+            &[
+                self.env.expect("env").into(),
+                word.into(),
+                self.t.i32.const_int(u64::from(kind), false).into(),
+                a.into(),
+                b.into(),
+            ],
+        )?;
+        Ok(())
     }
 
     fn object(&self, api: Api) -> R<PointerValue<'ctx>> {
@@ -2051,6 +2195,12 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         yes: BasicBlock<'ctx>,
         no: BasicBlock<'ctx>,
     ) -> R<()> {
+        if !self.want.get().wants(api) {
+            // type feedback never saw this pair here: the path is left out (its blocks,
+            // unreachable, go at the next CFG simplification)
+            self.b.build_unconditional_branch(no).map_err(llvm_err)?;
+            return Ok(());
+        }
         let x = self.type_is(a, api)?;
         let y = self.type_is(b, api)?;
         let both = self.b.build_and(x, y, "").map_err(llvm_err)?;
@@ -2058,6 +2208,298 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_conditional_branch(both, yes, no)
             .map_err(llvm_err)?;
         Ok(())
+    }
+
+    /// A call site whose feedback saw one builtin of [`runtime::KnownCallables`] called with
+    /// one argument: that builtin's work done directly when the callable is it (`str(x)`,
+    /// `len(x)`, `l.append(x)`), as the interpreter's own specialised calls do. Leaves the
+    /// builder where any other call goes, and returns the join block with the direct result
+    /// and its block (see [`Self::cfunction_direct`]); `None` for other sites. The stack
+    /// items stay owned by the caller, which releases them after either path.
+    #[allow(clippy::type_complexity)]
+    fn known_call(
+        &self,
+        ins: &crate::ir::Instr,
+        callable: PointerValue<'ctx>,
+        plain: Option<IntValue<'ctx>>,
+        b0: u32,
+        nslots: u32,
+        argc: u32,
+    ) -> R<Option<(BasicBlock<'ctx>, (PointerValue<'ctx>, BasicBlock<'ctx>))>> {
+        let Some(seen) = self.seen(ins).filter(|&s| s != feedback::MANY) else {
+            return Ok(None);
+        };
+        if argc != 1 || seen == 0 {
+            return Ok(None);
+        }
+        // SAFETY: GIL held while compiling.
+        let known = unsafe { runtime::known_callables(self.capi) };
+        #[derive(PartialEq)]
+        enum Kind {
+            Str,
+            Len,
+            Append,
+        }
+        let kind = if seen == known.str_type && self.capi.has(Api::ObjectStr) {
+            Kind::Str
+        } else if seen == known.len && self.capi.has(Api::ObjectSize) {
+            Kind::Len
+        } else if seen == known.list_append && plain.is_some() && self.capi.has(Api::ListAppend) {
+            Kind::Append
+        } else {
+            return Ok(None);
+        };
+        let word = self.word_type();
+        let is = self
+            .b
+            .build_int_compare(
+                IntPredicate::EQ,
+                self.b
+                    .build_ptr_to_int(callable, word, "")
+                    .map_err(llvm_err)?,
+                word.const_int(seen as u64, false),
+                "",
+            )
+            .map_err(llvm_err)?;
+        // a plain call for str and len, a method call (self below the argument) for append
+        let form = match (plain, kind == Kind::Append) {
+            (Some(p), false) => Some(p),
+            (Some(p), true) => Some(self.b.build_not(p, "").map_err(llvm_err)?),
+            (None, _) => None,
+        };
+        let is = match form {
+            Some(f) => self.b.build_and(is, f, "").map_err(llvm_err)?,
+            None => is,
+        };
+        let direct = self.new_block("known_call");
+        let generic = self.new_block("call_generic");
+        let join = self.new_block("called");
+        self.b
+            .build_conditional_branch(is, direct, generic)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(direct);
+        let r = match kind {
+            Kind::Str => {
+                let arg = self.sget(b0 + nslots)?;
+                self.call_api(Api::ObjectStr, &[arg.into()])?
+            }
+            Kind::Len => {
+                let arg = self.sget(b0 + nslots)?;
+                let ssize = self.int_bits(u32::from(self.desc.identity.pointer_bits));
+                let n = self
+                    .call_addr(
+                        self.api(Api::ObjectSize)?,
+                        Some(ssize.into()),
+                        &[arg.into()],
+                    )?
+                    .expect("returns")
+                    .into_int_value();
+                let neg = self
+                    .b
+                    .build_int_compare(IntPredicate::SLT, n, n.get_type().const_zero(), "")
+                    .map_err(llvm_err)?;
+                let ok = self.new_block("len_ok");
+                let fail = self.new_block("len_failed");
+                let done = self.new_block("len_done");
+                self.b
+                    .build_conditional_branch(neg, fail, ok)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(ok);
+                let v = self.call_api(Api::LongFromSsizeT, &[n.into()])?;
+                let ok_end = self.b.get_insert_block().expect("positioned");
+                self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                self.b.position_at_end(fail);
+                self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                self.b.position_at_end(done);
+                let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+                phi.add_incoming(&[(&v, ok_end), (&self.null(), fail)]);
+                phi.as_basic_value().into_pointer_value()
+            }
+            Kind::Append => {
+                let zelf = self.sget(b0 + 1)?;
+                let arg = self.sget(b0 + 2)?;
+                let st = self.call_api_int(Api::ListAppend, &[zelf.into(), arg.into()])?;
+                let failed = self
+                    .b
+                    .build_int_compare(IntPredicate::NE, st, st.get_type().const_zero(), "")
+                    .map_err(llvm_err)?;
+                let none = self.object(Api::NoneStruct)?;
+                let ok = self.new_block("append_ok");
+                let done = self.new_block("append_done");
+                let here = self.b.get_insert_block().expect("positioned");
+                self.b
+                    .build_conditional_branch(failed, done, ok)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(ok);
+                self.incref(none)?;
+                let ok_end = self.b.get_insert_block().expect("positioned");
+                self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                self.b.position_at_end(done);
+                let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+                phi.add_incoming(&[(&none, ok_end), (&self.null(), here)]);
+                phi.as_basic_value().into_pointer_value()
+            }
+        };
+        let end = self.b.get_insert_block().expect("positioned");
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.b.position_at_end(generic);
+        Ok(Some((join, (r, end))))
+    }
+
+    /// 2.7: a call of a builtin taking one argument (`METH_O`) or none (`METH_NOARGS`) with
+    /// `npos` positional arguments from stack slot `b0` (the callable, then the argument),
+    /// made inline as 2.7's `call_function` makes it: the C function called with the
+    /// builtin's self. Leaves the builder where any other callable goes (the generic call, to
+    /// be emitted by the caller, which then branches to the returned join block) and returns
+    /// the join block with the direct call's result and block; `None` where the build has no
+    /// such layout.
+    #[allow(clippy::type_complexity)]
+    fn cfunction_direct(
+        &self,
+        b0: u32,
+        npos: u32,
+    ) -> R<Option<(BasicBlock<'ctx>, (PointerValue<'ctx>, BasicBlock<'ctx>))>> {
+        let (Some(cl), true) = (
+            self.desc.layout.cfunction,
+            self.capi.has(Api::CFunctionType),
+        ) else {
+            return Ok(None);
+        };
+        let md = self.desc.layout.method_def;
+        let flag = if npos == 1 {
+            self.desc.constant("METH_O").unwrap_or(8)
+        } else {
+            self.desc.constant("METH_NOARGS").unwrap_or(4)
+        };
+        let func = self.sget(b0)?;
+        let arg = if npos == 1 {
+            self.sget(b0 + 1)?
+        } else {
+            self.null()
+        };
+        let cf = self.new_block("cfunction");
+        let direct = self.new_block("cfunction_direct");
+        let generic = self.new_block("call_generic");
+        let join = self.new_block("called");
+        let is = self.type_is(func, Api::CFunctionType)?;
+        self.b
+            .build_conditional_branch(is, cf, generic)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(cf);
+        let ml = self.load(self.field_ptr(func, cl.m_ml)?)?;
+        let flags = self.load_int(ml, md.ml_flags, 32, false)?;
+        let has = self
+            .b
+            .build_and(flags, flags.get_type().const_int(flag as u64, false), "")
+            .map_err(llvm_err)?;
+        let has = self
+            .b
+            .build_int_compare(IntPredicate::NE, has, flags.get_type().const_zero(), "")
+            .map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(has, direct, generic)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(direct);
+        let meth = self.load(self.field_ptr(ml, md.ml_meth)?)?;
+        let zelf = self.load(self.field_ptr(func, cl.m_self)?)?;
+        let fty = self
+            .t
+            .obj
+            .fn_type(&[self.t.obj.into(), self.t.obj.into()], false);
+        let meth = self
+            .b
+            .build_pointer_cast(meth, fty.ptr_type(AddressSpace::default()), "")
+            .map_err(llvm_err)?;
+        let callable =
+            CallableValue::try_from(meth).map_err(|_| llvm_err("ml_meth is a function pointer"))?;
+        let r = self
+            .b
+            .build_call(callable, &[zelf.into(), arg.into()], "")
+            .map_err(llvm_err)?
+            .try_as_basic_value()
+            .basic()
+            .ok_or_else(|| llvm_err("ml_meth returns an object"))?
+            .into_pointer_value();
+        self.decref(func)?;
+        self.decref(arg)?;
+        let end = self.b.get_insert_block().expect("positioned");
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.b.position_at_end(generic);
+        Ok(Some((join, (r, end))))
+    }
+
+    /// Python's `a // b` (`FloorDiv`, 2.7's `ClassicDiv` of ints) or `a % b` (`Mod`) of two
+    /// machine integers, `b` not zero and the quotient not overflowing: the C quotient and
+    /// remainder, moved toward negative infinity when the remainder's sign differs from the
+    /// divisor's, as Python's int division does.
+    fn floor_divmod(&self, op: BinOp, va: IntValue<'ctx>, vb: IntValue<'ctx>) -> R<IntValue<'ctx>> {
+        let ty = va.get_type();
+        let q = self.b.build_int_signed_div(va, vb, "").map_err(llvm_err)?;
+        let r = self.b.build_int_signed_rem(va, vb, "").map_err(llvm_err)?;
+        let nonzero = self
+            .b
+            .build_int_compare(IntPredicate::NE, r, ty.const_zero(), "")
+            .map_err(llvm_err)?;
+        let x = self.b.build_xor(r, vb, "").map_err(llvm_err)?;
+        let differ = self
+            .b
+            .build_int_compare(IntPredicate::SLT, x, ty.const_zero(), "")
+            .map_err(llvm_err)?;
+        let adjust = self.b.build_and(nonzero, differ, "").map_err(llvm_err)?;
+        Ok(if op == BinOp::Mod {
+            let moved = self.b.build_int_add(r, vb, "").map_err(llvm_err)?;
+            self.b
+                .build_select(adjust, moved, r, "")
+                .map_err(llvm_err)?
+                .into_int_value()
+        } else {
+            let moved = self
+                .b
+                .build_int_sub(q, ty.const_int(1, false), "")
+                .map_err(llvm_err)?;
+            self.b
+                .build_select(adjust, moved, q, "")
+                .map_err(llvm_err)?
+                .into_int_value()
+        })
+    }
+
+    /// `a + b` for two exact `str` on 3.x, as the interpreter's own str concatenation does
+    /// (`PyUnicode_Concat`, which `PyNumber_Add` reaches after trying the number slots that
+    /// `str` lacks); anything else through [`Self::arith_fast`]'s other paths. `None` where
+    /// the build has no such path (2.7's `str` is bytes).
+    fn concat_fast(
+        &self,
+        a: PointerValue<'ctx>,
+        b: PointerValue<'ctx>,
+        inplace: bool,
+    ) -> R<Option<PointerValue<'ctx>>> {
+        if self.desc.layout.int.is_some() || !self.capi.has(Api::UnicodeConcat) {
+            return Ok(None);
+        }
+        let strs = self.new_block("concat");
+        let other = self.new_block("concat_other");
+        let join = self.new_block("concat_done");
+        self.both_are(a, b, Api::StrType, strs, other)?;
+        self.b.position_at_end(strs);
+        let r = self.call_api(Api::UnicodeConcat, &[a.into(), b.into()])?;
+        let strs_end = self.b.get_insert_block().expect("positioned");
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.b.position_at_end(other);
+        let want = self.want.get();
+        self.want.set(Want {
+            strs: false,
+            ..want
+        });
+        let g = self.arith_fast(BinOp::Add, inplace, a, b);
+        self.want.set(want);
+        let g = g?;
+        let other_end = self.b.get_insert_block().expect("positioned");
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.b.position_at_end(join);
+        let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+        phi.add_incoming(&[(&r, strs_end), (&g, other_end)]);
+        Ok(Some(phi.as_basic_value().into_pointer_value()))
     }
 
     /// `a <op> b` for `+ - * /`: inline for two one-digit ints (`+ -`, and `*` on 64-bit
@@ -2071,16 +2513,22 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         a: PointerValue<'ctx>,
         b: PointerValue<'ctx>,
     ) -> R<PointerValue<'ctx>> {
+        if self.want.get().strs && op == BinOp::Add {
+            if let Some(r) = self.concat_fast(a, b, inplace)? {
+                return Ok(r);
+            }
+        }
         let word = u32::from(self.desc.identity.pointer_bits);
         let join = self.new_block("arith_done");
         let slow = self.new_block("arith_generic");
         let floats = self.new_block("arith_floats");
         let mut incoming: Vec<(PointerValue<'ctx>, BasicBlock<'ctx>)> = Vec::new();
         let ints_ok = match op {
-            BinOp::Add | BinOp::Sub => true,
+            BinOp::Add | BinOp::Sub | BinOp::FloorDiv | BinOp::Mod => true,
             BinOp::Mul => word == 64,
             _ => false,
         };
+        let divides = matches!(op, BinOp::FloorDiv | BinOp::Mod | BinOp::ClassicDiv);
         if let Some(ival) = self.desc.layout.int.map(|l| l.ob_ival) {
             // 2.7: machine ints, as ceval's own inline `+`/`-` (and `*`), promoted to long
             // through the C API when the result overflows a C long
@@ -2105,7 +2553,37 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 BinOp::Sub => "llvm.ssub.with.overflow",
                 _ => "llvm.smul.with.overflow",
             };
-            if op != BinOp::TrueDiv {
+            if divides {
+                // floor division and modulo (2.7's classic `/` of ints floors too); a zero
+                // divisor and the one overflowing quotient, LONG_MIN // -1, go the slow way
+                let zero = self
+                    .b
+                    .build_int_compare(IntPredicate::EQ, vb, lty.const_zero(), "")
+                    .map_err(llvm_err)?;
+                let min = self
+                    .b
+                    .build_int_compare(
+                        IntPredicate::EQ,
+                        va,
+                        lty.const_int(1u64 << (bits - 1), false),
+                        "",
+                    )
+                    .map_err(llvm_err)?;
+                let minus_one = self
+                    .b
+                    .build_int_compare(IntPredicate::EQ, vb, lty.const_all_ones(), "")
+                    .map_err(llvm_err)?;
+                let over = self.b.build_and(min, minus_one, "").map_err(llvm_err)?;
+                let bad = self.b.build_or(zero, over, "").map_err(llvm_err)?;
+                self.b
+                    .build_conditional_branch(bad, slow, done)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(done);
+                let r = self.floor_divmod(op, va, vb)?;
+                let res = self.call_api(Api::NativeIntFromLong, &[r.into()])?;
+                incoming.push((res, self.b.get_insert_block().expect("positioned")));
+                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+            } else if op != BinOp::TrueDiv {
                 let f = inkwell::intrinsics::Intrinsic::find(name)
                     .and_then(|i| i.get_declaration(&self.module, &[lty.into()]))
                     .ok_or_else(|| llvm_err(format!("no {name}")))?;
@@ -2151,12 +2629,26 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .build_conditional_branch(ok, small, slow)
                 .map_err(llvm_err)?;
             self.b.position_at_end(small);
-            let r = match op {
-                BinOp::Add => self.b.build_int_add(va, vb, ""),
-                BinOp::Sub => self.b.build_int_sub(va, vb, ""),
-                _ => self.b.build_int_mul(va, vb, ""),
-            }
-            .map_err(llvm_err)?;
+            let r = if divides {
+                // one-digit operands: no quotient overflows; a zero divisor goes the slow way
+                let nz = self
+                    .b
+                    .build_int_compare(IntPredicate::NE, vb, vb.get_type().const_zero(), "")
+                    .map_err(llvm_err)?;
+                let div = self.new_block("arith_divmod");
+                self.b
+                    .build_conditional_branch(nz, div, slow)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(div);
+                self.floor_divmod(op, va, vb)?
+            } else {
+                match op {
+                    BinOp::Add => self.b.build_int_add(va, vb, ""),
+                    BinOp::Sub => self.b.build_int_sub(va, vb, ""),
+                    _ => self.b.build_int_mul(va, vb, ""),
+                }
+                .map_err(llvm_err)?
+            };
             let r = if word == 64 {
                 r
             } else {
@@ -2174,11 +2666,16 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         }
         self.b.position_at_end(floats);
         let fl = self.new_block("arith_float");
-        self.both_are(a, b, Api::FloatType, fl, slow)?;
+        if matches!(op, BinOp::FloorDiv | BinOp::Mod) {
+            // float floor division and modulo (signs, -0.0) are left to the float type
+            self.b.build_unconditional_branch(slow).map_err(llvm_err)?;
+        } else {
+            self.both_are(a, b, Api::FloatType, fl, slow)?;
+        }
         self.b.position_at_end(fl);
         let fa = self.float_value(a)?;
         let fb = self.float_value(b)?;
-        if op == BinOp::TrueDiv {
+        if matches!(op, BinOp::TrueDiv | BinOp::ClassicDiv) {
             let nz = self
                 .b
                 .build_float_compare(
@@ -2947,10 +3444,21 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             Op::Binary { op, inplace } => {
                 let a = self.sget(d - 2)?;
                 let b = self.sget(d - 1)?;
-                // (the quick tier keeps to the C API: less code to compile)
+                // (the quick tier keeps to the C API, less code to compile, and records the
+                // operands' classes for the optimising tier)
+                self.record(ins, feedback::OPERANDS, a, b)?;
                 let r = if !self.quick
-                    && matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::TrueDiv)
-                {
+                    && matches!(
+                        op,
+                        BinOp::Add
+                            | BinOp::Sub
+                            | BinOp::Mul
+                            | BinOp::TrueDiv
+                            | BinOp::ClassicDiv
+                            | BinOp::FloorDiv
+                            | BinOp::Mod
+                    ) {
+                    self.want.set(Want::from_seen(self.seen(ins)));
                     self.arith_fast(op, inplace, a, b)?
                 } else if op == BinOp::Pow {
                     let none = self.object(Api::NoneStruct)?;
@@ -3056,12 +3564,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                             CmpOp::Gt => 4,
                             _ => 5,
                         };
+                        self.record(ins, feedback::OPERANDS, a, b)?;
                         let r = if self.quick {
                             self.call_api(
                                 Api::ObjectRichCompare,
                                 &[a.into(), b.into(), self.t.i32.const_int(code, false).into()],
                             )?
                         } else {
+                            self.want.set(Want::from_seen(self.seen(ins)));
                             self.compare_fast(op, code, a, b)?
                         };
                         self.decref(a)?;
@@ -3307,6 +3817,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let word = u32::from(self.desc.identity.pointer_bits);
                 let wty = self.int_bits(word);
                 let s0 = self.sget(b0)?;
+                let mut plain_call: Option<IntValue<'ctx>> = None;
                 let (callable, first, nargs) = match slot {
                     CallSlot::Single => (
                         s0,
@@ -3319,6 +3830,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         // [callable, NULL] or [method, self]
                         let probe = if slot == CallSlot::NullBelow { s0 } else { s1 };
                         let plain = self.b.build_is_null(probe, "").map_err(llvm_err)?;
+                        plain_call = Some(plain);
                         let callable = if slot == CallSlot::NullBelow {
                             self.b
                                 .build_select(plain, s1, s0, "")
@@ -3359,6 +3871,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .build_or(nargs, wty.const_int(flag, false), "")
                     .map_err(llvm_err)?;
                 self.set_lasti(off)?;
+                let known = self.known_call(ins, callable, plain_call, b0, nslots, argc)?;
                 let r = self.call_api(
                     Api::ObjectVectorcall,
                     &[
@@ -3368,6 +3881,17 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         self.null().into(),
                     ],
                 )?;
+                let r = match known {
+                    Some((join, (v, bb))) => {
+                        let end = self.b.get_insert_block().expect("positioned");
+                        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                        self.b.position_at_end(join);
+                        let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+                        phi.add_incoming(&[(&r, end), (&v, bb)]);
+                        phi.as_basic_value().into_pointer_value()
+                    }
+                    None => r,
+                };
                 self.release(b0, d)?;
                 self.check_null(r, off, b0)?;
                 self.sset(b0, r)?;
@@ -3388,6 +3912,22 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 };
                 let consumed = nslots + argc + on_stack;
                 let base = self.slot(self.stack.expect("stack"), d - consumed)?;
+                if self.feedback_word(ins).is_some() {
+                    // the object called: the callable, or the method below its self
+                    let b0 = d - consumed;
+                    let s0 = self.sget(b0)?;
+                    let callable = if slot == CallSlot::NullBelow {
+                        let s1 = self.sget(b0 + 1)?;
+                        let plain = self.b.build_is_null(s0, "").map_err(llvm_err)?;
+                        self.b
+                            .build_select(plain, s1, s0, "")
+                            .map_err(llvm_err)?
+                            .into_pointer_value()
+                    } else {
+                        s0
+                    };
+                    self.record(ins, feedback::CALLABLE, callable, self.null())?;
+                }
                 self.set_lasti(off)?;
                 let r = self.helper_obj(
                     runtime::rt_call as *const () as usize,
@@ -3412,6 +3952,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let consumed = 1 + npos + 2 * nkw + u32::from(var) + u32::from(kwargs);
                 let base = self.slot(self.stack.expect("stack"), d - consumed)?;
                 self.set_lasti(off)?;
+                let direct = (!self.quick && nkw == 0 && !var && !kwargs && npos <= 1)
+                    .then(|| self.cfunction_direct(d - consumed, npos))
+                    .transpose()?
+                    .flatten();
                 let r = self.helper_obj(
                     runtime::rt_call27 as *const () as usize,
                     &[
@@ -3425,6 +3969,17 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                             .into(),
                     ],
                 )?;
+                let r = match direct {
+                    Some((join, incoming)) => {
+                        let end = self.b.get_insert_block().expect("positioned");
+                        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                        self.b.position_at_end(join);
+                        let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+                        phi.add_incoming(&[(&r, end), (&incoming.0, incoming.1)]);
+                        phi.as_basic_value().into_pointer_value()
+                    }
+                    None => r,
+                };
                 self.check_null(r, off, d - consumed)?;
                 self.sset(d - consumed, r)?;
             }

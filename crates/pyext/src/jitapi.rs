@@ -314,8 +314,12 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             }
         };
         let ctx = llvm_context();
+        let feedback: Box<[std::sync::atomic::AtomicUsize]> = (0..ir.instrs.len())
+            .map(|_| std::sync::atomic::AtomicUsize::new(0))
+            .collect();
         let compiled = match Codegen::with_slots(ctx, c, &ir, nparams, slots.clone())
             .quick(true)
+            .feedback(&feedback)
             .compile()
         {
             Ok(x) => x,
@@ -340,6 +344,7 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             tier_tried: std::cell::Cell::new(false),
             optimized: std::cell::Cell::new(None),
             active: std::cell::Cell::new(0),
+            feedback,
             ir,
             slots,
             func,
@@ -430,6 +435,7 @@ fn tier_up(c: &'static CApi, cf: &CompiledFunction) {
         };
     match Codegen::with_slots(ctx, c, &cf.ir, cf.nparams(), cf.slots.clone())
         .watched_globals(watched)
+        .feedback(&cf.feedback)
         .compile()
     {
         Ok(compiled) => {

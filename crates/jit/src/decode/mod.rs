@@ -20,7 +20,7 @@ pub mod live;
 pub mod translate;
 pub mod wordcode;
 
-use crate::ir::{Block, BlockData, Function, Handler, Instr, Op};
+use crate::ir::{Block, BlockData, BlockKind, Function, Handler, Instr, Op};
 use anyjit_abi::descriptor::{Descriptor, JumpKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -328,10 +328,14 @@ pub struct Pending {
 /// `END_FINALLY` falls through only on the normal path, so it continues from the shallowest, less
 /// the `None`, or from the deepest less the handler's items when only exceptions reach it.
 /// (3.6's `except ... as name` even pops the handled exception below the block's level before
-/// its finally block; this rule covers it too.)
+/// its finally block; this rule covers it too.) Code that only exceptions reach (a handler, and
+/// whatever it jumps to) carries no normal path: its `END_FINALLY` re-raises or finishes a
+/// pending return or break and never falls through, so what follows it there is unreachable
+/// (3.6 leaves a jump back to the loop after an `except ... as name:` block that returns).
 fn compute_depths(func: &mut Function) -> Result<(), DecodeError> {
     let nblocks = func.blocks.len();
-    let mut entry: Vec<Option<(u32, u32)>> = vec![None; nblocks];
+    // per block: shallowest and deepest entry depth, and whether only exceptions enter it
+    let mut entry: Vec<Option<(u32, u32, bool)>> = vec![None; nblocks];
     // A 3.10 generator starts with the value sent by its first resumption on the stack, which
     // GEN_START pops.
     let first_is_gen_start = matches!(
@@ -342,21 +346,38 @@ fn compute_depths(func: &mut Function) -> Result<(), DecodeError> {
         })
     );
     let d0 = u32::from(first_is_gen_start);
-    entry[0] = Some((d0, d0));
+    entry[0] = Some((d0, d0, false));
+    // `finally` blocks: reached other than by their handler edge, they are entered normally
+    // (with None), even from code only exceptions reach (a try/finally inside an except)
+    let mut normal_entry = vec![false; nblocks];
+    for ins in &func.instrs {
+        if let Op::SetupBlock {
+            kind: BlockKind::Finally,
+            target,
+            ..
+        } = ins.op
+        {
+            normal_entry[target.0 as usize] = true;
+        }
+    }
     let mut work: Vec<usize> = vec![0];
     let mut max_depth = 0u32;
     let mut visits = 0usize;
-    let merge =
-        |t: usize, lo: u32, hi: u32, work: &mut Vec<usize>, entry: &mut Vec<Option<(u32, u32)>>| {
-            let new = match entry[t] {
-                None => (lo, hi),
-                Some((a, b)) => (a.min(lo), b.max(hi)),
-            };
-            if entry[t] != Some(new) {
-                entry[t] = Some(new);
-                work.push(t);
-            }
+    let merge = |t: usize,
+                 lo: u32,
+                 hi: u32,
+                 exc: bool,
+                 work: &mut Vec<usize>,
+                 entry: &mut Vec<Option<(u32, u32, bool)>>| {
+        let new = match entry[t] {
+            None => (lo, hi, exc),
+            Some((a, b, e)) => (a.min(lo), b.max(hi), e && exc),
         };
+        if entry[t] != Some(new) {
+            entry[t] = Some(new);
+            work.push(t);
+        }
+    };
     let apply =
         |d: u32, pops: u32, pushes: u32, op: &Op, offset: u32| -> Result<u32, DecodeError> {
             Ok(d.checked_sub(pops).ok_or(DecodeError::Malformed {
@@ -372,7 +393,7 @@ fn compute_depths(func: &mut Function) -> Result<(), DecodeError> {
                 what: "stack depths do not settle".into(),
             });
         }
-        let (mut lo, mut hi) = entry[b].expect("queued blocks have a depth");
+        let (mut lo, mut hi, exc) = entry[b].expect("queued blocks have a depth");
         let data = func.blocks[b].clone();
         let mut falls_through = true;
         for i in data.start..data.end {
@@ -388,7 +409,7 @@ fn compute_depths(func: &mut Function) -> Result<(), DecodeError> {
                 .copied()
             {
                 let d = h.entry_depth();
-                merge(h.target.0 as usize, d, d, &mut work, &mut entry);
+                merge(h.target.0 as usize, d, d, true, &mut work, &mut entry);
             }
             // `continue` inside a try block (≤3.7 CONTINUE_LOOP) unwinds the inner blocks before
             // jumping to the loop head, whose depth the loop's normal entry already gives.
@@ -403,7 +424,27 @@ fn compute_depths(func: &mut Function) -> Result<(), DecodeError> {
                     apply(hi, jp, jq, &op, offset)?,
                 );
                 max_depth = max_depth.max(jhi);
-                merge(target.0 as usize, jlo, jhi, &mut work, &mut entry);
+                // an `except` or `finally` handler's own entry is exceptional; a `with`
+                // block's cleanup may swallow the exception and fall through, so it never is;
+                // any other jump carries the path's own state
+                let t = target.0 as usize;
+                let exc_edge = match op {
+                    Op::SetupBlock {
+                        kind: BlockKind::Except | BlockKind::Finally,
+                        ..
+                    } => true,
+                    Op::SetupBlock {
+                        kind: BlockKind::With | BlockKind::AsyncWith,
+                        ..
+                    }
+                    | Op::SetupWith { .. } => false,
+                    _ => exc && !normal_entry[t],
+                };
+                merge(t, jlo, jhi, exc_edge, &mut work, &mut entry);
+            }
+            if let (Op::EndFinally { .. }, true) = (op, exc) {
+                falls_through = false;
+                break;
             }
             if let Op::EndFinally { items } = op {
                 // The normal path carries a None (the shallowest entry less one); the deepest
@@ -422,7 +463,14 @@ fn compute_depths(func: &mut Function) -> Result<(), DecodeError> {
             }
         }
         if falls_through && b + 1 < nblocks {
-            merge(b + 1, lo, hi, &mut work, &mut entry);
+            merge(
+                b + 1,
+                lo,
+                hi,
+                exc && !normal_entry[b + 1],
+                &mut work,
+                &mut entry,
+            );
         }
     }
     func.max_depth = max_depth;

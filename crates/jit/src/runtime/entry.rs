@@ -32,6 +32,9 @@ pub struct CompiledFunction {
     pub optimized: Cell<Option<NativeFn>>,
     /// Activations running now (a recursion has several); earlier tiers are freed when none is.
     pub active: Cell<u32>,
+    /// Type feedback the quick tier's code records, one word per IR instruction (see
+    /// `codegen::feedback`); the optimising tier compiles for it.
+    pub feedback: Box<[std::sync::atomic::AtomicUsize]>,
     /// The decoded function, for recompiling.
     pub ir: crate::ir::Function,
     /// Its slot layout.

@@ -450,6 +450,34 @@ pub unsafe extern "C" fn rt_call27(
                 return r;
             }
         }
+        if !var && !kw && nkw == 0 {
+            // positional arguments only: the tuple takes the stack's references, as 2.7's
+            // do_call builds it, and nothing is allocated besides
+            let func = *base;
+            let tuple = c.func::<extern "C" fn(isize) -> Obj>(Api::TupleNew)(npos as isize);
+            let result = if tuple.is_null() {
+                for i in 1..=npos {
+                    c.decref(*base.add(i));
+                }
+                tuple
+            } else {
+                let items = (tuple as *mut u8)
+                    .add(c.descriptor().layout.tuple.ob_item as usize)
+                    .cast::<Obj>();
+                for i in 0..npos {
+                    *items.add(i) = *base.add(1 + i);
+                }
+                let r = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+                    func,
+                    tuple,
+                    std::ptr::null_mut(),
+                );
+                c.decref(tuple);
+                r
+            };
+            c.decref(func);
+            return result;
+        }
         let total = 1 + npos + 2 * nkw + usize::from(var) + usize::from(kw);
         let slots: Vec<Obj> = (0..total).map(|i| *base.add(i)).collect();
         let func = slots[0];
@@ -559,6 +587,166 @@ unsafe fn has_type_flag(c: &CApi, o: Obj, name: &str, default: u32) -> bool {
         } as u32;
         let l = &c.descriptor().layout.type_object;
         c.read::<u32>(c.type_of(o) as *const c_void, l.tp_flags) & flag != 0
+    }
+}
+
+/// Builtins whose calls the optimising tier makes directly where type feedback saw them
+/// called (addresses; 0 where not found or not the genuine builtin).
+#[derive(Debug, Clone, Copy)]
+pub struct KnownCallables {
+    /// The `str` type (3.x): `str(x)` is `PyObject_Str(x)`.
+    pub str_type: usize,
+    /// The builtin `len`: `len(x)` is `PyObject_Size(x)` as an int.
+    pub len: usize,
+    /// `list.append`'s method descriptor: `l.append(x)` is `PyList_Append(l, x)`.
+    pub list_append: usize,
+}
+
+/// The [`KnownCallables`] of this interpreter, found on first use (GIL held). `len` is taken
+/// from the builtins only if it is the C function of the builtins module named `len`, so that
+/// a rebound `len` is never mistaken for it.
+///
+/// # Safety
+/// GIL held, interpreter initialised.
+pub unsafe fn known_callables(c: &CApi) -> KnownCallables {
+    static KNOWN: std::sync::OnceLock<KnownCallables> = std::sync::OnceLock::new();
+    // SAFETY: per the caller; every reference taken is kept for the process (the objects
+    // are the interpreter's own builtins).
+    *KNOWN.get_or_init(|| unsafe {
+        let py3 = c.descriptor().layout.int.is_none();
+        let str_type = if py3 && c.has(Api::StrType) {
+            c.object(Api::StrType) as usize
+        } else {
+            0
+        };
+        let list_append = if py3 {
+            let a = c.getattr(c.object(Api::ListType), "append");
+            if a.is_null() {
+                c.clear_error();
+            }
+            a as usize
+        } else {
+            0
+        };
+        let len = (|| {
+            let l = c.descriptor().layout;
+            let cl = l.cfunction?;
+            let builtins = c.func::<extern "C" fn() -> Obj>(Api::EvalGetBuiltins)();
+            if builtins.is_null() || !c.has(Api::CFunctionType) {
+                return None;
+            }
+            let f = c.dict_get(builtins, "len");
+            if f.is_null() || c.type_of(f) != c.object(Api::CFunctionType) {
+                return None;
+            }
+            let ml: *const c_void = c.read(f as *const c_void, cl.m_ml);
+            let name: *const std::ffi::c_char = c.read(ml, l.method_def.ml_name);
+            let zelf: Obj = c.read(f as *const c_void, cl.m_self);
+            if name.is_null()
+                || std::ffi::CStr::from_ptr(name).to_bytes() != b"len"
+                || zelf.is_null()
+            {
+                return None;
+            }
+            let module = c.getattr(zelf, "__name__");
+            if module.is_null() {
+                c.clear_error();
+                return None;
+            }
+            let genuine = matches!(
+                c.str_text(module).as_deref(),
+                Some("builtins" | "__builtin__")
+            );
+            c.decref(module);
+            if !genuine {
+                return None;
+            }
+            c.incref(f);
+            Some(f as usize)
+        })()
+        .unwrap_or(0);
+        KnownCallables {
+            str_type,
+            len,
+            list_append,
+        }
+    })
+}
+
+/// The classes type feedback tells apart, found once.
+struct FeedbackTypes {
+    int: usize,
+    float: usize,
+    str: usize,
+    list: usize,
+    dict: usize,
+}
+
+/// Records at a quick-tier site what the optimising tier compiles for (see
+/// `codegen::feedback`): `kind` [`crate::codegen::feedback::OPERANDS`] ORs in the class of
+/// the pair `a`, `b`; `CONTAINER` that of `a`; `CALLABLE` keeps the address of `a`, or `MANY`.
+///
+/// # Safety
+/// Called by compiled code with the GIL held; `word` is the site's feedback word, the objects
+/// live.
+pub unsafe extern "C" fn rt_feedback(env: *const Env, word: *mut usize, kind: u32, a: Obj, b: Obj) {
+    use crate::codegen::feedback as fb;
+    static TYPES: std::sync::OnceLock<FeedbackTypes> = std::sync::OnceLock::new();
+    // SAFETY: per the caller.
+    unsafe {
+        let c = rt(env).capi;
+        let t = TYPES.get_or_init(|| {
+            let o = |api: Api| {
+                if c.has(api) {
+                    c.object(api) as usize
+                } else {
+                    0
+                }
+            };
+            FeedbackTypes {
+                int: if c.descriptor().layout.int.is_some() {
+                    o(Api::IntType)
+                } else {
+                    o(Api::LongType)
+                },
+                float: o(Api::FloatType),
+                str: o(Api::StrType),
+                list: o(Api::ListType),
+                dict: o(Api::DictType),
+            }
+        });
+        let class = |o: Obj| c.type_of(o) as usize;
+        let bits = match kind {
+            fb::OPERANDS => {
+                let (x, y) = (class(a), class(b));
+                if x != y {
+                    fb::OTHER
+                } else if x == t.int {
+                    fb::INTS
+                } else if x == t.float {
+                    fb::FLOATS
+                } else if x == t.str {
+                    fb::STRS
+                } else {
+                    fb::OTHER
+                }
+            }
+            fb::CONTAINER => match class(a) {
+                x if x == t.list => fb::LIST,
+                x if x == t.dict => fb::DICT,
+                _ => fb::OTHER,
+            },
+            _ => {
+                let seen = *word;
+                *word = if seen == 0 || seen == a as usize {
+                    a as usize
+                } else {
+                    fb::MANY
+                };
+                return;
+            }
+        };
+        *word |= bits;
     }
 }
 

@@ -424,6 +424,8 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ObjectGetAttrString, name: Some("PyObject_GetAttrString") },
         SymbolName { api: Api::ObjectRepr, name: Some("PyObject_Repr") },
         SymbolName { api: Api::ObjectStr, name: Some("PyObject_Str") },
+        SymbolName { api: Api::UnicodeConcat, name: Some("PyUnicode_Concat") },
+        SymbolName { api: Api::ObjectSize, name: Some("PyObject_Size") },
         SymbolName { api: Api::ObjectIsTrue, name: Some("PyObject_IsTrue") },
         SymbolName { api: Api::ObjectCallObject, name: Some("PyObject_CallObject") },
         SymbolName { api: Api::ObjectGetIter, name: Some("PyObject_GetIter") },
