@@ -3,12 +3,12 @@
 //! `anyjit-jit`.
 
 use crate::{state, unsupported, UNSUPPORTED};
-use anyjit_abi::capi::{CApi, Obj};
+use anyjit_abi::capi::{CApi, MethodDef, Obj};
 use anyjit_abi::Api;
 use anyjit_jit::codegen::{Codegen, Unsupported};
 use anyjit_jit::runtime::entry::{self, CompiledFunction};
 use anyjit_jit::runtime::Runtime;
-use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
@@ -44,11 +44,8 @@ def is_compiled(obj):
     return False
 "#;
 
-const HANDLE: &CStr = c"anyjit.compiled";
-
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
 static TRAMPOLINE: OnceLock<usize> = OnceLock::new();
-static CALL_FN: OnceLock<usize> = OnceLock::new();
 
 /// Counters behind `anyjit.stats()`.
 pub static COMPILED: AtomicU64 = AtomicU64::new(0);
@@ -152,11 +149,9 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         let _ = TRAMPOLINE.set(tramp as usize);
         let compile = c.getattr(module, "_compile");
         let is_handle = c.getattr(module, "_is_handle");
-        let call = c.getattr(module, "_call");
-        if compile.is_null() || is_handle.is_null() || call.is_null() {
+        if compile.is_null() || is_handle.is_null() {
             return false;
         }
-        let _ = CALL_FN.set(call as usize);
         let api = run(
             c,
             API,
@@ -362,17 +357,20 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
                 Api::CapsuleNew,
             )(
             Box::into_raw(cf) as *mut c_void,
-            HANDLE.as_ptr(),
+            std::ptr::null(),
             release_handle,
         );
         if capsule.is_null() {
             return Err(None);
         }
+        let call = bound_entry(c, capsule);
+        c.decref(capsule);
+        if call.is_null() {
+            return Err(None);
+        }
         let tramp = *TRAMPOLINE.get().expect("init") as Obj;
-        let call = *CALL_FN.get().expect("init") as Obj;
         c.incref(func);
-        c.incref(call);
-        let targs = c.new_tuple(&[func, call, capsule]);
+        let targs = c.new_tuple(&[func, call]);
         if targs.is_null() {
             return Err(None);
         }
@@ -471,10 +469,7 @@ unsafe extern "C" fn release_handle(capsule: Obj) {
     let c = &state().capi;
     // SAFETY: the capsule holds the Box made in try_compile; called once, GIL held.
     unsafe {
-        let p = c.func::<extern "C" fn(Obj, *const c_char) -> *mut c_void>(Api::CapsuleGetPointer)(
-            capsule,
-            HANDLE.as_ptr(),
-        );
+        let p = capsule_pointer(c, capsule);
         if p.is_null() {
             c.clear_error();
             return;
@@ -484,47 +479,135 @@ unsafe extern "C" fn release_handle(capsule: Obj) {
     }
 }
 
-unsafe fn handle_of(c: &CApi, o: Obj) -> Option<&'static CompiledFunction> {
-    // SAFETY: GIL held; a valid capsule of ours holds a live CompiledFunction.
+/// The pointer a handle capsule holds (capsules of ours are nameless: their owner, the bound
+/// entry function, is what is checked).
+///
+/// # Safety
+/// GIL held; `capsule` is a handle capsule.
+unsafe fn capsule_pointer(c: &CApi, capsule: Obj) -> *mut c_void {
+    // SAFETY: per the caller; a NULL name matches a nameless capsule without a string compare.
     unsafe {
-        if c.func::<extern "C" fn(Obj, *const c_char) -> c_int>(Api::CapsuleIsValid)(
-            o,
-            HANDLE.as_ptr(),
-        ) == 0
-        {
-            return None;
-        }
-        let p = c.func::<extern "C" fn(Obj, *const c_char) -> *mut c_void>(Api::CapsuleGetPointer)(
-            o,
-            HANDLE.as_ptr(),
-        );
-        (p as *const CompiledFunction).as_ref()
+        c.func::<extern "C" fn(Obj, *const c_char) -> *mut c_void>(Api::CapsuleGetPointer)(
+            capsule,
+            std::ptr::null(),
+        )
     }
 }
 
-/// `anyjit._is_handle(obj)`.
+/// The entry point a trampoline calls, bound to one compiled function's handle: a builtin
+/// whose self is the handle capsule, so that nothing but anyjit can pair it with a handle.
+/// `METH_FASTCALL` (3.7+: no argument tuple) where the build has that form, else
+/// `METH_VARARGS`.
+static ENTER_FAST: MethodDef = MethodDef {
+    name: c"anyjit_enter".as_ptr(),
+    meth: enter_fast as *const c_void,
+    flags: 0x80,
+    doc: std::ptr::null(),
+};
+
+/// The `METH_VARARGS` form of [`ENTER_FAST`] (2.7, 3.6).
+static ENTER_VARARGS: MethodDef = MethodDef {
+    name: c"anyjit_enter".as_ptr(),
+    meth: enter_varargs as *const c_void,
+    flags: 1,
+    doc: std::ptr::null(),
+};
+
+/// The method definition bound entries use on this build.
+fn enter_def(c: &CApi) -> &'static MethodDef {
+    let d = c.descriptor();
+    if d.identity.version >= (3, 7, 0) && d.constant("METH_FASTCALL") == Some(0x80) {
+        &ENTER_FAST
+    } else {
+        &ENTER_VARARGS
+    }
+}
+
+/// A new entry bound to `capsule` (see [`ENTER_FAST`]).
+///
+/// # Safety
+/// GIL held; `capsule` is a handle capsule.
+unsafe fn bound_entry(c: &CApi, capsule: Obj) -> Obj {
+    // SAFETY: per the caller; the definition is static.
+    unsafe {
+        c.func::<extern "C" fn(*const MethodDef, Obj, Obj) -> Obj>(Api::CFunctionNewEx)(
+            enter_def(c),
+            capsule,
+            std::ptr::null_mut(),
+        )
+    }
+}
+
+/// The compiled function behind `o` if it is an entry bound by [`bound_entry`].
+///
+/// # Safety
+/// GIL held; `o` live.
+unsafe fn handle_of(c: &CApi, o: Obj) -> Option<&'static CompiledFunction> {
+    // SAFETY: per the caller; offsets from the descriptor; only anyjit binds its definitions,
+    // always to a handle capsule.
+    unsafe {
+        let l = c.descriptor().layout.cfunction?;
+        if !c.has(Api::CFunctionType) || c.type_of(o) != c.object(Api::CFunctionType) {
+            return None;
+        }
+        let ml: *const MethodDef = c.read(o as *const c_void, l.m_ml);
+        if !std::ptr::eq(ml, enter_def(c)) {
+            return None;
+        }
+        let capsule: Obj = c.read(o as *const c_void, l.m_self);
+        (capsule_pointer(c, capsule) as *const CompiledFunction).as_ref()
+    }
+}
+
+/// `anyjit._is_handle(obj)`: whether `obj` is the entry of a compiled function.
 pub unsafe extern "C" fn is_handle(_module: Obj, o: Obj) -> Obj {
     let c = &state().capi;
     // SAFETY: GIL held.
     unsafe { c.new_bool(handle_of(c, o).is_some()) }
 }
 
-/// `anyjit._call(handle, *params)`: the trampolines' way in.
-pub unsafe extern "C" fn call(_module: Obj, args: Obj) -> Obj {
+/// The trampolines' way in (3.7+): `zelf` is the handle capsule, `args` the parameters.
+unsafe extern "C" fn enter_fast(zelf: Obj, args: *const Obj, nargs: isize) -> Obj {
     let c = &state().capi;
-    // SAFETY: GIL held; `args` is the tuple the trampoline built.
+    // SAFETY: GIL held; the builtin is bound to a handle capsule; `args` has `nargs` items.
     unsafe {
-        let n = c.read::<isize>(
-            args as *const c_void,
-            c.descriptor().layout.var_object.ob_size,
-        );
-        let Some(cf) = (n >= 1)
-            .then(|| handle_of(c, c.tuple_item(args, 0)))
-            .flatten()
-        else {
-            return unsupported("anyjit._call is only for compiled functions");
+        let cf = &*(capsule_pointer(c, zelf) as *const CompiledFunction);
+        let params = if nargs > 0 {
+            std::slice::from_raw_parts(args, nargs as usize)
+        } else {
+            &[]
         };
-        let params: Vec<Obj> = (1..n).map(|i| c.tuple_item(args, i)).collect();
+        run_compiled(c, cf, params)
+    }
+}
+
+/// The trampolines' way in (2.7, 3.6): `zelf` is the handle capsule, `args` the tuple of
+/// parameters.
+unsafe extern "C" fn enter_varargs(zelf: Obj, args: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: GIL held; the builtin is bound to a handle capsule; `args` is a tuple.
+    unsafe {
+        let cf = &*(capsule_pointer(c, zelf) as *const CompiledFunction);
+        let l = &c.descriptor().layout;
+        let n = c.read::<isize>(args as *const c_void, l.var_object.ob_size);
+        let items = (args as *const u8).add(l.tuple.ob_item as usize) as *const Obj;
+        let params = if n > 0 {
+            std::slice::from_raw_parts(items, n as usize)
+        } else {
+            &[]
+        };
+        run_compiled(c, cf, params)
+    }
+}
+
+/// Runs `cf` with the trampoline's parameters (borrowed): natively, tiering up on the second
+/// call, or in the interpreter while a trace or profile function is set.
+///
+/// # Safety
+/// GIL held; called from the trampoline, whose frame is the running one.
+unsafe fn run_compiled(c: &'static CApi, cf: &CompiledFunction, params: &[Obj]) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
         if params.len() != cf.nparams() as usize {
             c.set_error(
                 c.object(Api::ExcSystemError),
@@ -532,9 +615,10 @@ pub unsafe extern "C" fn call(_module: Obj, args: Obj) -> Obj {
             );
             return std::ptr::null_mut();
         }
-        if entry::tracing(c) {
+        let ts = c.func::<extern "C" fn() -> *mut c_void>(Api::ThreadStateGet)();
+        if entry::tracing(c, ts) {
             FALLBACKS.fetch_add(1, Ordering::Relaxed);
-            return entry::call_original(c, cf, &params);
+            return entry::call_original(c, cf, params);
         }
         NATIVE_CALLS.fetch_add(1, Ordering::Relaxed);
         let calls = cf.calls.get();
@@ -545,7 +629,7 @@ pub unsafe extern "C" fn call(_module: Obj, args: Obj) -> Obj {
             }
         }
         cf.active.set(cf.active.get() + 1);
-        let r = entry::enter(RUNTIME.get().expect("init"), cf, &params);
+        let r = entry::enter(RUNTIME.get().expect("init"), cf, params, ts);
         let active = cf.active.get() - 1;
         cf.active.set(active);
         if active == 0 && cf.tiers.borrow().len() > 1 {

@@ -32,7 +32,7 @@ const METH_VARARGS: i32 = 1;
 /// `anyjit.UnsupportedError`, created once per process.
 pub(crate) static UNSUPPORTED: OnceLock<usize> = OnceLock::new();
 
-static METHODS: [MethodDef; 12] = [
+static METHODS: [MethodDef; 11] = [
     MethodDef {
         name: c"info".as_ptr(),
         meth: info as *const c_void,
@@ -112,12 +112,6 @@ compiled again by the optimising tier), 'optimize_ms', 'optimize_failures' ({nam
 makes in one call before it moves to the optimised code (on-stack replacement); 0 never. \
 Applies to functions compiled from now on. For tests."
             .as_ptr(),
-    },
-    MethodDef {
-        name: c"_call".as_ptr(),
-        meth: jitapi::call as *const c_void,
-        flags: METH_VARARGS,
-        doc: c"_call(handle, *params): the entry compiled functions' trampolines use".as_ptr(),
     },
     MethodDef {
         name: std::ptr::null(),

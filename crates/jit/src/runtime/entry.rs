@@ -82,14 +82,13 @@ unsafe fn read_ptr(base: *const c_void, off: u32) -> *mut c_void {
     unsafe { std::ptr::read((base as *const u8).add(off as usize) as *const *mut c_void) }
 }
 
-/// Whether a trace or profile function is set for this thread.
+/// Whether a trace or profile function is set for thread state `ts` (the running one).
 ///
 /// # Safety
 /// GIL held.
-pub unsafe fn tracing(c: &CApi) -> bool {
+pub unsafe fn tracing(c: &CApi, ts: *mut c_void) -> bool {
     // SAFETY: per the caller; offsets from the descriptor.
     unsafe {
-        let ts = c.func::<extern "C" fn() -> *mut c_void>(Api::ThreadStateGet)();
         let l = &c.descriptor().layout.thread_state;
         !read_ptr(ts, l.c_tracefunc).is_null() || !read_ptr(ts, l.c_profilefunc).is_null()
     }
@@ -151,17 +150,17 @@ pub unsafe fn call_original(c: &CApi, cf: &CompiledFunction, params: &[Obj]) -> 
     }
 }
 
-/// Runs the native code of `cf` with the bound `params`, from within its trampoline's frame.
+/// Runs the native code of `cf` with the bound `params`, from within its trampoline's frame;
+/// `ts` is the running thread state.
 ///
 /// # Safety
 /// GIL held; called from the trampoline, whose frame is the running one.
-pub unsafe fn enter(rt: &Runtime, cf: &CompiledFunction, params: &[Obj]) -> Obj {
+pub unsafe fn enter(rt: &Runtime, cf: &CompiledFunction, params: &[Obj], ts: *mut c_void) -> Obj {
     let c = rt.capi;
     let d = c.descriptor();
     let l = &d.layout;
     // SAFETY: per the caller; all offsets come from the validated descriptor.
     unsafe {
-        let ts = c.func::<extern "C" fn() -> *mut c_void>(Api::ThreadStateGet)();
         let globals = read_ptr(cf.func as *const c_void, l.function.func_globals) as Obj;
         let (slot, base, builtins): (*mut c_void, i64, Obj) =
             if let Some(iframe_layout) = l.interpreter_frame {

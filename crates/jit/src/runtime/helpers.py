@@ -65,8 +65,8 @@ def params(code, defaults, kwdefaults):
     return ', '.join(parts), ordered
 
 
-def trampoline(func, call, handle):
-    """The trampoline of `func`, entering `call(handle, *parameters)`."""
+def trampoline(func, call):
+    """The trampoline of `func`, entering `call(*parameters)` (its compiled code's entry)."""
     code = func.__code__
     defaults = func.__defaults__
     kwdefaults = getattr(func, '__kwdefaults__', None)
@@ -74,15 +74,15 @@ def trampoline(func, call, handle):
         if not isinstance(name, str) or name.startswith('.'):
             return None, '2.7 tuple parameters'
     sig, ordered = params(code, defaults, kwdefaults)
-    args = ''.join(', ' + n for n in ordered)
-    src = ('def __anyjit_factory(__anyjit_call, __anyjit_handle):\n'
+    args = ', '.join(ordered)
+    src = ('def __anyjit_factory(__anyjit_call):\n'
            '    def %s(%s):\n'
-           '        return __anyjit_call(__anyjit_handle%s)\n'
+           '        return __anyjit_call(%s)\n'
            '    return %s\n') % (code.co_name if _is_identifier(code.co_name) else '_f', sig, args,
                                  code.co_name if _is_identifier(code.co_name) else '_f')
     ns = {}
     exec(compile(src, code.co_filename, 'exec', 0, True), ns)
-    tramp = ns['__anyjit_factory'](call, handle)
+    tramp = ns['__anyjit_factory'](call)
     tcode = tramp.__code__
     body = tcode.co_code
     unit = 1 if V < (3, 6) else 2
