@@ -73,6 +73,15 @@ def custom(s, i):
 def failing(f):
     return f[1:2]
 
+class MyList(list):
+    pass
+
+
+def assign_values(xs, v):
+    xs[1:2] = v
+    return xs
+
+
 CASES = [
     ('slices', ([0, 1, 2, 3, 4, 5], 1, 4), {}), ('slices', ('abcdef', -4, -1), {}), ('slices', ((1, 2, 3), 0, 10), {}),
     ('slices', (5, 1, 2), {}), ('slices', ([1, 2], 'a', None), {}),
@@ -83,4 +92,12 @@ CASES = [
     ('delete_forms', (list(range(8)), 2, 4), {}), ('delete_forms', ([1], 'a', 2), {}),
     ('custom', (Sliceable(), 2), {}), ('custom', (Sliceable(), -3), {}),
     ('failing', (Failing(),), {}),
+    # bounds past the machine word, negative, bool, and the sequences 2.7 slices directly
+    ('slices', ([0, 1, 2, 3], -2 ** 70, 2 ** 70), {}), ('slices', ('abc', 2 ** 64, -1), {}),
+    ('slices', ([0, 1, 2, 3], True, -1), {}), ('slices', (u'\xe9t\xe9', 1, 3), {}),
+    ('slices', (MyList([1, 2, 3]), 1, 2), {}),
+    ('store_slice', ([1, 2, 3, 4], -3, 2 ** 70), {}), ('store_slice', ([1, 2, 3, 4], 3, 1), {}),
+    ('assign_values', ([1, 2, 3], (9, 8)), {}), ('assign_values', ([1, 2, 3], 'ab'), {}),
+    ('assign_values', ([1, 2, 3], 5), {}), ('assign_values', ([1, 2, 3], None), {}),
+    ('delete_slice', ([1, 2, 3, 4], -2 ** 70), {}), ('delete_slice', ((1, 2), 0), {}),
 ]

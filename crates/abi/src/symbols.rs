@@ -186,6 +186,14 @@ symbols! {
     SetAdd: Function ["PySet_Add"];
     /// `PySlice_New`.
     SliceNew: Function ["PySlice_New"];
+    /// `_PyEval_SliceIndex` (2.7 `SLICE+k` bounds).
+    EvalSliceIndex: Function ["_PyEval_SliceIndex"];
+    /// `PySequence_GetSlice`.
+    SequenceGetSlice: Function ["PySequence_GetSlice"];
+    /// `PySequence_SetSlice`.
+    SequenceSetSlice: Function ["PySequence_SetSlice"];
+    /// `PySequence_DelSlice`.
+    SequenceDelSlice: Function ["PySequence_DelSlice"];
     /// `PyObject_DelItem`.
     ObjectDelItem: Function ["PyObject_DelItem"];
     /// `PyDict_DelItem`.

@@ -1614,6 +1614,77 @@ pub unsafe extern "C" fn rt_dict_merge(env: *const Env, dict: Obj, value: Obj, f
     }
 }
 
+/// 2.7 slicing of the built-in sequences with int bounds, done as ceval's `apply_slice` and
+/// `assign_slice` do it there: `_PyEval_SliceIndex` on each bound (0 and `PY_SSIZE_T_MAX`
+/// where absent), then `PySequence_GetSlice` (lists, tuples, str) or `PySequence_SetSlice` /
+/// `PySequence_DelSlice` (lists). `None` for anything else, which the interpreter does.
+///
+/// # Safety
+/// GIL held; operands as for [`rt_slice27`].
+unsafe fn slice27_direct(c: &CApi, op: u32, t: Obj, u: Obj, v: Obj, w: Obj) -> Option<Obj> {
+    // SAFETY: per the caller.
+    unsafe {
+        for api in [
+            Api::EvalSliceIndex,
+            Api::SequenceGetSlice,
+            Api::SequenceSetSlice,
+            Api::SequenceDelSlice,
+            Api::IntType,
+        ] {
+            if !c.has(api) {
+                return None;
+            }
+        }
+        let ty = c.type_of(u);
+        let seq = ty == c.object(Api::ListType)
+            || (op == 0 && (ty == c.object(Api::TupleType) || ty == c.object(Api::StrType)));
+        let index = |o: Obj| {
+            o.is_null()
+                || c.type_of(o) == c.object(Api::IntType)
+                || c.type_of(o) == c.object(Api::LongType)
+        };
+        if !seq || !index(v) || !index(w) {
+            return None;
+        }
+        let bound = |o: Obj, default: isize| -> Option<isize> {
+            let mut i = default;
+            if !o.is_null()
+                && c.func::<extern "C" fn(Obj, *mut isize) -> c_int>(Api::EvalSliceIndex)(o, &mut i)
+                    == 0
+            {
+                return None;
+            }
+            Some(i)
+        };
+        let (Some(lo), Some(hi)) = (bound(v, 0), bound(w, isize::MAX)) else {
+            return Some(std::ptr::null_mut());
+        };
+        Some(match op {
+            0 => {
+                c.func::<extern "C" fn(Obj, isize, isize) -> Obj>(Api::SequenceGetSlice)(u, lo, hi)
+            }
+            _ => {
+                let st = if op == 1 {
+                    c.func::<extern "C" fn(Obj, isize, isize, Obj) -> c_int>(Api::SequenceSetSlice)(
+                        u, lo, hi, t,
+                    )
+                } else {
+                    c.func::<extern "C" fn(Obj, isize, isize) -> c_int>(Api::SequenceDelSlice)(
+                        u, lo, hi,
+                    )
+                };
+                if st < 0 {
+                    std::ptr::null_mut()
+                } else {
+                    let none = c.object(Api::NoneStruct);
+                    c.incref(none);
+                    none
+                }
+            }
+        })
+    }
+}
+
 /// 2.7 `SLICE+kind` (`op` 0: returns `u[v:w]`), `STORE_SLICE+kind` (1: `u[v:w] = t`) and
 /// `DELETE_SLICE+kind` (2), operands borrowed (NULL where the slice has no bound). The
 /// interpreter runs the opcode itself (its `apply_slice`/`assign_slice` decide between
@@ -1635,6 +1706,9 @@ pub unsafe extern "C" fn rt_slice27(
     unsafe {
         let r = rt(env);
         let c = r.capi;
+        if let Some(res) = slice27_direct(c, op, t, u, v, w) {
+            return res;
+        }
         let none = c.object(Api::NoneStruct);
         let arg = |o: Obj| {
             let o = if o.is_null() { none } else { o };
