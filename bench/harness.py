@@ -1,8 +1,8 @@
 # anyjit's benchmark harness, run inside one interpreter by `anyjit bench`:
 #     python bench/harness.py [KERNEL ...]
 # For each kernel in bench/kernels: the interpreter and the generic tier (anyjit.jit, strict)
-# side by side in this process, after a warm-up, best of 5; checksums must agree. Prints one
-# tab-separated line per kernel:
+# side by side in this process, after a warm-up, best of 7 rounds that alternate them;
+# checksums must agree. Prints one tab-separated line per kernel:
 #     kernel interp_s jit_s speedup checksum_ok compile_ms memory_kib optimize_ms first_call compile_each
 # Every function of a kernel is compiled, methods of its classes included, so that calls between
 # them run compiled.
@@ -38,13 +38,16 @@ def rss_kib():
         return 0
 
 
-def best(f, n, rounds=5):
-    result, b = None, float('inf')
+def best_pair(f, j, n, rounds=7):
+    """Best time of each of `f` and `j` over `rounds` rounds that run them alternately, so that a
+    slow spell of the machine weighs on both alike."""
+    bests, results = [float('inf'), float('inf')], [None, None]
     for _ in range(rounds):
-        t = clock()
-        result = f(n)
-        b = min(b, clock() - t)
-    return b, result
+        for k, g in enumerate((f, j)):
+            t = clock()
+            results[k] = g(n)
+            bests[k] = min(bests[k], clock() - t)
+    return bests[0], results[0], bests[1], results[1]
 
 
 # warm up: the first compilation in a process also initialises LLVM
@@ -115,8 +118,7 @@ for name in names:
     j(n)
     j(n)
     opt_ms = anyjit.stats().get('optimize_ms', 0.0) - opt
-    ti, ri = best(f, n)
-    tj, rj = best(j, n)
+    ti, ri, tj, rj = best_pair(f, j, n)
     print('%s\t%.5f\t%.5f\t%.2f\t%s\t%.1f\t%d\t%.1f\t%.2f\t%s' % (
         name, ti, tj, ti / tj, ri == rj and r_once == r_jit_once, compile_ms, mem, opt_ms,
         t_interp_once / t_jit_once, ','.join('%.2f' % x for x in times)))
