@@ -75,6 +75,8 @@ pub unsafe fn validate(capi: &CApi) -> Result<(), Vec<String>> {
     }
 }
 
+/// # Safety
+/// The GIL is held and `capi` was resolved for the running interpreter.
 unsafe fn check_basicsizes(capi: &CApi, desc: &Descriptor, diffs: &mut Vec<String>) {
     let t = &desc.layout.type_object;
     for (api, basic, item) in expected_basicsizes(desc) {
@@ -102,6 +104,8 @@ unsafe fn check_basicsizes(capi: &CApi, desc: &Descriptor, diffs: &mut Vec<Strin
     }
 }
 
+/// # Safety
+/// The GIL is held and `capi` was resolved for the running interpreter.
 unsafe fn check_objects(capi: &CApi, desc: &Descriptor, diffs: &mut Vec<String>) {
     let l = &desc.layout;
     let mut check = |what: &str, ok: bool| {
@@ -187,6 +191,8 @@ unsafe fn check_objects(capi: &CApi, desc: &Descriptor, diffs: &mut Vec<String>)
     }
 }
 
+/// # Safety
+/// The GIL is held and `capi` was resolved for the running interpreter.
 unsafe fn check_opcodes(capi: &CApi, desc: &Descriptor, diffs: &mut Vec<String>) {
     // SAFETY: per the caller; the dict is alive while the module is.
     unsafe {
@@ -227,6 +233,8 @@ unsafe fn check_opcodes(capi: &CApi, desc: &Descriptor, diffs: &mut Vec<String>)
     }
 }
 
+/// # Safety
+/// The GIL is held and `capi` was resolved for the running interpreter.
 unsafe fn check_unicode(capi: &CApi, desc: &Descriptor, diffs: &mut Vec<String>) {
     // SAFETY: per the caller.
     unsafe {

@@ -177,6 +177,8 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
     }
 }
 
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn attr_str(c: &CApi, o: Obj, name: &str) -> String {
     // SAFETY: GIL held, `o` live.
     unsafe {
@@ -192,6 +194,9 @@ unsafe fn attr_str(c: &CApi, o: Obj, name: &str) -> String {
 }
 
 /// `anyjit._compile(func, strict)`.
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
 pub unsafe extern "C" fn compile(_module: Obj, args: Obj) -> Obj {
     let c = &state().capi;
     // SAFETY: called by CPython with the GIL held; `args` is a 2-tuple from `jit`.
@@ -255,6 +260,9 @@ pub unsafe extern "C" fn compile(_module: Obj, args: Obj) -> Obj {
 }
 
 /// Compiles `func`; `Err(None)` means a Python exception is set.
+///
+/// # Safety
+/// The GIL is held and `func` is a live function.
 unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsupported>> {
     let unsupported = |construct: String| {
         Some(Unsupported {
@@ -465,6 +473,8 @@ fn optimize_for_osr(cf: &CompiledFunction) -> Option<anyjit_jit::codegen::Native
     Some(f)
 }
 
+/// # Safety
+/// Called once by CPython, with the GIL held, as the handle capsule dies.
 unsafe extern "C" fn release_handle(capsule: Obj) {
     let c = &state().capi;
     // SAFETY: the capsule holds the Box made in try_compile; called once, GIL held.
@@ -560,6 +570,9 @@ unsafe fn handle_of(c: &CApi, o: Obj) -> Option<&'static CompiledFunction> {
 }
 
 /// `anyjit._is_handle(obj)`: whether `obj` is the entry of a compiled function.
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
 pub unsafe extern "C" fn is_handle(_module: Obj, o: Obj) -> Obj {
     let c = &state().capi;
     // SAFETY: GIL held.
@@ -567,6 +580,9 @@ pub unsafe extern "C" fn is_handle(_module: Obj, o: Obj) -> Obj {
 }
 
 /// The trampolines' way in (3.7+): `zelf` is the handle capsule, `args` the parameters.
+///
+/// # Safety
+/// Called by CPython with the GIL held; `zelf` is the handle capsule [`bound_entry`] bound the builtin to, the arguments are the calling convention's.
 unsafe extern "C" fn enter_fast(zelf: Obj, args: *const Obj, nargs: isize) -> Obj {
     let c = &state().capi;
     // SAFETY: GIL held; the builtin is bound to a handle capsule; `args` has `nargs` items.
@@ -583,6 +599,9 @@ unsafe extern "C" fn enter_fast(zelf: Obj, args: *const Obj, nargs: isize) -> Ob
 
 /// The trampolines' way in (2.7, 3.6): `zelf` is the handle capsule, `args` the tuple of
 /// parameters.
+///
+/// # Safety
+/// Called by CPython with the GIL held; `zelf` is the handle capsule [`bound_entry`] bound the builtin to, the arguments are the calling convention's.
 unsafe extern "C" fn enter_varargs(zelf: Obj, args: Obj) -> Obj {
     let c = &state().capi;
     // SAFETY: GIL held; the builtin is bound to a handle capsule; `args` is a tuple.
@@ -645,6 +664,9 @@ unsafe fn run_compiled(c: &'static CApi, cf: &CompiledFunction, params: &[Obj]) 
 /// `anyjit._osr_after(n)`: sets how many backward jumps an activation of quick-tier code
 /// makes before it moves to the optimised code (0: never), for functions compiled from now on;
 /// returns the previous setting. For tests, which make every loop move at once.
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
 pub unsafe extern "C" fn osr_after(_module: Obj, n: Obj) -> Obj {
     let c = &state().capi;
     // SAFETY: GIL held.
@@ -666,6 +688,9 @@ pub unsafe extern "C" fn osr_after(_module: Obj, n: Obj) -> Obj {
 }
 
 /// `anyjit.stats()`.
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
 pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
     let c = &state().capi;
     // SAFETY: GIL held; values are handed to dict_set_steal.
@@ -711,6 +736,9 @@ pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
 
 /// `anyjit._dump_native(func, what)`: the LLVM IR (`what` = "llvm") or host assembly ("asm")
 /// the generic tier produces for `func`, or UnsupportedError saying why it cannot.
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
 pub unsafe extern "C" fn dump_native(_module: Obj, args: Obj) -> Obj {
     let c = &state().capi;
     // SAFETY: GIL held; `args` is a 2-tuple.
@@ -774,6 +802,9 @@ pub unsafe extern "C" fn dump_native(_module: Obj, args: Obj) -> Obj {
 }
 
 /// Strings of a tuple attribute of `code` (borrowed items).
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn tuple_attr(c: &CApi, code: Obj, name: &str) -> Vec<(Obj, String)> {
     // SAFETY: GIL held, `code` a code object.
     unsafe {
@@ -796,6 +827,9 @@ unsafe fn tuple_attr(c: &CApi, code: Obj, name: &str) -> Vec<(Obj, String)> {
 
 /// The local slots of `code`: locals, then cells (≤3.10 all cell variables; 3.11+ those that
 /// are not also locals), then free variables, with the names tuple for error messages.
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn slot_layout(
     c: &CApi,
     code: Obj,

@@ -297,6 +297,9 @@ unsafe fn decoded(
 }
 
 /// `anyjit._dump_bytecode(f)`.
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
 unsafe extern "C" fn dump_bytecode(_module: Obj, obj: Obj) -> Obj {
     let c = &state().capi;
     // SAFETY: called by CPython with the GIL held.
@@ -315,6 +318,9 @@ unsafe extern "C" fn dump_bytecode(_module: Obj, obj: Obj) -> Obj {
 }
 
 /// `anyjit._dump_ir(f)`.
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
 unsafe extern "C" fn dump_ir(_module: Obj, obj: Obj) -> Obj {
     let c = &state().capi;
     // SAFETY: called by CPython with the GIL held.
@@ -337,6 +343,9 @@ unsafe extern "C" fn dump_ir(_module: Obj, obj: Obj) -> Obj {
 }
 
 /// `anyjit._decode(f)`.
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
 unsafe extern "C" fn decode(_module: Obj, obj: Obj) -> Obj {
     let c = &state().capi;
     // SAFETY: called by CPython with the GIL held; new references are handed to containers
@@ -412,6 +421,9 @@ pub(crate) fn state() -> &'static State {
 }
 
 /// `anyjit.info()`.
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
 unsafe extern "C" fn info(_module: Obj, _unused: Obj) -> Obj {
     let s = state();
     let c = &s.capi;
@@ -459,6 +471,9 @@ unsafe extern "C" fn info(_module: Obj, _unused: Obj) -> Obj {
 }
 
 /// `anyjit._layout()`.
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
 unsafe extern "C" fn layout(_module: Obj, _unused: Obj) -> Obj {
     let c = &state().capi;
     let desc = c.descriptor();

@@ -23,6 +23,8 @@ pub unsafe fn read_code(capi: &CApi, obj: Obj) -> Result<CodeInput, String> {
     }
 }
 
+/// # Safety
+/// The GIL is held and `code` is a live code object.
 unsafe fn read(capi: &CApi, code: Obj) -> Result<CodeInput, String> {
     // SAFETY: `code` is live (per the caller of read_code).
     unsafe {
@@ -87,6 +89,9 @@ unsafe fn read(capi: &CApi, code: Obj) -> Result<CodeInput, String> {
 }
 
 /// `list(code.co_lines())` (3.10+), the interpreter's own reading of its line table.
+///
+/// # Safety
+/// The GIL is held and `code` is a live code object.
 unsafe fn co_lines(capi: &CApi, code: Obj) -> Result<Vec<(u32, u32, Option<u32>)>, String> {
     // SAFETY: `code` is live; every new reference is released.
     unsafe {

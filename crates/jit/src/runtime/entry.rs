@@ -77,6 +77,8 @@ impl CompiledFunction {
     }
 }
 
+/// # Safety
+/// `base` points to a live structure with a pointer-sized field at byte `off`.
 unsafe fn read_ptr(base: *const c_void, off: u32) -> *mut c_void {
     // SAFETY: callers pass live structures and descriptor offsets.
     unsafe { std::ptr::read((base as *const u8).add(off as usize) as *const *mut c_void) }

@@ -96,6 +96,8 @@ pub unsafe extern "C" fn rt_exit_call(
     }
 }
 
+/// # Safety
+/// `base` points to a live structure with a pointer-sized field at byte `off`.
 unsafe fn field(base: *mut c_void, off: u32) -> *mut Obj {
     // SAFETY: callers pass live structures and descriptor offsets.
     unsafe { (base as *mut u8).add(off as usize) as *mut Obj }
@@ -110,6 +112,9 @@ struct Handled {
 
 /// The thread's current handled-exception entry (`topmost`: skip a generator's empty entries,
 /// as `sys.exc_info()` and a bare `raise` do).
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn handled(c: &CApi, topmost: bool) -> Handled {
     // SAFETY: GIL held; offsets from the descriptor.
     unsafe {
@@ -145,6 +150,8 @@ unsafe fn handled(c: &CApi, topmost: bool) -> Handled {
     }
 }
 
+/// # Safety
+/// `p` points to a valid object slot (holding NULL or an owned reference), and the GIL is held.
 unsafe fn take(p: *mut Obj) -> Obj {
     if p.is_null() {
         return ptr::null_mut();
@@ -154,6 +161,9 @@ unsafe fn take(p: *mut Obj) -> Obj {
 }
 
 /// Stores `(t, v, tb)` (owned, NULL allowed) as the handled exception, releasing the old one.
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn set_handled(c: &CApi, t: Obj, v: Obj, tb: Obj) {
     // SAFETY: GIL held.
     unsafe {
@@ -172,6 +182,8 @@ unsafe fn set_handled(c: &CApi, t: Obj, v: Obj, tb: Obj) {
     }
 }
 
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn none(c: &CApi) -> Obj {
     // SAFETY: GIL held.
     unsafe {
@@ -181,6 +193,8 @@ unsafe fn none(c: &CApi) -> Obj {
     }
 }
 
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn or_none(c: &CApi, o: Obj) -> Obj {
     // SAFETY: GIL held; `o` owned or NULL.
     unsafe {
@@ -193,6 +207,9 @@ unsafe fn or_none(c: &CApi, o: Obj) -> Obj {
 }
 
 /// The running (trampoline) frame, borrowed.
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn frame(c: &CApi) -> Obj {
     // SAFETY: GIL held; compiled code always runs under its trampoline frame.
     unsafe { c.func::<extern "C" fn() -> Obj>(Api::EvalGetFrame)() }
@@ -276,6 +293,9 @@ pub unsafe extern "C" fn rt_catch(
 
 /// 2.7's `set_exc_info`: the handled exception becomes `(t, v, tb)` (borrowed here), and the
 /// frame saves the one it replaced, which the interpreter restores when the frame returns.
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn set_exc_info_27(c: &CApi, t: Obj, v: Obj, tb: Obj) {
     // SAFETY: GIL held; a 2.7 descriptor has these fields.
     unsafe {
@@ -487,6 +507,8 @@ pub unsafe extern "C" fn rt_bare_raise(env: *const Env) -> c_int {
     }
 }
 
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn is_exc_class(c: &CApi, o: Obj) -> bool {
     // SAFETY: GIL held.
     unsafe { super::is_exc_class(c, o) }
@@ -550,6 +572,9 @@ pub unsafe extern "C" fn rt_exc_match(env: *const Env, exc: Obj, cls: Obj) -> c_
 
 /// Special-method lookup (`_PyObject_LookupSpecial`): the attribute found on the type, bound to
 /// `o`. NULL without an exception when missing.
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn lookup_special(c: &CApi, o: Obj, name: Obj) -> Obj {
     // SAFETY: GIL held.
     unsafe {

@@ -194,6 +194,8 @@ fn vectorcall_offset(c: &CApi) -> usize {
     *FLAG.get_or_init(|| constant(c, "PY_VECTORCALL_ARGUMENTS_OFFSET").unwrap_or(0) as usize)
 }
 
+/// # Safety
+/// `env` is a live environment built by the entry point.
 unsafe fn rt<'a>(env: *const Env) -> &'a Runtime {
     // SAFETY: the entry point builds `env` with a live runtime.
     unsafe { &*(*env).rt }
@@ -222,6 +224,8 @@ pub unsafe fn set_lasti(env: *const Env, offset: u32) {
     }
 }
 
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn raise_with(c: &CApi, factory: Obj, name: Obj) {
     // SAFETY: GIL held; factory is a live helper, name a live str.
     unsafe {
@@ -575,6 +579,9 @@ pub unsafe extern "C" fn rt_call27(
 
 /// Whether the type of `o` carries the `Py_TPFLAGS_*_SUBCLASS` flag `name` (the low 32 bits
 /// of `tp_flags`, where every such flag lives).
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn has_type_flag(c: &CApi, o: Obj, name: &str, default: u32) -> bool {
     // SAFETY: GIL held; `o` live.
     unsafe {
@@ -925,6 +932,9 @@ pub unsafe extern "C" fn rt_unpack(env: *const Env, seq: Obj, n: u32, out: *mut 
 /// The interpreter's error for unpacking the non-iterable `seq` (consumed) into `n` targets, in
 /// its own words ("cannot unpack non-iterable ..." from 3.8): it fails the same way on the same
 /// object, before iterating.
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn unpack_failure(r: &Runtime, seq: Obj, n: u32) {
     let c = r.capi;
     // SAFETY: GIL held; `seq` live and owned.
@@ -1015,6 +1025,9 @@ pub unsafe extern "C" fn rt_unpack_ex(
 
 /// Sets the interpreter's error for unpacking `got` items (None: too many) into `n` targets,
 /// `before` of them ahead of a starred one (UNPACK_EX).
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn raise_unpack(r: &Runtime, n: u32, got: Option<u32>, is_seq: bool, before: Option<u32>) {
     let c = r.capi;
     // SAFETY: GIL held.
@@ -1037,6 +1050,8 @@ unsafe fn raise_unpack(r: &Runtime, n: u32, got: Option<u32>, is_seq: bool, befo
     }
 }
 
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn is_exc_class(c: &CApi, o: Obj) -> bool {
     // SAFETY: GIL held; `o` live. A type whose flags say it derives from BaseException.
     unsafe {
@@ -1049,6 +1064,8 @@ unsafe fn is_exc_class(c: &CApi, o: Obj) -> bool {
     }
 }
 
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn is_exc_instance(c: &CApi, o: Obj) -> bool {
     // SAFETY: GIL held; `o` live.
     unsafe { is_exc_class(c, c.type_of(o)) }
@@ -1292,6 +1309,9 @@ pub unsafe extern "C" fn rt_set_function_attribute(
 /// Calls a `helpers.py` function that computes (does not raise) the interpreter's error for a
 /// failure, with `args` (consumed; NULL after a failed build leaves the pending error), and
 /// sets the error it returns.
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn raise_computed(c: &CApi, helper: Obj, args: Obj) {
     // SAFETY: GIL held; `helper` is live.
     unsafe {
@@ -1313,6 +1333,9 @@ unsafe fn raise_computed(c: &CApi, helper: Obj, args: Obj) {
 }
 
 /// Asks the interpreter for its error about a failed unpacking and sets it.
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn star_error(r: &Runtime, kind: &str, func: Obj, a: Obj, b: Obj) {
     let c = r.capi;
     // SAFETY: GIL held; the objects are live (NULL meaning None).
@@ -1343,6 +1366,9 @@ unsafe fn star_error(r: &Runtime, kind: &str, func: Obj, a: Obj, b: Obj) {
 /// Whether the pending error is the interpreter's cue to reword a failed `*` unpacking: a
 /// `TypeError` (or, for `**`, an `AttributeError`) about an object that is not iterable (not a
 /// mapping). Decided from the type's slots alone, calling nothing, with the error left set.
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn unpack_rejected(c: &CApi, o: Obj, mapping: bool) -> bool {
     // SAFETY: GIL held; `o` live; an error is set.
     unsafe {
@@ -1375,6 +1401,9 @@ pub unsafe extern "C" fn rt_update(
 }
 
 /// [`rt_update`], plus kind 3: extending the `*` arguments of a call to `func` (borrowed).
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn update(r: &Runtime, container: Obj, value: Obj, kind: u32, func: Obj) -> c_int {
     // SAFETY: GIL held; the objects are live, `value` is consumed.
     unsafe {
@@ -1753,6 +1782,9 @@ pub unsafe extern "C" fn rt_slice27(
 
 /// Calls builtin `func` directly when its flags take exactly the `n` (0 or 1) arguments given:
 /// `METH_NOARGS` with none, `METH_O` with `arg`. `None` when it is not such a builtin.
+///
+/// # Safety
+/// The GIL is held and every object argument is live (or NULL where the description allows).
 unsafe fn call_cfunction(c: &CApi, func: Obj, arg: Obj, n: usize) -> Option<Obj> {
     // SAFETY: GIL held; `func` live; offsets from the descriptor.
     unsafe {
