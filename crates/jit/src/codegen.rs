@@ -3809,9 +3809,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 argc,
                 kw: KwNames::None,
                 slot,
-            } if !self.quick && self.capi.has(Api::ObjectVectorcall) => {
+            } if !self.quick
+                && (self.capi.has(Api::ObjectVectorcall)
+                    || self.capi.has(Api::ObjectVectorcallDict)) =>
+            {
                 // positional-only call, straight from the stack: PyObject_Vectorcall with the
-                // slot before the arguments ours to borrow, as CALL does
+                // slot before the arguments ours to borrow, as CALL does (3.6-3.10, which do
+                // not export it: PyObject_VectorcallDict or _PyObject_FastCallDict without
+                // keywords, the same call)
                 let nslots = if slot == CallSlot::Single { 1 } else { 2 };
                 let b0 = d - nslots - argc;
                 let word = u32::from(self.desc.identity.pointer_bits);
@@ -3872,8 +3877,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .map_err(llvm_err)?;
                 self.set_lasti(off)?;
                 let known = self.known_call(ins, callable, plain_call, b0, nslots, argc)?;
+                let api = if self.capi.has(Api::ObjectVectorcall) {
+                    Api::ObjectVectorcall
+                } else {
+                    Api::ObjectVectorcallDict
+                };
                 let r = self.call_api(
-                    Api::ObjectVectorcall,
+                    api,
                     &[
                         callable.into(),
                         first.into(),
