@@ -676,6 +676,28 @@ impl CApi {
         }
     }
 
+    /// `f(*items)`: the items are stolen (as by [`Self::new_tuple`]); returns the new
+    /// result, or NULL with an exception.
+    ///
+    /// # Safety
+    /// `f` is live, the items are owned references or NULL, and the GIL is held.
+    pub unsafe fn call(&self, f: Obj, items: &[Obj]) -> Obj {
+        // SAFETY: per the caller.
+        unsafe {
+            let args = self.new_tuple(items);
+            if args.is_null() {
+                return args;
+            }
+            let r = self.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+                f,
+                args,
+                std::ptr::null_mut(),
+            );
+            self.decref(args);
+            r
+        }
+    }
+
     /// `callable()`, new reference or NULL with an exception.
     ///
     /// # Safety

@@ -101,6 +101,12 @@ pub mod feedback {
     pub const CALLABLE: u32 = 2;
 }
 
+/// A join block and the values that branches already brought to it (see `Codegen::arrive`).
+type Joined<'ctx> = (
+    BasicBlock<'ctx>,
+    Vec<(PointerValue<'ctx>, BasicBlock<'ctx>)>,
+);
+
 /// Which inline paths an operand site gets in the optimising tier: those its feedback saw, or
 /// all (but the `str` one) where it has none.
 #[derive(Debug, Clone, Copy)]
@@ -368,8 +374,6 @@ pub struct Codegen<'a, 'ctx> {
     /// Type feedback, one word per IR instruction (see [`feedback`]): the quick tier records
     /// into it, the optimising tier reads what was recorded.
     feedback: Option<&'a [AtomicUsize]>,
-    /// The inline paths the instruction being emitted wants, from its feedback.
-    want: std::cell::Cell<Want>,
     /// Loop headers for on-stack replacement, with their entry depth (see
     /// [`Codegen::osr_targets`]).
     osr: Vec<(crate::ir::Block, u32)>,
@@ -458,7 +462,6 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             actions: Vec::new(),
             ticks: None,
             feedback: None,
-            want: std::cell::Cell::new(Want::ALL),
             ladder: std::cell::RefCell::new(Vec::new()),
             osr: Vec::new(),
             osr_after: runtime::OSR_AFTER.load(std::sync::atomic::Ordering::Relaxed),
@@ -561,33 +564,25 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .b
                 .build_array_alloca(self.t.obj, self.t.i32.const_int(3, false), "osr_state")
                 .map_err(llvm_err)?;
-            let word = |i: usize| -> R<PointerValue<'ctx>> {
-                let p = self.slot(state, (i / std::mem::size_of::<usize>()) as u32)?;
-                self.b
-                    .build_pointer_cast(p, self.t.objp, "")
-                    .map_err(llvm_err)
-            };
             let as_obj = |p: PointerValue<'ctx>| -> R<PointerValue<'ctx>> {
                 self.b
                     .build_pointer_cast(p, self.t.obj, "")
                     .map_err(llvm_err)
             };
+            let state = as_obj(state)?;
+            let field = |off: usize, ty: PointerType<'ctx>| self.byte_ptr(state, off as u32, ty);
             self.store(
-                word(runtime::osr_offsets::LOCALS)?,
+                field(runtime::osr_offsets::LOCALS, self.t.objp)?,
                 as_obj(self.locals.expect("locals"))?,
             )?;
             self.store(
-                word(runtime::osr_offsets::STACK)?,
+                field(runtime::osr_offsets::STACK, self.t.objp)?,
                 as_obj(self.stack.expect("stack"))?,
             )?;
-            let bp = self.slot(
-                state,
-                (runtime::osr_offsets::BLOCK / std::mem::size_of::<usize>()) as u32,
+            let bp = field(
+                runtime::osr_offsets::BLOCK,
+                self.t.i32.ptr_type(AddressSpace::default()),
             )?;
-            let bp = self
-                .b
-                .build_pointer_cast(bp, self.t.i32.ptr_type(AddressSpace::default()), "")
-                .map_err(llvm_err)?;
             self.b
                 .build_store(bp, self.t.i32.const_int(u64::from(t.0), false))
                 .map_err(llvm_err)?;
@@ -603,7 +598,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .map_err(|_| llvm_err("an entry point is a function pointer"))?;
             let r = self
                 .b
-                .build_call(callable, &[env.into(), as_obj(state)?.into()], "")
+                .build_call(callable, &[env.into(), state.into()], "")
                 .map_err(llvm_err)?
                 .try_as_basic_value()
                 .basic()
@@ -985,15 +980,27 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .object
             .ob_refcnt
             .expect("inline refcounts need ob_refcnt");
-        // SAFETY (LLVM): the reference count field of a live object.
+        self.byte_ptr(
+            v,
+            off,
+            self.int_bits(bits).ptr_type(AddressSpace::default()),
+        )
+    }
+
+    /// Pointer of type `ty` to byte `off` of `v` (a field of a live object or structure).
+    fn byte_ptr(
+        &self,
+        v: PointerValue<'ctx>,
+        off: u32,
+        ty: PointerType<'ctx>,
+    ) -> R<PointerValue<'ctx>> {
+        // SAFETY (LLVM): callers pass the offset of a field of what `v` points to.
         let p = unsafe {
             self.b
                 .build_gep(v, &[self.t.i64.const_int(u64::from(off), false)], "")
         }
         .map_err(llvm_err)?;
-        self.b
-            .build_pointer_cast(p, self.int_bits(bits).ptr_type(AddressSpace::default()), "")
-            .map_err(llvm_err)
+        self.b.build_pointer_cast(p, ty, "").map_err(llvm_err)
     }
 
     /// `Py_INCREF(v)` (`v` not NULL), as the build's headers define it.
@@ -1077,7 +1084,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .map_err(llvm_err)?;
             self.b.position_at_end(mortal);
         }
-        if self.ref_total().is_some() {
+        let debug = self.ref_total().is_some();
+        if debug {
             // a debug build: the last reference, or a count gone wrong, goes through
             // `Py_DecRef`, which deallocates or reports the negative count as its headers do
             let shared = self
@@ -1094,20 +1102,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             self.b.build_unconditional_branch(done).map_err(llvm_err)?;
             self.b.position_at_end(drop);
             self.bump_ref_total(-1)?;
-            let n = self
-                .b
-                .build_int_sub(n, wty.const_int(1, false), "")
-                .map_err(llvm_err)?;
-            self.b.build_store(p, n).map_err(llvm_err)?;
-            self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-            self.b.position_at_end(done);
-            return Ok(());
         }
         let n = self
             .b
             .build_int_sub(n, wty.const_int(1, false), "")
             .map_err(llvm_err)?;
         self.b.build_store(p, n).map_err(llvm_err)?;
+        if debug {
+            // (the count stays above zero here)
+            self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+            self.b.position_at_end(done);
+            return Ok(());
+        }
         let zero = self
             .b
             .build_int_compare(IntPredicate::EQ, n, wty.const_zero(), "")
@@ -1237,6 +1243,46 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     fn null(&self) -> PointerValue<'ctx> {
         self.t.obj.const_null()
+    }
+
+    /// Ends the current block with a branch to `join`, noting `v` as the value it brings.
+    fn arrive(
+        &self,
+        v: PointerValue<'ctx>,
+        join: BasicBlock<'ctx>,
+        incoming: &mut Vec<(PointerValue<'ctx>, BasicBlock<'ctx>)>,
+    ) -> R<()> {
+        incoming.push((v, self.b.get_insert_block().expect("positioned")));
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        Ok(())
+    }
+
+    /// Continues at `join` with the value the branches that [`Self::arrive`]d there brought.
+    fn merge(
+        &self,
+        join: BasicBlock<'ctx>,
+        incoming: &[(PointerValue<'ctx>, BasicBlock<'ctx>)],
+    ) -> R<PointerValue<'ctx>> {
+        self.b.position_at_end(join);
+        let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+        for (v, bb) in incoming {
+            phi.add_incoming(&[(v, *bb)]);
+        }
+        Ok(phi.as_basic_value().into_pointer_value())
+    }
+
+    /// The result of a call whose direct path ([`Self::known_call`], [`Self::cfunction_direct`])
+    /// went to `direct`'s join block, merged with `r`, the generic call's, just emitted.
+    fn join_with(
+        &self,
+        direct: Option<Joined<'ctx>>,
+        r: PointerValue<'ctx>,
+    ) -> R<PointerValue<'ctx>> {
+        let Some((join, mut incoming)) = direct else {
+            return Ok(r);
+        };
+        self.arrive(r, join, &mut incoming)?;
+        self.merge(join, &incoming)
     }
 
     /// The feedback word of `ins` for the quick tier to record into, as a pointer constant.
@@ -1402,16 +1448,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .map_err(llvm_err)?;
         self.b.position_at_end(silence);
         if items == 6 {
-            self.release(base + 3, base + 6)?;
-            self.call_addr(
-                runtime::exc::rt_pop_except as *const () as usize,
-                None,
-                &[
-                    self.env.expect("env").into(),
-                    self.slot_addr(base)?.into(),
-                    self.t.i32.const_int(3, false).into(),
-                ],
-            )?;
+            self.finish_handled(base)?;
         } else {
             self.release(base, base + items)?;
         }
@@ -1616,6 +1653,53 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             self.b.position_at_end(h);
         }
         Ok(block)
+    }
+
+    /// Raises the NameError the interpreter raises for global `name` and fails with `live`
+    /// stack items.
+    fn raise_name_error(&self, name: PointerValue<'ctx>, offset: u32, live: u32) -> R<()> {
+        self.call_addr(
+            runtime::rt_name_error as *const () as usize,
+            None,
+            &[self.env.expect("env").into(), name.into()],
+        )?;
+        self.fail_now(offset, live)
+    }
+
+    /// Whether a `finally` block's status slot holds an exception (rather than a pending
+    /// action or the normal path's marker).
+    fn status_is_exception(&self, status: PointerValue<'ctx>) -> R<IntValue<'ctx>> {
+        let kind = self.helper_int(
+            runtime::exc::rt_status_kind as *const () as usize,
+            &[self.env.expect("env").into(), status.into()],
+        )?;
+        self.b
+            .build_int_compare(
+                IntPredicate::EQ,
+                kind,
+                self.t
+                    .i32
+                    .const_int(runtime::exc::status::EXCEPTION as u64, false),
+                "",
+            )
+            .map_err(llvm_err)
+    }
+
+    /// Up to 3.8, the six items a caught exception enters its handler with, from stack slot
+    /// `base`: releases the exception (the top three) and restores the handled exception the
+    /// bottom three saved, as POP_EXCEPT does.
+    fn finish_handled(&self, base: u32) -> R<()> {
+        self.release(base + 3, base + 6)?;
+        self.call_addr(
+            runtime::exc::rt_pop_except as *const () as usize,
+            None,
+            &[
+                self.env.expect("env").into(),
+                self.slot_addr(base)?.into(),
+                self.t.i32.const_int(3, false).into(),
+            ],
+        )?;
+        Ok(())
     }
 
     /// The int standing for a pending `action` in a `finally` block's status slot.
@@ -1902,15 +1986,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     /// Pointer to the pointer-sized field at byte `off` of `v`.
     fn field_ptr(&self, v: PointerValue<'ctx>, off: u32) -> R<PointerValue<'ctx>> {
-        // SAFETY (LLVM): a field of a live object.
-        let p = unsafe {
-            self.b
-                .build_gep(v, &[self.t.i64.const_int(u64::from(off), false)], "")
-        }
-        .map_err(llvm_err)?;
-        self.b
-            .build_pointer_cast(p, self.t.objp, "")
-            .map_err(llvm_err)
+        self.byte_ptr(v, off, self.t.objp)
     }
 
     /// Loads an integer of `bits` at byte `off` of `v`, extended to 64 bits.
@@ -1921,21 +1997,12 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         bits: u32,
         signed: bool,
     ) -> R<IntValue<'ctx>> {
-        // SAFETY (LLVM): a field of a live object.
-        let p = unsafe {
-            self.b
-                .build_gep(v, &[self.t.i64.const_int(u64::from(off), false)], "")
-        }
-        .map_err(llvm_err)?;
         let ty = match bits {
             16 => self.ctx.i16_type(),
             32 => self.t.i32,
             _ => self.t.i64,
         };
-        let p = self
-            .b
-            .build_pointer_cast(p, ty.ptr_type(AddressSpace::default()), "")
-            .map_err(llvm_err)?;
+        let p = self.byte_ptr(v, off, ty.ptr_type(AddressSpace::default()))?;
         let x = self.b.build_load(p, "").map_err(llvm_err)?.into_int_value();
         if bits == 64 {
             return Ok(x);
@@ -2186,16 +2253,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .into_float_value())
     }
 
-    /// Branches to `yes` when `a` and `b` are both exactly of type `api`, else to `no`.
+    /// Branches to `yes` when `a` and `b` are both exactly of type `api`, else to `no`; straight
+    /// to `no` when the site's feedback (`want`) never saw that pair.
     fn both_are(
         &self,
+        want: Want,
         a: PointerValue<'ctx>,
         b: PointerValue<'ctx>,
         api: Api,
         yes: BasicBlock<'ctx>,
         no: BasicBlock<'ctx>,
     ) -> R<()> {
-        if !self.want.get().wants(api) {
+        if !want.wants(api) {
             // type feedback never saw this pair here: the path is left out (its blocks,
             // unreachable, go at the next CFG simplification)
             self.b.build_unconditional_branch(no).map_err(llvm_err)?;
@@ -2216,7 +2285,6 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// builder where any other call goes, and returns the join block with the direct result
     /// and its block (see [`Self::cfunction_direct`]); `None` for other sites. The stack
     /// items stay owned by the caller, which releases them after either path.
-    #[allow(clippy::type_complexity)]
     fn known_call(
         &self,
         ins: &crate::ir::Instr,
@@ -2225,7 +2293,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         b0: u32,
         nslots: u32,
         argc: u32,
-    ) -> R<Option<(BasicBlock<'ctx>, (PointerValue<'ctx>, BasicBlock<'ctx>))>> {
+    ) -> R<Option<Joined<'ctx>>> {
         let Some(seen) = self.seen(ins).filter(|&s| s != feedback::MANY) else {
             return Ok(None);
         };
@@ -2299,21 +2367,16 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .build_int_compare(IntPredicate::SLT, n, n.get_type().const_zero(), "")
                     .map_err(llvm_err)?;
                 let ok = self.new_block("len_ok");
-                let fail = self.new_block("len_failed");
                 let done = self.new_block("len_done");
+                let mut incoming =
+                    vec![(self.null(), self.b.get_insert_block().expect("positioned"))];
                 self.b
-                    .build_conditional_branch(neg, fail, ok)
+                    .build_conditional_branch(neg, done, ok)
                     .map_err(llvm_err)?;
                 self.b.position_at_end(ok);
                 let v = self.call_api(Api::LongFromSsizeT, &[n.into()])?;
-                let ok_end = self.b.get_insert_block().expect("positioned");
-                self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-                self.b.position_at_end(fail);
-                self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-                self.b.position_at_end(done);
-                let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-                phi.add_incoming(&[(&v, ok_end), (&self.null(), fail)]);
-                phi.as_basic_value().into_pointer_value()
+                self.arrive(v, done, &mut incoming)?;
+                self.merge(done, &incoming)?
             }
             Kind::Append => {
                 let zelf = self.sget(b0 + 1)?;
@@ -2326,24 +2389,48 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let none = self.object(Api::NoneStruct)?;
                 let ok = self.new_block("append_ok");
                 let done = self.new_block("append_done");
-                let here = self.b.get_insert_block().expect("positioned");
+                let mut incoming =
+                    vec![(self.null(), self.b.get_insert_block().expect("positioned"))];
                 self.b
                     .build_conditional_branch(failed, done, ok)
                     .map_err(llvm_err)?;
                 self.b.position_at_end(ok);
                 self.incref(none)?;
-                let ok_end = self.b.get_insert_block().expect("positioned");
-                self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-                self.b.position_at_end(done);
-                let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-                phi.add_incoming(&[(&none, ok_end), (&self.null(), here)]);
-                phi.as_basic_value().into_pointer_value()
+                self.arrive(none, done, &mut incoming)?;
+                self.merge(done, &incoming)?
             }
         };
-        let end = self.b.get_insert_block().expect("positioned");
-        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        let mut incoming = Vec::new();
+        self.arrive(r, join, &mut incoming)?;
         self.b.position_at_end(generic);
-        Ok(Some((join, (r, end))))
+        Ok(Some((join, incoming)))
+    }
+
+    /// What a call whose slots start at stack slot `b0` calls: the callable, or the method
+    /// below its self; with, for the two-slot layouts, whether it is a plain call (NULL in the
+    /// other slot: below, `[NULL, callable]`; above, `[callable, NULL]`) rather than
+    /// `[method, self]`.
+    fn call_target(
+        &self,
+        slot: CallSlot,
+        b0: u32,
+    ) -> R<(PointerValue<'ctx>, Option<IntValue<'ctx>>)> {
+        let s0 = self.sget(b0)?;
+        if slot == CallSlot::Single {
+            return Ok((s0, None));
+        }
+        let s1 = self.sget(b0 + 1)?;
+        let probe = if slot == CallSlot::NullBelow { s0 } else { s1 };
+        let plain = self.b.build_is_null(probe, "").map_err(llvm_err)?;
+        let callable = if slot == CallSlot::NullBelow {
+            self.b
+                .build_select(plain, s1, s0, "")
+                .map_err(llvm_err)?
+                .into_pointer_value()
+        } else {
+            s0
+        };
+        Ok((callable, Some(plain)))
     }
 
     /// 2.7: a call of a builtin taking one argument (`METH_O`) or none (`METH_NOARGS`) with
@@ -2353,12 +2440,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// be emitted by the caller, which then branches to the returned join block) and returns
     /// the join block with the direct call's result and block; `None` where the build has no
     /// such layout.
-    #[allow(clippy::type_complexity)]
-    fn cfunction_direct(
-        &self,
-        b0: u32,
-        npos: u32,
-    ) -> R<Option<(BasicBlock<'ctx>, (PointerValue<'ctx>, BasicBlock<'ctx>))>> {
+    fn cfunction_direct(&self, b0: u32, npos: u32) -> R<Option<Joined<'ctx>>> {
         let (Some(cl), true) = (
             self.desc.layout.cfunction,
             self.capi.has(Api::CFunctionType),
@@ -2422,10 +2504,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .into_pointer_value();
         self.decref(func)?;
         self.decref(arg)?;
-        let end = self.b.get_insert_block().expect("positioned");
-        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        let mut incoming = Vec::new();
+        self.arrive(r, join, &mut incoming)?;
         self.b.position_at_end(generic);
-        Ok(Some((join, (r, end))))
+        Ok(Some((join, incoming)))
     }
 
     /// Python's `a // b` (`FloorDiv`, 2.7's `ClassicDiv` of ints) or `a % b` (`Mod`) of two
@@ -2473,6 +2555,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         a: PointerValue<'ctx>,
         b: PointerValue<'ctx>,
         inplace: bool,
+        want: Want,
     ) -> R<Option<PointerValue<'ctx>>> {
         if self.desc.layout.int.is_some() || !self.capi.has(Api::UnicodeConcat) {
             return Ok(None);
@@ -2480,26 +2563,19 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let strs = self.new_block("concat");
         let other = self.new_block("concat_other");
         let join = self.new_block("concat_done");
-        self.both_are(a, b, Api::StrType, strs, other)?;
+        let mut incoming = Vec::new();
+        self.both_are(want, a, b, Api::StrType, strs, other)?;
         self.b.position_at_end(strs);
         let r = self.call_api(Api::UnicodeConcat, &[a.into(), b.into()])?;
-        let strs_end = self.b.get_insert_block().expect("positioned");
-        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.arrive(r, join, &mut incoming)?;
         self.b.position_at_end(other);
-        let want = self.want.get();
-        self.want.set(Want {
+        let want = Want {
             strs: false,
             ..want
-        });
-        let g = self.arith_fast(BinOp::Add, inplace, a, b);
-        self.want.set(want);
-        let g = g?;
-        let other_end = self.b.get_insert_block().expect("positioned");
-        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
-        self.b.position_at_end(join);
-        let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-        phi.add_incoming(&[(&r, strs_end), (&g, other_end)]);
-        Ok(Some(phi.as_basic_value().into_pointer_value()))
+        };
+        let g = self.arith_fast(BinOp::Add, inplace, a, b, want)?;
+        self.arrive(g, join, &mut incoming)?;
+        self.merge(join, &incoming).map(Some)
     }
 
     /// `a <op> b` for `+ - * /`: inline for two one-digit ints (`+ -`, and `*` on 64-bit
@@ -2512,9 +2588,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         inplace: bool,
         a: PointerValue<'ctx>,
         b: PointerValue<'ctx>,
+        want: Want,
     ) -> R<PointerValue<'ctx>> {
-        if self.want.get().strs && op == BinOp::Add {
-            if let Some(r) = self.concat_fast(a, b, inplace)? {
+        if want.strs && op == BinOp::Add {
+            if let Some(r) = self.concat_fast(a, b, inplace, want)? {
                 return Ok(r);
             }
         }
@@ -2534,7 +2611,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             // through the C API when the result overflows a C long
             let ints = self.new_block("arith_ints");
             let done = self.new_block("arith_int");
-            self.both_are(a, b, Api::IntType, ints, floats)?;
+            self.both_are(want, a, b, Api::IntType, ints, floats)?;
             self.b.position_at_end(ints);
             let bits = self.long_bits();
             let lty = self.int_bits(bits);
@@ -2581,8 +2658,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.b.position_at_end(done);
                 let r = self.floor_divmod(op, va, vb)?;
                 let res = self.call_api(Api::NativeIntFromLong, &[r.into()])?;
-                incoming.push((res, self.b.get_insert_block().expect("positioned")));
-                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                self.arrive(res, join, &mut incoming)?;
             } else if op != BinOp::TrueDiv {
                 let f = inkwell::intrinsics::Intrinsic::find(name)
                     .and_then(|i| i.get_declaration(&self.module, &[lty.into()]))
@@ -2610,8 +2686,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .map_err(llvm_err)?;
                 self.b.position_at_end(done);
                 let res = self.call_api(Api::NativeIntFromLong, &[r.into()])?;
-                incoming.push((res, self.b.get_insert_block().expect("positioned")));
-                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                self.arrive(res, join, &mut incoming)?;
             } else {
                 self.b.build_unconditional_branch(slow).map_err(llvm_err)?;
                 self.b.position_at_end(done);
@@ -2620,7 +2695,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         } else if ints_ok && self.capi.has(Api::LongFromSsizeT) {
             let ints = self.new_block("arith_ints");
             let small = self.new_block("arith_small");
-            self.both_are(a, b, Api::LongType, ints, floats)?;
+            self.both_are(want, a, b, Api::LongType, ints, floats)?;
             self.b.position_at_end(ints);
             let (sa, va) = self.small_int(a)?;
             let (sb, vb) = self.small_int(b)?;
@@ -2657,8 +2732,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .map_err(llvm_err)?
             };
             let res = self.call_api(Api::LongFromSsizeT, &[r.into()])?;
-            incoming.push((res, self.b.get_insert_block().expect("positioned")));
-            self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+            self.arrive(res, join, &mut incoming)?;
         } else {
             self.b
                 .build_unconditional_branch(floats)
@@ -2670,7 +2744,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             // float floor division and modulo (signs, -0.0) are left to the float type
             self.b.build_unconditional_branch(slow).map_err(llvm_err)?;
         } else {
-            self.both_are(a, b, Api::FloatType, fl, slow)?;
+            self.both_are(want, a, b, Api::FloatType, fl, slow)?;
         }
         self.b.position_at_end(fl);
         let fa = self.float_value(a)?;
@@ -2728,24 +2802,16 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let p = self.float_field(v)?;
                 self.b.build_store(p, r).map_err(llvm_err)?;
                 self.incref(v)?;
-                incoming.push((v, self.b.get_insert_block().expect("positioned")));
-                self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                self.arrive(v, join, &mut incoming)?;
                 self.b.position_at_end(other);
             }
         }
         let res = self.call_api(Api::FloatFromDouble, &[r.into()])?;
-        incoming.push((res, self.b.get_insert_block().expect("positioned")));
-        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.arrive(res, join, &mut incoming)?;
         self.b.position_at_end(slow);
         let res = self.call_api(Self::binary_api(op, inplace), &[a.into(), b.into()])?;
-        incoming.push((res, self.b.get_insert_block().expect("positioned")));
-        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
-        self.b.position_at_end(join);
-        let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-        for (v, bb) in &incoming {
-            phi.add_incoming(&[(v, *bb)]);
-        }
-        Ok(phi.as_basic_value().into_pointer_value())
+        self.arrive(res, join, &mut incoming)?;
+        self.merge(join, &incoming)
     }
 
     /// Rich comparison `code` (0 `<` … 5 `>=`) of borrowed `a` and `b`: inline for two
@@ -2757,6 +2823,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         code: u64,
         a: PointerValue<'ctx>,
         b: PointerValue<'ctx>,
+        want: Want,
     ) -> R<PointerValue<'ctx>> {
         let join = self.new_block("cmp_done");
         let slow = self.new_block("cmp_generic");
@@ -2770,7 +2837,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         } else {
             Api::LongType
         };
-        self.both_are(a, b, int_api, ints, floats)?;
+        self.both_are(want, a, b, int_api, ints, floats)?;
         self.b.position_at_end(ints);
         let ((sa, va), (sb, vb)) = match machine {
             Some(off) => {
@@ -2802,11 +2869,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_int_compare(ipred, va, vb, "")
             .map_err(llvm_err)?;
         let res = self.bool_obj(c)?;
-        incoming.push((res, self.b.get_insert_block().expect("positioned")));
-        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.arrive(res, join, &mut incoming)?;
         self.b.position_at_end(floats);
         let fl = self.new_block("cmp_float");
-        self.both_are(a, b, Api::FloatType, fl, slow)?;
+        self.both_are(want, a, b, Api::FloatType, fl, slow)?;
         self.b.position_at_end(fl);
         let fa = self.float_value(a)?;
         let fb = self.float_value(b)?;
@@ -2823,21 +2889,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_float_compare(fpred, fa, fb, "")
             .map_err(llvm_err)?;
         let res = self.bool_obj(c)?;
-        incoming.push((res, self.b.get_insert_block().expect("positioned")));
-        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.arrive(res, join, &mut incoming)?;
         self.b.position_at_end(slow);
         let res = self.call_api(
             Api::ObjectRichCompare,
             &[a.into(), b.into(), self.t.i32.const_int(code, false).into()],
         )?;
-        incoming.push((res, self.b.get_insert_block().expect("positioned")));
-        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
-        self.b.position_at_end(join);
-        let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-        for (v, bb) in &incoming {
-            phi.add_incoming(&[(v, *bb)]);
-        }
-        Ok(phi.as_basic_value().into_pointer_value())
+        self.arrive(res, join, &mut incoming)?;
+        self.merge(join, &incoming)
     }
 
     /// Generates the whole function and JIT-compiles it.
@@ -3074,12 +3133,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// at the loop header it names.
     fn osr_entry(&self, osr: PointerValue<'ctx>, at: BasicBlock<'ctx>) -> R<()> {
         self.b.position_at_end(at);
-        let words = self
-            .b
-            .build_pointer_cast(osr, self.t.objp, "")
-            .map_err(llvm_err)?;
         let ptr_at = |off: usize| -> R<PointerValue<'ctx>> {
-            let p = self.load(self.slot(words, (off / std::mem::size_of::<usize>()) as u32)?)?;
+            let p = self.load(self.byte_ptr(osr, off as u32, self.t.objp)?)?;
             self.b
                 .build_pointer_cast(p, self.t.objp, "")
                 .map_err(llvm_err)
@@ -3090,14 +3145,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             let v = self.load(self.slot(from_locals, i)?)?;
             self.store(self.local(i)?, v)?;
         }
-        let bp = self.slot(
-            words,
-            (runtime::osr_offsets::BLOCK / std::mem::size_of::<usize>()) as u32,
+        let bp = self.byte_ptr(
+            osr,
+            runtime::osr_offsets::BLOCK as u32,
+            self.t.i32.ptr_type(AddressSpace::default()),
         )?;
-        let bp = self
-            .b
-            .build_pointer_cast(bp, self.t.i32.ptr_type(AddressSpace::default()), "")
-            .map_err(llvm_err)?;
         let block = self
             .b
             .build_load(bp, "")
@@ -3286,12 +3338,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         self.check_null_inverted(err, off, d)?;
                     }
                     if i == 1 {
-                        self.call_addr(
-                            runtime::rt_name_error as *const () as usize,
-                            None,
-                            &[self.env.expect("env").into(), key.into()],
-                        )?;
-                        self.fail_now(off, d)?;
+                        self.raise_name_error(key, off, d)?;
                     }
                 }
                 self.b.position_at_end(found);
@@ -3458,8 +3505,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                             | BinOp::FloorDiv
                             | BinOp::Mod
                     ) {
-                    self.want.set(Want::from_seen(self.seen(ins)));
-                    self.arith_fast(op, inplace, a, b)?
+                    self.arith_fast(op, inplace, a, b, Want::from_seen(self.seen(ins)))?
                 } else if op == BinOp::Pow {
                     let none = self.object(Api::NoneStruct)?;
                     self.call_api(
@@ -3571,8 +3617,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                                 &[a.into(), b.into(), self.t.i32.const_int(code, false).into()],
                             )?
                         } else {
-                            self.want.set(Want::from_seen(self.seen(ins)));
-                            self.compare_fast(op, code, a, b)?
+                            self.compare_fast(op, code, a, b, Want::from_seen(self.seen(ins)))?
                         };
                         self.decref(a)?;
                         self.decref(b)?;
@@ -3611,19 +3656,15 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     let slow = self.new_block("getitem");
                     let join = self.new_block("got");
                     let item = self.list_item(c, k, fast, slow)?;
+                    let mut incoming = Vec::new();
                     self.b.position_at_end(fast);
                     let v = self.load(item)?;
                     self.incref(v)?;
-                    let fast_end = self.b.get_insert_block().expect("positioned");
-                    self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                    self.arrive(v, join, &mut incoming)?;
                     self.b.position_at_end(slow);
                     let g = get()?;
-                    let slow_end = self.b.get_insert_block().expect("positioned");
-                    self.b.build_unconditional_branch(join).map_err(llvm_err)?;
-                    self.b.position_at_end(join);
-                    let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-                    phi.add_incoming(&[(&v, fast_end), (&g, slow_end)]);
-                    phi.as_basic_value().into_pointer_value()
+                    self.arrive(g, join, &mut incoming)?;
+                    self.merge(join, &incoming)?
                 };
                 self.decref(c)?;
                 self.decref(k)?;
@@ -3821,29 +3862,15 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let b0 = d - nslots - argc;
                 let word = u32::from(self.desc.identity.pointer_bits);
                 let wty = self.int_bits(word);
-                let s0 = self.sget(b0)?;
-                let mut plain_call: Option<IntValue<'ctx>> = None;
-                let (callable, first, nargs) = match slot {
-                    CallSlot::Single => (
-                        s0,
+                let (callable, plain_call) = self.call_target(slot, b0)?;
+                let (first, nargs) = match plain_call {
+                    None => (
                         self.slot_addr(b0 + 1)?,
                         wty.const_int(u64::from(argc), false),
                     ),
-                    CallSlot::NullBelow | CallSlot::NullAbove => {
-                        let s1 = self.sget(b0 + 1)?;
-                        // NULL below: [NULL, callable] or [method, self]; NULL above:
-                        // [callable, NULL] or [method, self]
-                        let probe = if slot == CallSlot::NullBelow { s0 } else { s1 };
-                        let plain = self.b.build_is_null(probe, "").map_err(llvm_err)?;
-                        plain_call = Some(plain);
-                        let callable = if slot == CallSlot::NullBelow {
-                            self.b
-                                .build_select(plain, s1, s0, "")
-                                .map_err(llvm_err)?
-                                .into_pointer_value()
-                        } else {
-                            s0
-                        };
+                    Some(plain) => {
+                        // a plain call's arguments follow its two slots; a method's self is
+                        // its first argument
                         let first = self
                             .b
                             .build_select(
@@ -3864,7 +3891,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                             )
                             .map_err(llvm_err)?
                             .into_int_value();
-                        (callable, first, nargs)
+                        (first, nargs)
                     }
                 };
                 let flag = self
@@ -3891,17 +3918,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         self.null().into(),
                     ],
                 )?;
-                let r = match known {
-                    Some((join, (v, bb))) => {
-                        let end = self.b.get_insert_block().expect("positioned");
-                        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
-                        self.b.position_at_end(join);
-                        let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-                        phi.add_incoming(&[(&r, end), (&v, bb)]);
-                        phi.as_basic_value().into_pointer_value()
-                    }
-                    None => r,
-                };
+                let r = self.join_with(known, r)?;
                 self.release(b0, d)?;
                 self.check_null(r, off, b0)?;
                 self.sset(b0, r)?;
@@ -3923,19 +3940,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let consumed = nslots + argc + on_stack;
                 let base = self.slot(self.stack.expect("stack"), d - consumed)?;
                 if self.feedback_word(ins).is_some() {
-                    // the object called: the callable, or the method below its self
-                    let b0 = d - consumed;
-                    let s0 = self.sget(b0)?;
-                    let callable = if slot == CallSlot::NullBelow {
-                        let s1 = self.sget(b0 + 1)?;
-                        let plain = self.b.build_is_null(s0, "").map_err(llvm_err)?;
-                        self.b
-                            .build_select(plain, s1, s0, "")
-                            .map_err(llvm_err)?
-                            .into_pointer_value()
-                    } else {
-                        s0
-                    };
+                    let (callable, _) = self.call_target(slot, d - consumed)?;
                     self.record(ins, feedback::CALLABLE, callable, self.null())?;
                 }
                 self.set_lasti(off)?;
@@ -3979,17 +3984,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                             .into(),
                     ],
                 )?;
-                let r = match direct {
-                    Some((join, incoming)) => {
-                        let end = self.b.get_insert_block().expect("positioned");
-                        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
-                        self.b.position_at_end(join);
-                        let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-                        phi.add_incoming(&[(&r, end), (&incoming.0, incoming.1)]);
-                        phi.as_basic_value().into_pointer_value()
-                    }
-                    None => r,
-                };
+                let r = self.join_with(direct, r)?;
                 self.check_null(r, off, d - consumed)?;
                 self.sset(d - consumed, r)?;
             }
@@ -4151,12 +4146,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.b.position_at_end(missing);
                 // the interpreter turns the KeyError into its NameError
                 self.call_addr(self.api(Api::ErrClear)?, None, &[])?;
-                self.call_addr(
-                    runtime::rt_name_error as *const () as usize,
-                    None,
-                    &[self.env.expect("env").into(), key.into()],
-                )?;
-                self.fail_now(off, d)?;
+                self.raise_name_error(key, off, d)?;
                 self.b.position_at_end(ok);
             }
             Op::ListAppend { depth } | Op::SetAdd { depth } => {
@@ -4374,22 +4364,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 } else {
                     None
                 };
-                let status = self.sget(base + 5)?;
-                let kind = self.helper_int(
-                    runtime::exc::rt_status_kind as *const () as usize,
-                    &[self.env.expect("env").into(), status.into()],
-                )?;
-                let is_exc = self
-                    .b
-                    .build_int_compare(
-                        IntPredicate::EQ,
-                        kind,
-                        self.t
-                            .i32
-                            .const_int(runtime::exc::status::EXCEPTION as u64, false),
-                        "",
-                    )
-                    .map_err(llvm_err)?;
+                let is_exc = self.status_is_exception(self.sget(base + 5)?)?;
                 let exc = self.new_block("popfinally_exc");
                 let plain = self.new_block("popfinally_plain");
                 let done = self.new_block("popfinally_done");
@@ -4397,16 +4372,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .build_conditional_branch(is_exc, exc, plain)
                     .map_err(llvm_err)?;
                 self.b.position_at_end(exc);
-                self.release(base + 3, base + 6)?;
-                self.call_addr(
-                    runtime::exc::rt_pop_except as *const () as usize,
-                    None,
-                    &[
-                        self.env.expect("env").into(),
-                        self.slot_addr(base)?.into(),
-                        self.t.i32.const_int(3, false).into(),
-                    ],
-                )?;
+                self.finish_handled(base)?;
                 self.b.build_unconditional_branch(done).map_err(llvm_err)?;
                 self.b.position_at_end(plain);
                 self.release(base, base + 6)?;
@@ -4419,23 +4385,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             Op::WithCleanupStart | Op::WithCleanup27 => {
                 let items = if let Op::WithCleanup27 = ins.op { 3 } else { 6 };
                 let base = d - items;
-                let status = self.sget(base + items - 1)?;
                 let env = self.env.expect("env");
-                let kind = self.helper_int(
-                    runtime::exc::rt_status_kind as *const () as usize,
-                    &[env.into(), status.into()],
-                )?;
-                let is_exc = self
-                    .b
-                    .build_int_compare(
-                        IntPredicate::EQ,
-                        kind,
-                        self.t
-                            .i32
-                            .const_int(runtime::exc::status::EXCEPTION as u64, false),
-                        "",
-                    )
-                    .map_err(llvm_err)?;
+                let status = self.sget(base + items - 1)?;
+                let is_exc = self.status_is_exception(status)?;
                 let exc_arg = self
                     .b
                     .build_int_z_extend(is_exc, self.t.i32, "")

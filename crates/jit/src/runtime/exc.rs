@@ -82,17 +82,10 @@ pub unsafe extern "C" fn rt_exit_call(
         for o in items {
             c.incref(o);
         }
-        let args = c.new_tuple(&[items[0], or_none(c, items[1]), or_none(c, items[2])]);
-        if args.is_null() {
-            return args;
-        }
-        let res = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+        c.call(
             exit,
-            args,
-            ptr::null_mut(),
-        );
-        c.decref(args);
-        res
+            &[items[0], or_none(c, items[1]), or_none(c, items[2])],
+        )
     }
 }
 
@@ -687,17 +680,7 @@ pub unsafe extern "C" fn rt_with_exit(
             let tb = c.func::<extern "C" fn(Obj) -> Obj>(Api::ExceptionGetTraceback)(v);
             (t, v, or_none(c, tb))
         };
-        let args = c.new_tuple(&[t, or_none(c, v), or_none(c, tb)]);
-        if args.is_null() {
-            return args;
-        }
-        let res = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
-            exit,
-            args,
-            ptr::null_mut(),
-        );
-        c.decref(args);
-        res
+        c.call(exit, &[t, or_none(c, v), or_none(c, tb)])
     }
 }
 
@@ -712,21 +695,15 @@ pub unsafe extern "C" fn rt_raise27(env: *const Env, n: u32, a: Obj, b: Obj, cc:
     unsafe {
         let r = rt(env);
         let c = r.capi;
-        let args = c.new_tuple(&[
-            c.new_int(n as _),
-            or_none(c, a),
-            or_none(c, b),
-            or_none(c, cc),
-        ]);
-        if args.is_null() {
-            return 0;
-        }
-        let res = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+        let res = c.call(
             r.raise27,
-            args,
-            ptr::null_mut(),
+            &[
+                c.new_int(n as _),
+                or_none(c, a),
+                or_none(c, b),
+                or_none(c, cc),
+            ],
         );
-        c.decref(args);
         if res.is_null() {
             return 0;
         }

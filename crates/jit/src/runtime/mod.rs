@@ -439,21 +439,6 @@ pub unsafe extern "C" fn rt_call27(
         let c = r.capi;
         let (var, kw) = (flags & 1 != 0, flags & 2 != 0);
         let (npos, nkw) = (npos as usize, nkw as usize);
-        if let (false, false, 0, true) = (var, kw, nkw, npos <= 1) {
-            // a builtin taking one argument or none: called directly, as 2.7's
-            // call_function does, without an argument tuple
-            let func = *base;
-            let arg = if npos == 1 {
-                *base.add(1)
-            } else {
-                std::ptr::null_mut()
-            };
-            if let Some(r) = call_cfunction(c, func, arg, npos) {
-                c.decref(func);
-                c.decref(arg);
-                return r;
-            }
-        }
         if !var && !kw && nkw == 0 {
             // positional arguments only: the tuple takes the stack's references, as 2.7's
             // do_call builds it, and nothing is allocated besides
@@ -1744,23 +1729,17 @@ pub unsafe extern "C" fn rt_slice27(
             c.incref(o);
             o
         };
-        let args = c.new_tuple(&[
-            c.new_int(op as _),
-            c.new_int(kind as _),
-            arg(t),
-            arg(u),
-            arg(v),
-            arg(w),
-        ]);
-        if args.is_null() {
-            return args;
-        }
-        let res = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+        let res = c.call(
             r.slice27,
-            args,
-            std::ptr::null_mut(),
+            &[
+                c.new_int(op as _),
+                c.new_int(kind as _),
+                arg(t),
+                arg(u),
+                arg(v),
+                arg(w),
+            ],
         );
-        c.decref(args);
         if res.is_null() {
             exc::drop_leading_entries(c, usize::MAX, |frame| {
                 let code = c.getattr(frame, "f_code");
@@ -1777,35 +1756,6 @@ pub unsafe extern "C" fn rt_slice27(
             });
         }
         res
-    }
-}
-
-/// Calls builtin `func` directly when its flags take exactly the `n` (0 or 1) arguments given:
-/// `METH_NOARGS` with none, `METH_O` with `arg`. `None` when it is not such a builtin.
-///
-/// # Safety
-/// The GIL is held and every object argument is live (or NULL where the description allows).
-unsafe fn call_cfunction(c: &CApi, func: Obj, arg: Obj, n: usize) -> Option<Obj> {
-    // SAFETY: GIL held; `func` live; offsets from the descriptor.
-    unsafe {
-        let l = c.descriptor().layout.cfunction.as_ref()?;
-        if !c.has(Api::CFunctionType) || c.type_of(func) != c.object(Api::CFunctionType) {
-            return None;
-        }
-        let md = &c.descriptor().layout.method_def;
-        let ml: *const c_void = c.read(func as *const c_void, l.m_ml);
-        let zelf: Obj = c.read(func as *const c_void, l.m_self);
-        let flags: c_int = c.read(ml, md.ml_flags);
-        let noargs = cached_constant!(c, "METH_NOARGS", 4) as c_int;
-        let one = cached_constant!(c, "METH_O", 8) as c_int;
-        let meth: extern "C" fn(Obj, Obj) -> Obj = c.read(ml, md.ml_meth);
-        if flags & noargs != 0 && n == 0 {
-            Some(meth(zelf, std::ptr::null_mut()))
-        } else if flags & one != 0 && n == 1 {
-            Some(meth(zelf, arg))
-        } else {
-            None
-        }
     }
 }
 
