@@ -387,6 +387,9 @@ symbols! {
     CFunctionNewEx: Function ["PyCFunction_NewEx"];
     /// `PyEval_SaveThread`: releases the GIL.
     EvalSaveThread: Function ["PyEval_SaveThread"];
+    /// `_PyEval_GetSwitchInterval` (3.x: how long a thread waits for the GIL before it asks
+    /// for it, in microseconds).
+    EvalGetSwitchInterval: Function ["_PyEval_GetSwitchInterval"];
     /// `PyEval_RestoreThread`: takes the GIL back.
     EvalRestoreThread: Function ["PyEval_RestoreThread"];
     /// `PyCapsule_IsValid`.

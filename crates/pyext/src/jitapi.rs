@@ -57,6 +57,9 @@ pub static OPTIMIZED: AtomicU64 = AtomicU64::new(0);
 pub static OPTIMIZE_US: AtomicU64 = AtomicU64::new(0);
 /// Activations that moved from the quick tier's code to the optimised code in a loop.
 pub static OSR_ENTRIES: AtomicU64 = AtomicU64::new(0);
+/// Instructions whose type feedback (recorded by the quick tier) the optimising tier compiled
+/// for.
+pub static FEEDBACK_SITES: AtomicU64 = AtomicU64::new(0);
 /// Why optimising compilations failed (the function keeps its quick-tier code):
 /// `(qualified name, reason)`.
 pub static OPTIMIZE_FAILURES: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
@@ -445,6 +448,12 @@ fn tier_up(c: &'static CApi, cf: &CompiledFunction) {
         .compile()
     {
         Ok(compiled) => {
+            let seen = cf
+                .feedback
+                .iter()
+                .filter(|w| w.load(Ordering::Relaxed) != 0)
+                .count();
+            FEEDBACK_SITES.fetch_add(seen as u64, Ordering::Relaxed);
             cf.entry.set(compiled.entry);
             cf.optimized.set(Some(compiled.entry));
             cf.tiers.borrow_mut().push(compiled);
@@ -721,6 +730,7 @@ pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
                 c.new_float(OPTIMIZE_US.load(Ordering::Relaxed) as f64 / 1000.0),
             )
             && c.dict_set_steal(d, "osr_entries", n(&OSR_ENTRIES))
+            && c.dict_set_steal(d, "feedback_sites", n(&FEEDBACK_SITES))
             && c.dict_set_steal(d, "optimize_failures", failures)
             && c.dict_set_steal(d, "fallbacks", n(&FALLBACKS))
             && c.dict_set_steal(d, "guard_failures", c.new_int(0))

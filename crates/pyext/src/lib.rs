@@ -83,7 +83,8 @@ jump_pops, jump_pushes, target_offset, depth, line), ...])\n\nThe decoded IR as 
 'fallbacks' (functions left to the interpreter, and calls routed to it while tracing), \
 'guard_failures', 'fallback_reasons' ({qualified name: why}), 'optimized' (functions \
 compiled again by the optimising tier), 'optimize_ms', 'optimize_failures' ({name: why}) and \
-'osr_entries' (calls that moved from the first code to the optimised code inside a loop)."
+'osr_entries' (calls that moved from the first code to the optimised code inside a loop) \
+and 'feedback_sites' (instructions whose recorded type feedback the optimising tier used)."
             .as_ptr(),
     },
     MethodDef {

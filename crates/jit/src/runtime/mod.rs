@@ -749,19 +749,59 @@ pub const PERIODIC_EVERY: u32 = 4096;
 /// backward jump of compiled code: runs signal handlers (Ctrl-C) and lets other threads take
 /// the GIL. Returns -1 with an exception set if a signal handler raised.
 ///
+/// On 3.x a thread waiting for the GIL asks for it only after waiting a whole switch interval,
+/// and every release wakes it to wait afresh: releasing more often than that starves it (a
+/// thread waited seconds). So the GIL is released only once two switch intervals have passed
+/// since the last release: by then the waiter has asked (its timed wait oversleeps a little),
+/// and the release hands the GIL over as the interpreter's own does. 2.7's GIL has no such
+/// request: it is released on every visit, as its interpreter does every check interval.
+///
 /// # Safety
 /// Called by compiled code with the GIL held.
 pub unsafe extern "C" fn rt_periodic(env: *const Env) -> c_int {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    /// When the GIL was last released here, in nanoseconds since `EPOCH`.
+    static LAST_RELEASE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     // SAFETY: per the caller.
     unsafe {
         let c = rt(env).capi;
         if c.func::<extern "C" fn() -> c_int>(Api::ErrCheckSignals)() < 0 {
             return -1;
         }
+        if let Some(interval_us) = switch_interval_us(c) {
+            let now = EPOCH
+                .get_or_init(std::time::Instant::now)
+                .elapsed()
+                .as_nanos() as u64;
+            let last = LAST_RELEASE.load(std::sync::atomic::Ordering::Relaxed);
+            if now.saturating_sub(last) < interval_us.saturating_mul(2000) {
+                return 0;
+            }
+            LAST_RELEASE.store(now, std::sync::atomic::Ordering::Relaxed);
+        }
         let ts = c.func::<extern "C" fn() -> *mut c_void>(Api::EvalSaveThread)();
         c.func::<extern "C" fn(*mut c_void)>(Api::EvalRestoreThread)(ts);
         0
     }
+}
+
+/// The interpreter's switch interval in microseconds on builds whose GIL waiters ask for it
+/// after that long (3.2+): `sys.getswitchinterval()` where the build exports its reader, else
+/// the default of 5 ms. `None` on 2.7.
+///
+/// # Safety
+/// The GIL is held.
+unsafe fn switch_interval_us(c: &CApi) -> Option<u64> {
+    if c.descriptor().identity.version < (3, 2, 0) {
+        return None;
+    }
+    if !c.has(Api::EvalGetSwitchInterval) {
+        return Some(5000);
+    }
+    // SAFETY: per the caller; the function takes nothing.
+    Some(u64::from(unsafe {
+        c.func::<extern "C" fn() -> std::ffi::c_ulong>(Api::EvalGetSwitchInterval)()
+    } as u32))
 }
 
 /// Builds a container from `n` stack items at `base` (consumed): `kind` 0 set, 1 dict from

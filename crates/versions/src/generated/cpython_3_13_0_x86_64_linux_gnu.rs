@@ -562,6 +562,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::CapsuleGetPointer, name: Some("PyCapsule_GetPointer") },
         SymbolName { api: Api::CFunctionNewEx, name: Some("PyCFunction_NewEx") },
         SymbolName { api: Api::EvalSaveThread, name: Some("PyEval_SaveThread") },
+        SymbolName { api: Api::EvalGetSwitchInterval, name: None },
         SymbolName { api: Api::EvalRestoreThread, name: Some("PyEval_RestoreThread") },
         SymbolName { api: Api::CapsuleIsValid, name: Some("PyCapsule_IsValid") },
         SymbolName { api: Api::RunStringFlags, name: Some("PyRun_StringFlags") },
@@ -581,6 +582,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         Skipped { item: "PyNumber_InPlaceDivide", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "Py_InitModule4_64 / Py_InitModule4TraceRefs_64 / Py_InitModule4 / Py_InitModule4TraceRefs", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "_PyCFrame/CFrame", reason: "not declared by this build's headers" },
+        Skipped { item: "_PyEval_GetSwitchInterval", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "_Py_RefTotal", reason: "no candidate name is declared by this build's headers" },
     ],
 };

@@ -413,6 +413,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::CapsuleGetPointer, name: Some("PyCapsule_GetPointer") },
         SymbolName { api: Api::CFunctionNewEx, name: Some("PyCFunction_NewEx") },
         SymbolName { api: Api::EvalSaveThread, name: Some("PyEval_SaveThread") },
+        SymbolName { api: Api::EvalGetSwitchInterval, name: Some("_PyEval_GetSwitchInterval") },
         SymbolName { api: Api::EvalRestoreThread, name: Some("PyEval_RestoreThread") },
         SymbolName { api: Api::CapsuleIsValid, name: Some("PyCapsule_IsValid") },
         SymbolName { api: Api::RunStringFlags, name: Some("PyRun_StringFlags") },
