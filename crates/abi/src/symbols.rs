@@ -42,10 +42,11 @@ macro_rules! symbols {
             }
 
             /// Whether the running process may lack the entry although the headers declare it
-            /// (internal functions used only as a faster path; [`crate::capi::CApi::has`] then
-            /// says no and callers take the general way).
+            /// (internal functions used only as a faster path or for a setting with a
+            /// default; [`crate::capi::CApi::has`] then says no and callers take the general
+            /// way).
             pub fn optional(self) -> bool {
-                matches!(self, Api::ObjectGetMethod)
+                matches!(self, Api::ObjectGetMethod | Api::EvalGetSwitchInterval)
             }
 
             /// The Rust name of the entry.
