@@ -257,6 +257,17 @@ cell = fn.__closure__[0]
 check('cell', 'ob_ref', word(at(cell, 'cell', 'ob_ref')) == id(cell.cell_contents))
 check('cell', 'size', L['cell']['size'] == type(cell).__basicsize__)
 
+
+class WithMethod(object):
+    def m(self):
+        return self
+
+
+bound = WithMethod().m
+check('method', 'im_func', word(at(bound, 'method', 'im_func')) == id(bound.__func__))
+check('method', 'im_self', word(at(bound, 'method', 'im_self')) == id(bound.__self__))
+check('method', 'size', L['method']['size'] == type(bound).__basicsize__)
+
 check(C, 'co_argcount', i32(at(co, C, 'co_argcount')) == co.co_argcount)
 check(C, 'co_stacksize', i32(at(co, C, 'co_stacksize')) == co.co_stacksize)
 check(C, 'co_flags', i32(at(co, C, 'co_flags')) == co.co_flags)
@@ -417,6 +428,20 @@ for field, step in (('recursion_depth', 1), ('recursion_remaining', -1), ('py_re
         depth_probe(3, seen, field)
         steps = [b - a for a, b in zip(seen, seen[1:])]
         check(TS, field, steps == [step] * 3, repr(seen))
+if has(TS, 'overflowed'):
+    def overflow_probe(out):
+        try:
+            overflow_probe(out)
+        except RuntimeError:  # RecursionError
+            if not out:
+                out.append(ctypes.c_int8.from_address(ts + off(TS, 'overflowed')).value)
+    flags = []
+    overflow_probe(flags)
+    # set while handling the overflow, reset once the stack has unwound (3.9 keeps the field,
+    # but its recursion check leaves it at 0: measured on 3.9.18; anyjit uses 3.9's
+    # Py_EnterRecursiveCall function there, not the field)
+    flags.append(ctypes.c_int8.from_address(ts + off(TS, 'overflowed')).value)
+    check(TS, 'overflowed', flags == ([0, 0] if V >= (3, 9) else [1, 0]), repr(flags))
 if has(TS, 'c_recursion_remaining'):
     check(TS, 'c_recursion_remaining', i32(ts + off(TS, 'c_recursion_remaining')) > 0)
 
@@ -519,6 +544,14 @@ gf = g.gi_frame
 if has(FR, 'f_lasti'):
     raw = i32(id(gf) + off(FR, 'f_lasti'))  # bytes up to 3.9, code units in 3.10
     check(FR, 'f_lasti', raw * (2 if V >= (3, 10) else 1) == gf.f_lasti, '%d vs %d' % (raw, gf.f_lasti))
+# the running frame executes, a suspended generator's does not
+if has(FR, 'f_executing'):
+    check(FR, 'f_executing', [ctypes.c_int8.from_address(id(f) + off(FR, 'f_executing')).value
+                              for f in (sys._getframe(), gf)] == [1, 0])
+if has(FR, 'f_state'):
+    # FRAME_EXECUTING 0, FRAME_SUSPENDED -1
+    check(FR, 'f_state', [ctypes.c_int8.from_address(id(f) + off(FR, 'f_state')).value
+                          for f in (sys._getframe(), gf)] == [0, -1])
 if has(FR, 'f_stacktop'):
     check(FR, 'f_stacktop', word(id(gf) + off(FR, 'f_stacktop')) >= word(id(gf) + off(FR, 'f_valuestack')))
 if has(FR, 'f_stackdepth'):

@@ -192,8 +192,38 @@ compiled_inner = anyjit.jit(inner, strict=True)
 globals()['inner'], original_inner = compiled_inner, inner
 compiled_outer = anyjit.jit(outer, strict=True)
 got = tb_text(compiled_outer)
+# the second call runs the optimising tier's code, which calls inner directly where it can
+got_direct = tb_text(compiled_outer)
 globals()['inner'] = original_inner
 check('traceback text', got == plain, '\n--- interpreter\n%s--- compiled\n%s' % (plain, got))
+check('traceback text through a direct call', got_direct == plain,
+      '\n--- interpreter\n%s--- compiled\n%s' % (plain, got_direct))
+
+
+# direct calls: the optimising tier calls a compiled callee without evaluating its
+# trampoline, building the callee's frame itself, where frames are objects (up to 3.10)
+def callee(a, b=3):
+    return a * b
+
+
+def caller(n):
+    t = 0
+    for i in range(n):
+        t += callee(i)
+    return t
+
+
+want = caller(50)
+globals()['callee'] = anyjit.jit(callee, strict=True)
+jc = anyjit.jit(caller, strict=True)
+first = jc(50)
+direct = anyjit.stats()['direct_calls']
+second = jc(50)
+made = anyjit.stats()['direct_calls'] - direct
+frames_are_objects = sys.version_info < (3, 11)
+check('direct calls answer', [first, second] == [want, want], (first, second, want))
+check('direct calls made where frames are objects (none later)',
+      made == (50 if frames_are_objects else 0), made)
 
 
 # deep recursion: RecursionError, never a crash

@@ -170,16 +170,19 @@ impl CApi {
     }
 
     /// The descriptor this table was resolved for.
+    #[inline]
     pub fn descriptor(&self) -> &'static Descriptor {
         self.desc
     }
 
     /// Whether the running build has this entry.
+    #[inline]
     pub fn has(&self, api: Api) -> bool {
         !self.addrs[api as usize].is_null()
     }
 
     /// Raw address of an entry (null if absent).
+    #[inline]
     pub fn addr(&self, api: Api) -> *mut c_void {
         self.addrs[api as usize]
     }
@@ -188,6 +191,7 @@ impl CApi {
     ///
     /// # Safety
     /// The entry must exist in this build and the interpreter must be initialised.
+    #[inline]
     pub unsafe fn object(&self, api: Api) -> Obj {
         let addr = self.addr(api);
         debug_assert!(!addr.is_null(), "{api:?} is absent in this build");
@@ -203,6 +207,7 @@ impl CApi {
     ///
     /// # Safety
     /// `api` must be a function entry of type `F` present in this build.
+    #[inline]
     pub unsafe fn func<F: Copy>(&self, api: Api) -> F {
         let addr = self.addr(api);
         assert!(
@@ -230,6 +235,7 @@ impl CApi {
     ///
     /// # Safety
     /// `o` is NULL or a live object, and the GIL is held.
+    #[inline]
     pub unsafe fn incref(&self, o: Obj) {
         // SAFETY: per the caller.
         unsafe {
@@ -253,6 +259,7 @@ impl CApi {
     /// A debug build's `_Py_RefTotal`, kept in step by its `Py_INCREF`/`Py_DECREF` (3.11 and
     /// earlier, where objects are never immortal); `None` on release builds and where the total
     /// is not an exported variable.
+    #[inline]
     fn ref_total(&self) -> Option<*mut isize> {
         let d = self.desc;
         (d.identity.debug && !d.caps.immortal_objects && self.has(Api::RefTotal))
@@ -265,6 +272,7 @@ impl CApi {
     ///
     /// # Safety
     /// `o` is NULL or a live object.
+    #[inline]
     unsafe fn refcnt(&self, o: Obj) -> Option<*mut isize> {
         let d = self.desc;
         let off = d.layout.object.ob_refcnt?;
@@ -283,6 +291,7 @@ impl CApi {
     ///
     /// # Safety
     /// `o` is NULL or a live object the caller owns a reference to, and the GIL is held.
+    #[inline]
     pub unsafe fn decref(&self, o: Obj) {
         // SAFETY: per the caller.
         unsafe {
@@ -734,6 +743,7 @@ impl CApi {
     ///
     /// # Safety
     /// `o` points to a live object whose layout has a `T` at `offset`.
+    #[inline]
     pub unsafe fn read<T: Copy>(&self, o: *const c_void, offset: u32) -> T {
         // SAFETY: per the caller.
         unsafe { std::ptr::read_unaligned((o as *const u8).add(offset as usize) as *const T) }
@@ -743,6 +753,7 @@ impl CApi {
     ///
     /// # Safety
     /// `o` is a live object.
+    #[inline]
     pub unsafe fn type_of(&self, o: Obj) -> Obj {
         // SAFETY: per the caller.
         unsafe { self.read::<Obj>(o as *const c_void, self.desc.layout.object.ob_type) }

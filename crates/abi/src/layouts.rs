@@ -310,6 +310,17 @@ layout_struct! {
 }
 
 layout_struct! {
+    /// `PyMethodObject`: a function bound to an instance.
+    pub struct MethodLayout = ["PyMethodObject"] {
+        /// The function (`__func__`).
+        im_func = "im_func";
+        /// The instance (`__self__`).
+        im_self = "im_self";
+    }
+    optional {}
+}
+
+layout_struct! {
     /// `PyCellObject`.
     pub struct CellLayout = ["PyCellObject"] {
         /// The referenced object or NULL.
@@ -355,6 +366,10 @@ layout_struct! {
         f_frame = "f_frame";
         /// 3.11+ embedded interpreter frame storage.
         f_frame_data = "_f_frame_data";
+        /// 3.4-3.9 whether the frame is executing (`char`).
+        f_executing = "f_executing";
+        /// 3.10 frame state (`signed char`; `FRAME_EXECUTING` while running).
+        f_state = "f_state";
         /// 2.7 exception saved when the frame first handled one (restored on exit).
         f_exc_type = "f_exc_type";
         /// 2.7 saved exception value.
@@ -460,6 +475,9 @@ layout_struct! {
         current_frame = "current_frame";
         /// ≤3.10 recursion depth.
         recursion_depth = "recursion_depth";
+        /// 3.x ≤3.9 flag: the recursion limit was passed (50 more calls allowed), reset below
+        /// the low-water mark.
+        overflowed = "overflowed";
         /// 3.11 recursion budget left.
         recursion_remaining = "recursion_remaining";
         /// 3.12+ Python recursion budget left.
@@ -615,6 +633,8 @@ layout_set! {
     function: FunctionLayout,
     /// `PyCellObject`.
     cell: CellLayout,
+    /// `PyMethodObject`.
+    method: MethodLayout,
     /// `PyFrameObject`.
     frame_object: FrameObjectLayout,
     /// `PyThreadState`.

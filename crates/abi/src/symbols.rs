@@ -117,6 +117,8 @@ symbols! {
     FrameType: Object ["PyFrame_Type"];
     /// `cell`.
     CellType: Object ["PyCell_Type"];
+    /// `PyMethod_Type` (bound methods).
+    MethodType: Object ["PyMethod_Type"];
 
     // --- exceptions
     /// `ImportError`.
@@ -338,6 +340,17 @@ symbols! {
     ExceptionGetTraceback: Function ["PyException_GetTraceback"];
     /// `PyTraceBack_Here`: adds the frame to the current exception's traceback.
     TraceBackHere: Function ["PyTraceBack_Here"];
+    /// `PyFrame_New(tstate, code, globals, locals)` (up to 3.10 the evaluation record).
+    FrameNew: Function ["PyFrame_New"];
+    /// `_Py_CheckRecursiveCall` (`(where)` up to 3.8, `(tstate, where)` from 3.9): raises
+    /// RecursionError once the depth passed the limit.
+    CheckRecursiveCall: Function ["_Py_CheckRecursiveCall"];
+    /// 3.9+ `Py_EnterRecursiveCall(where)` as a function (a macro before).
+    EnterRecursiveCall: Function ["Py_EnterRecursiveCall"];
+    /// 3.9+ `Py_LeaveRecursiveCall()` as a function.
+    LeaveRecursiveCall: Function ["Py_LeaveRecursiveCall"];
+    /// `Py_GetRecursionLimit`.
+    GetRecursionLimit: Function ["Py_GetRecursionLimit"];
     /// `_PyType_Lookup` (borrowed; the MRO lookup behind special-method lookup).
     TypeLookup: Function ["_PyType_Lookup"];
     /// 3.7+ `_PyObject_GetMethod`: an attribute, or the unbound method and a flag (what

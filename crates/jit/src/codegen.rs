@@ -93,6 +93,9 @@ pub mod feedback {
     pub const DICT: usize = 2;
     /// More than one object called (call sites).
     pub const MANY: usize = 1;
+    /// A compiled function (or a method bound to one) was called here (call sites; with the
+    /// object's address or `MANY`, whose bits it does not share: objects are aligned).
+    pub const COMPILED: usize = 2;
     /// Site kinds for `runtime::rt_feedback`: two operands.
     pub const OPERANDS: u32 = 0;
     /// A container.
@@ -1296,6 +1299,20 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .const_int(addr, false)
                 .const_to_pointer(self.word_type().ptr_type(AddressSpace::default())),
         )
+    }
+
+    /// Whether the optimising tier calls through [`runtime::entry::rt_call_direct`] at call
+    /// site `ins`: the quick tier saw a compiled function called there (or never ran the site:
+    /// the direct call checks its callable, and a recursive function tiers up before reaching
+    /// its second call site), and the build keeps
+    /// frames as objects (up to 3.10), which direct calls build.
+    fn calls_compiled(&self, ins: &crate::ir::Instr) -> bool {
+        !self.quick
+            && self
+                .feedback
+                .is_some_and(|_| self.seen(ins).is_none_or(|s| s & feedback::COMPILED != 0))
+            && self.desc.layout.frame_object.f_localsplus.is_some()
+            && self.capi.has(Api::FrameNew)
     }
 
     /// What the quick tier recorded at `ins`: `None` without feedback or if it never ran.
@@ -3904,20 +3921,32 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .map_err(llvm_err)?;
                 self.set_lasti(off)?;
                 let known = self.known_call(ins, callable, plain_call, b0, nslots, argc)?;
-                let api = if self.capi.has(Api::ObjectVectorcall) {
-                    Api::ObjectVectorcall
+                let r = if self.calls_compiled(ins) {
+                    self.helper_obj(
+                        runtime::entry::rt_call_direct as *const () as usize,
+                        &[
+                            self.env.expect("env").into(),
+                            callable.into(),
+                            first.into(),
+                            nargsf.into(),
+                        ],
+                    )?
                 } else {
-                    Api::ObjectVectorcallDict
+                    let api = if self.capi.has(Api::ObjectVectorcall) {
+                        Api::ObjectVectorcall
+                    } else {
+                        Api::ObjectVectorcallDict
+                    };
+                    self.call_api(
+                        api,
+                        &[
+                            callable.into(),
+                            first.into(),
+                            nargsf.into(),
+                            self.null().into(),
+                        ],
+                    )?
                 };
-                let r = self.call_api(
-                    api,
-                    &[
-                        callable.into(),
-                        first.into(),
-                        nargsf.into(),
-                        self.null().into(),
-                    ],
-                )?;
                 let r = self.join_with(known, r)?;
                 self.release(b0, d)?;
                 self.check_null(r, off, b0)?;
@@ -3966,8 +3995,29 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             } => {
                 let consumed = 1 + npos + 2 * nkw + u32::from(var) + u32::from(kwargs);
                 let base = self.slot(self.stack.expect("stack"), d - consumed)?;
+                let positional = nkw == 0 && !var && !kwargs;
+                if positional && self.feedback_word(ins).is_some() {
+                    let callable = self.sget(d - consumed)?;
+                    self.record(ins, feedback::CALLABLE, callable, self.null())?;
+                }
                 self.set_lasti(off)?;
-                let direct = (!self.quick && nkw == 0 && !var && !kwargs && npos <= 1)
+                if positional && self.calls_compiled(ins) {
+                    // the arguments stay the stack's, released after the call
+                    let r = self.helper_obj(
+                        runtime::entry::rt_call_direct as *const () as usize,
+                        &[
+                            self.env.expect("env").into(),
+                            self.sget(d - consumed)?.into(),
+                            self.slot_addr(d - consumed + 1)?.into(),
+                            self.word_type().const_int(u64::from(npos), false).into(),
+                        ],
+                    )?;
+                    self.release(d - consumed, d)?;
+                    self.check_null(r, off, d - consumed)?;
+                    self.sset(d - consumed, r)?;
+                    return Ok(false);
+                }
+                let direct = (!self.quick && positional && npos <= 1)
                     .then(|| self.cfunction_direct(d - consumed, npos))
                     .transpose()?
                     .flatten();

@@ -149,6 +149,10 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             exit_name,
         });
         anyjit_jit::runtime::set_optimizer(optimize_for_osr);
+        entry::set_direct_hooks(entry::DirectHooks {
+            compiled_of,
+            run: run_native,
+        });
         let _ = TRAMPOLINE.set(tramp as usize);
         let compile = c.getattr(module, "_compile");
         let is_handle = c.getattr(module, "_is_handle");
@@ -342,7 +346,7 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             }
             v
         };
-        c.incref(func);
+        // `func` is not owned by `cf`: the entry bound below holds it (see `bound_entry`)
         let cf = Box::new(CompiledFunction {
             entry: std::cell::Cell::new(compiled.entry),
             tiers: std::cell::RefCell::new(vec![compiled]),
@@ -361,20 +365,18 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             kwonly,
             varargs,
             varkw,
+            tramp_code: std::cell::Cell::new(std::ptr::null_mut()),
         });
         c.decref(code);
+        let cf = Box::into_raw(cf);
         let capsule = c
             .func::<extern "C" fn(*mut c_void, *const c_char, unsafe extern "C" fn(Obj)) -> Obj>(
                 Api::CapsuleNew,
-            )(
-            Box::into_raw(cf) as *mut c_void,
-            std::ptr::null(),
-            release_handle,
-        );
+            )(cf as *mut c_void, std::ptr::null(), release_handle);
         if capsule.is_null() {
             return Err(None);
         }
-        let call = bound_entry(c, capsule);
+        let call = bound_entry(c, capsule, func);
         c.decref(capsule);
         if call.is_null() {
             return Err(None);
@@ -403,7 +405,83 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
         }
         c.incref(wrapper);
         c.decref(r);
+        // SAFETY: the capsule the wrapper's entry holds owns `cf`, alive while the wrapper is.
+        adopt_trampoline_code(c, &*cf, wrapper);
         Ok(wrapper)
+    }
+}
+
+/// Records the trampoline's code in `cf` for direct calls when its frame holds exactly the
+/// parameters and then its one free variable (the entry), the layout direct calls fill.
+///
+/// # Safety
+/// GIL held; `wrapper` is the trampoline of `cf`.
+unsafe fn adopt_trampoline_code(c: &CApi, cf: &CompiledFunction, wrapper: Obj) {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let code: Obj = c.read(
+            wrapper as *const c_void,
+            c.descriptor().layout.function.func_code,
+        );
+        let count = |name: &str| -> Option<i64> {
+            let v = c.getattr(code, name);
+            if v.is_null() {
+                c.clear_error();
+                return None;
+            }
+            let n = if name == "co_nlocals" {
+                c.as_long(v) as i64
+            } else {
+                c.read::<isize>(v as *const c_void, c.descriptor().layout.var_object.ob_size) as i64
+            };
+            c.decref(v);
+            Some(n)
+        };
+        let fits = count("co_nlocals") == Some(i64::from(cf.nparams()))
+            && count("co_freevars") == Some(1)
+            && count("co_cellvars") == Some(0);
+        if fits {
+            c.incref(code);
+            cf.tramp_code.set(code);
+        }
+    }
+}
+
+/// The compiled function whose trampoline `o` is: a function whose one free variable holds
+/// an entry of ours and whose code is that compiled function's trampoline code (so neither a
+/// reassigned `__code__` nor a borrowed closure passes).
+///
+/// # Safety
+/// GIL held; `o` live.
+unsafe fn compiled_of(c: &CApi, o: Obj) -> Option<&'static CompiledFunction> {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        static TYPES: OnceLock<[usize; 3]> = OnceLock::new();
+        let [function, tuple, cell_type] = *TYPES.get_or_init(|| {
+            [Api::FunctionType, Api::TupleType, Api::CellType].map(|a| c.object(a) as usize)
+        });
+        let l = &c.descriptor().layout;
+        if c.type_of(o) as usize != function {
+            return None;
+        }
+        let closure: Obj = c.read(o as *const c_void, l.function.func_closure);
+        if closure.is_null()
+            || c.type_of(closure) as usize != tuple
+            || c.read::<isize>(closure as *const c_void, l.var_object.ob_size) != 1
+        {
+            return None;
+        }
+        let cell = c.tuple_item(closure, 0);
+        if c.type_of(cell) as usize != cell_type {
+            return None;
+        }
+        let entry: Obj = c.read(cell as *const c_void, l.cell.ob_ref);
+        if entry.is_null() {
+            return None;
+        }
+        let cf = handle_of(c, entry)?;
+        let code: Obj = c.read(o as *const c_void, l.function.func_code);
+        (code == cf.tramp_code.get()).then_some(cf)
     }
 }
 
@@ -534,25 +612,32 @@ static ENTER_VARARGS: MethodDef = MethodDef {
 
 /// The method definition bound entries use on this build.
 fn enter_def(c: &CApi) -> &'static MethodDef {
-    let d = c.descriptor();
-    if d.identity.version >= (3, 7, 0) && d.constant("METH_FASTCALL") == Some(0x80) {
+    static FAST: OnceLock<bool> = OnceLock::new();
+    let fast = *FAST.get_or_init(|| {
+        let d = c.descriptor();
+        d.identity.version >= (3, 7, 0) && d.constant("METH_FASTCALL") == Some(0x80)
+    });
+    if fast {
         &ENTER_FAST
     } else {
         &ENTER_VARARGS
     }
 }
 
-/// A new entry bound to `capsule` (see [`ENTER_FAST`]).
+/// A new entry bound to `capsule` (see [`ENTER_FAST`]), holding `func`, the original function
+/// of the compiled function in it, as its `m_module`: the garbage collector visits that field
+/// (not the capsule's contents), so a compiled function kept in its own globals forms a cycle
+/// the collector can see and free, as the original function would.
 ///
 /// # Safety
-/// GIL held; `capsule` is a handle capsule.
-unsafe fn bound_entry(c: &CApi, capsule: Obj) -> Obj {
+/// GIL held; `capsule` is a handle capsule, `func` its original function.
+unsafe fn bound_entry(c: &CApi, capsule: Obj, func: Obj) -> Obj {
     // SAFETY: per the caller; the definition is static.
     unsafe {
         c.func::<extern "C" fn(*const MethodDef, Obj, Obj) -> Obj>(Api::CFunctionNewEx)(
             enter_def(c),
             capsule,
-            std::ptr::null_mut(),
+            func,
         )
     }
 }
@@ -565,8 +650,16 @@ unsafe fn handle_of(c: &CApi, o: Obj) -> Option<&'static CompiledFunction> {
     // SAFETY: per the caller; offsets from the descriptor; only anyjit binds its definitions,
     // always to a handle capsule.
     unsafe {
+        static CFUNCTION: OnceLock<usize> = OnceLock::new();
         let l = c.descriptor().layout.cfunction?;
-        if !c.has(Api::CFunctionType) || c.type_of(o) != c.object(Api::CFunctionType) {
+        let cfunction = *CFUNCTION.get_or_init(|| {
+            if c.has(Api::CFunctionType) {
+                c.object(Api::CFunctionType) as usize
+            } else {
+                0
+            }
+        });
+        if cfunction == 0 || c.type_of(o) as usize != cfunction {
             return None;
         }
         let ml: *const MethodDef = c.read(o as *const c_void, l.m_ml);
@@ -648,6 +741,32 @@ unsafe fn run_compiled(c: &'static CApi, cf: &CompiledFunction, params: &[Obj]) 
             FALLBACKS.fetch_add(1, Ordering::Relaxed);
             return entry::call_original(c, cf, params);
         }
+        let Some(at) = entry::frame_slots(c, ts) else {
+            c.set_error(
+                c.object(Api::ExcSystemError),
+                "anyjit: compiled code entered without a frame",
+            );
+            return std::ptr::null_mut();
+        };
+        run_native(c, cf, params, ts, at)
+    }
+}
+
+/// Runs `cf` natively with its parameters (borrowed) under its trampoline's frame, the
+/// running one of thread state `ts`, no trace or profile function being set; tiers up on the
+/// second call.
+///
+/// # Safety
+/// GIL held; as described.
+unsafe fn run_native(
+    c: &'static CApi,
+    cf: &CompiledFunction,
+    params: &[Obj],
+    _ts: *mut c_void,
+    at: entry::FrameSlots,
+) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
         NATIVE_CALLS.fetch_add(1, Ordering::Relaxed);
         let calls = cf.calls.get();
         if calls < entry::TIER_UP_CALLS {
@@ -657,7 +776,7 @@ unsafe fn run_compiled(c: &'static CApi, cf: &CompiledFunction, params: &[Obj]) 
             }
         }
         cf.active.set(cf.active.get() + 1);
-        let r = entry::enter(RUNTIME.get().expect("init"), cf, params, ts);
+        let r = entry::run_in(RUNTIME.get().expect("init"), cf, params, at);
         let active = cf.active.get() - 1;
         cf.active.set(active);
         if active == 0 && cf.tiers.borrow().len() > 1 {
@@ -730,6 +849,7 @@ pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
                 c.new_float(OPTIMIZE_US.load(Ordering::Relaxed) as f64 / 1000.0),
             )
             && c.dict_set_steal(d, "osr_entries", n(&OSR_ENTRIES))
+            && c.dict_set_steal(d, "direct_calls", n(&entry::DIRECT_CALLS))
             && c.dict_set_steal(d, "feedback_sites", n(&FEEDBACK_SITES))
             && c.dict_set_steal(d, "optimize_failures", failures)
             && c.dict_set_steal(d, "fallbacks", n(&FALLBACKS))

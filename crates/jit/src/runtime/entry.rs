@@ -39,7 +39,8 @@ pub struct CompiledFunction {
     pub ir: crate::ir::Function,
     /// Its slot layout.
     pub slots: Slots,
-    /// The original function (owned reference).
+    /// The original function (borrowed: the entry bound to this function's handle holds it,
+    /// and the handle lives no longer than that entry).
     pub func: Obj,
     /// `co_consts` (owned).
     pub consts: Obj,
@@ -55,6 +56,10 @@ pub struct CompiledFunction {
     pub varargs: bool,
     /// Has `**kwargs`.
     pub varkw: bool,
+    /// The trampoline's code object (owned), once the trampoline exists and when its frame
+    /// holds exactly the parameters and its one free variable: direct calls build that frame.
+    /// NULL otherwise.
+    pub tramp_code: Cell<Obj>,
 }
 
 impl CompiledFunction {
@@ -70,7 +75,12 @@ impl CompiledFunction {
     pub unsafe fn release(&self, c: &CApi) {
         // SAFETY: per the caller.
         unsafe {
-            for o in [self.func, self.consts, self.names, self.varnames] {
+            for o in [
+                self.consts,
+                self.names,
+                self.varnames,
+                self.tramp_code.get(),
+            ] {
                 c.decref(o);
             }
         }
@@ -152,18 +162,16 @@ pub unsafe fn call_original(c: &CApi, cf: &CompiledFunction, params: &[Obj]) -> 
     }
 }
 
-/// Runs the native code of `cf` with the bound `params`, from within its trampoline's frame;
-/// `ts` is the running thread state.
+/// What compiled code uses of the running frame of thread state `ts` (its trampoline's frame,
+/// when called from the trampoline); `None` if there is none.
 ///
 /// # Safety
-/// GIL held; called from the trampoline, whose frame is the running one.
-pub unsafe fn enter(rt: &Runtime, cf: &CompiledFunction, params: &[Obj], ts: *mut c_void) -> Obj {
-    let c = rt.capi;
+/// GIL held; `ts` is the running thread state.
+pub unsafe fn frame_slots(c: &CApi, ts: *mut c_void) -> Option<FrameSlots> {
     let d = c.descriptor();
     let l = &d.layout;
     // SAFETY: per the caller; all offsets come from the validated descriptor.
     unsafe {
-        let globals = read_ptr(cf.func as *const c_void, l.function.func_globals) as Obj;
         let (slot, base, builtins): (*mut c_void, i64, Obj) =
             if let Some(iframe_layout) = l.interpreter_frame {
                 let iframe = match (
@@ -178,7 +186,7 @@ pub unsafe fn enter(rt: &Runtime, cf: &CompiledFunction, params: &[Obj], ts: *mu
                             .current_frame
                             .expect("3.11/3.12 C frames hold the current frame"),
                     ),
-                    _ => return std::ptr::null_mut(),
+                    _ => return None,
                 };
                 let pos_off = iframe_layout
                     .instr_ptr
@@ -211,6 +219,41 @@ pub unsafe fn enter(rt: &Runtime, cf: &CompiledFunction, params: &[Obj], ts: *mu
                     builtins,
                 )
             };
+        Some(FrameSlots {
+            slot,
+            base,
+            builtins,
+        })
+    }
+}
+
+/// What compiled code uses of its trampoline's frame.
+#[derive(Clone, Copy)]
+pub struct FrameSlots {
+    /// Where the frame keeps the bytecode position (`f_lasti`, `prev_instr`/`instr_ptr`).
+    pub slot: *mut c_void,
+    /// What that position counts from (0, or the code's first instruction on 3.11+).
+    pub base: i64,
+    /// The frame's builtins (borrowed).
+    pub builtins: Obj,
+}
+
+/// Runs the native code of `cf` with the bound `params` in its trampoline's frame, `at`.
+///
+/// # Safety
+/// GIL held; the frame is the running one.
+pub unsafe fn run_in(rt: &Runtime, cf: &CompiledFunction, params: &[Obj], at: FrameSlots) -> Obj {
+    let FrameSlots {
+        slot,
+        base,
+        builtins,
+    } = at;
+    let c = rt.capi;
+    let d = c.descriptor();
+    let l = &d.layout;
+    // SAFETY: per the caller; all offsets come from the validated descriptor.
+    unsafe {
+        let globals = read_ptr(cf.func as *const c_void, l.function.func_globals) as Obj;
         let saved: u64 = if d.caps.interpreter_frames {
             std::ptr::read(slot as *const u64)
         } else {
@@ -238,5 +281,340 @@ pub unsafe fn enter(rt: &Runtime, cf: &CompiledFunction, params: &[Obj], ts: *mu
             }
         }
         r
+    }
+}
+
+/// What the extension provides for direct calls between compiled functions (it owns the
+/// handles and the statistics).
+pub struct DirectHooks {
+    /// The compiled function whose trampoline `o` is, if it is one.
+    pub compiled_of: unsafe fn(&CApi, Obj) -> Option<&'static CompiledFunction>,
+    /// Runs a compiled function natively with its bound parameters, under its trampoline's
+    /// frame `at`, the running one of thread state `ts`, no trace or profile function being
+    /// set (tiering up as a call through the trampoline does).
+    pub run: unsafe fn(&'static CApi, &CompiledFunction, &[Obj], *mut c_void, FrameSlots) -> Obj,
+}
+
+static DIRECT: std::sync::OnceLock<DirectHooks> = std::sync::OnceLock::new();
+
+/// Calls compiled code made directly, without evaluating a trampoline.
+pub static DIRECT_CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Installs the hooks [`rt_call_direct`] uses (once; later calls are ignored).
+pub fn set_direct_hooks(h: DirectHooks) {
+    let _ = DIRECT.set(h);
+}
+
+/// Most parameters a direct call passes (more go through the trampoline).
+const DIRECT_MAX_PARAMS: usize = 16;
+
+/// A positional call from compiled code whose feedback saw a compiled function called:
+/// `callable(*args[..n])` with `args` borrowed, `nargsf` the argument count (3.x: with
+/// `PY_VECTORCALL_ARGUMENTS_OFFSET` when `args[-1]` may be borrowed). When `callable` is the
+/// trampoline of a compiled function (or a method bound to one) that takes these arguments
+/// positionally, and the build keeps its frames as objects (up to 3.10), the call builds the
+/// trampoline's frame itself, as the interpreter would before evaluating it, and runs the
+/// native code in it: the same frame, traceback entry, recursion accounting and handled
+/// exception state, without evaluating the trampoline's bytecode. Any other callable, or a
+/// trace or profile function set, gets the generic call.
+///
+/// # Safety
+/// Called by compiled code with the GIL held; `args` holds the arguments (borrowed).
+pub unsafe extern "C" fn rt_call_direct(
+    env: *const super::Env,
+    callable: Obj,
+    args: *const Obj,
+    nargsf: usize,
+) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = super::rt(env).capi;
+        let n = nargsf & !call_consts(c).offset_flag;
+        if let Some(h) = DIRECT.get() {
+            let (func, zelf) = bound_function(c, callable);
+            if let Some(cf) = (h.compiled_of)(c, func) {
+                if let Some(r) = call_in_frame(c, h, cf, func, zelf, args, n) {
+                    return r;
+                }
+            }
+        }
+        generic_call(c, callable, args, nargsf, n)
+    }
+}
+
+/// Whether `o` is a compiled function's trampoline, or a method bound to one (what call-site
+/// feedback marks with `feedback::COMPILED`).
+///
+/// # Safety
+/// GIL held; `o` live.
+pub(crate) unsafe fn is_compiled_callable(c: &CApi, o: Obj) -> bool {
+    // SAFETY: per the caller.
+    unsafe {
+        DIRECT
+            .get()
+            .is_some_and(|h| (h.compiled_of)(c, bound_function(c, o).0).is_some())
+    }
+}
+
+/// What [`rt_call_direct`] reads on every call, looked up once.
+struct CallConsts {
+    /// `PY_VECTORCALL_ARGUMENTS_OFFSET` (0 where the build has none).
+    offset_flag: usize,
+    /// `PyMethod_Type`'s address (0 if absent).
+    method_type: usize,
+}
+
+fn call_consts(c: &CApi) -> &'static CallConsts {
+    static CONSTS: std::sync::OnceLock<CallConsts> = std::sync::OnceLock::new();
+    CONSTS.get_or_init(|| CallConsts {
+        offset_flag: c
+            .descriptor()
+            .constant("PY_VECTORCALL_ARGUMENTS_OFFSET")
+            .unwrap_or(0) as usize,
+        // SAFETY: the entry is a static type object where present.
+        method_type: if c.has(Api::MethodType) {
+            unsafe { c.object(Api::MethodType) as usize }
+        } else {
+            0
+        },
+    })
+}
+
+/// `(function, self)` of a bound method (of an instance), else `(o, NULL)`.
+///
+/// # Safety
+/// GIL held; `o` live.
+unsafe fn bound_function(c: &CApi, o: Obj) -> (Obj, Obj) {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let method_type = call_consts(c).method_type;
+        if method_type != 0 && c.type_of(o) as usize == method_type {
+            let l = &c.descriptor().layout.method;
+            let zelf: Obj = c.read(o as *const c_void, l.im_self);
+            if !zelf.is_null() {
+                return (c.read(o as *const c_void, l.im_func), zelf);
+            }
+        }
+        (o, std::ptr::null_mut())
+    }
+}
+
+/// The call [`rt_call_direct`] stands for, made the generic way.
+///
+/// # Safety
+/// As [`rt_call_direct`].
+unsafe fn generic_call(c: &CApi, callable: Obj, args: *const Obj, nargsf: usize, n: usize) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        if c.has(Api::ObjectVectorcall) {
+            return c
+                .func::<extern "C" fn(Obj, *const Obj, usize, Obj) -> Obj>(Api::ObjectVectorcall)(
+                callable,
+                args,
+                nargsf,
+                std::ptr::null_mut(),
+            );
+        }
+        if c.has(Api::ObjectVectorcallDict) {
+            return c.func::<extern "C" fn(Obj, *const Obj, usize, Obj) -> Obj>(
+                Api::ObjectVectorcallDict,
+            )(callable, args, nargsf, std::ptr::null_mut());
+        }
+        let items: Vec<Obj> = (0..n).map(|i| *args.add(i)).collect();
+        for &o in &items {
+            c.incref(o);
+        }
+        let tuple = c.new_tuple(&items);
+        if tuple.is_null() {
+            return tuple;
+        }
+        let r = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+            callable,
+            tuple,
+            std::ptr::null_mut(),
+        );
+        c.decref(tuple);
+        r
+    }
+}
+
+/// The direct call of [`rt_call_direct`]: `None` where it does not apply (the generic call
+/// then makes it, and raises any error about the arguments).
+///
+/// # Safety
+/// As [`rt_call_direct`]; `cf` is the compiled function of trampoline `func`, `zelf` NULL or
+/// the bound instance.
+unsafe fn call_in_frame(
+    c: &'static CApi,
+    h: &DirectHooks,
+    cf: &CompiledFunction,
+    func: Obj,
+    zelf: Obj,
+    args: *const Obj,
+    n: usize,
+) -> Option<Obj> {
+    let d = c.descriptor();
+    let l = &d.layout;
+    let fl = &l.frame_object;
+    let (Some(localsplus), Some(lasti), Some(f_builtins), Some(ts_frame), Some(depth_off)) = (
+        fl.f_localsplus,
+        fl.f_lasti,
+        fl.f_builtins,
+        l.thread_state.frame,
+        l.thread_state.recursion_depth,
+    ) else {
+        return None;
+    };
+    let code = cf.tramp_code.get();
+    let argc = cf.argcount as usize;
+    let given = n + usize::from(!zelf.is_null());
+    if code.is_null() || cf.varargs || cf.varkw || cf.kwonly != 0 || given > argc {
+        return None;
+    }
+    if argc > DIRECT_MAX_PARAMS {
+        return None;
+    }
+    // SAFETY: GIL held; `func` is a live trampoline whose shape `tramp_code` vouches for
+    // (parameters, then the one free variable); offsets from the descriptor.
+    unsafe {
+        let fp = func as *const c_void;
+        let defaults: Obj = c.read(fp, l.function.func_defaults);
+        let ndef = if defaults.is_null() {
+            0
+        } else {
+            c.read::<isize>(defaults as *const c_void, l.var_object.ob_size) as usize
+        };
+        if given + ndef < argc {
+            return None;
+        }
+        let ts = c.func::<extern "C" fn() -> *mut c_void>(Api::ThreadStateGet)();
+        if tracing(c, ts) {
+            return None;
+        }
+        if !enter_recursion(c, ts, depth_off) {
+            return Some(std::ptr::null_mut());
+        }
+        let globals: Obj = c.read(fp, l.function.func_globals);
+        let frame = c.func::<extern "C" fn(*mut c_void, Obj, Obj, Obj) -> Obj>(Api::FrameNew)(
+            ts,
+            code,
+            globals,
+            std::ptr::null_mut(),
+        );
+        if frame.is_null() {
+            leave_recursion(c, ts, depth_off);
+            return Some(frame);
+        }
+        // the parameters, then the trampoline's free variable, as the interpreter fills them
+        let lp = (frame as *mut u8).add(localsplus as usize) as *mut Obj;
+        let mut at = 0;
+        if !zelf.is_null() {
+            *lp = zelf;
+            at = 1;
+        }
+        for i in 0..n {
+            *lp.add(at + i) = *args.add(i);
+        }
+        let item = |t: Obj, i: usize| -> Obj {
+            *((t as *const u8).add(l.tuple.ob_item as usize) as *const Obj).add(i)
+        };
+        for i in given..argc {
+            *lp.add(i) = item(defaults, ndef - (argc - i));
+        }
+        let closure: Obj = c.read(fp, l.function.func_closure);
+        *lp.add(argc) = item(closure, 0);
+        for i in 0..=argc {
+            c.incref(*lp.add(i));
+        }
+        let fr = frame as *mut u8;
+        if let Some(off) = fl.f_executing {
+            *fr.add(off as usize) = 1;
+        }
+        if let Some(off) = fl.f_state {
+            // 3.10 `FRAME_EXECUTING`
+            *(fr.add(off as usize) as *mut i8) = 0;
+        }
+        let ts_slot = (ts as *mut u8).add(ts_frame as usize) as *mut Obj;
+        *ts_slot = frame;
+        DIRECT_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let params = std::slice::from_raw_parts(lp as *const Obj, argc);
+        let at = FrameSlots {
+            slot: fr.add(lasti as usize) as *mut c_void,
+            base: 0,
+            builtins: c.read(frame as *const c_void, f_builtins),
+        };
+        let r = (h.run)(c, cf, params, ts, at);
+        if r.is_null() {
+            c.func::<extern "C" fn(Obj) -> std::ffi::c_int>(Api::TraceBackHere)(frame);
+        }
+        super::exc::reset_exc_info_27(c, frame);
+        if let Some(off) = fl.f_executing {
+            *fr.add(off as usize) = 0;
+        }
+        if let Some(off) = fl.f_state {
+            // 3.10 `FRAME_RETURNED` or `FRAME_RAISED`
+            *(fr.add(off as usize) as *mut i8) = if r.is_null() { 3 } else { 1 };
+        }
+        *ts_slot = c.read(frame as *const c_void, fl.f_back);
+        leave_recursion(c, ts, depth_off);
+        c.decref(frame);
+        Some(r)
+    }
+}
+
+/// `Py_EnterRecursiveCall("")` as a frame's evaluation begins it: false with RecursionError
+/// set when the limit is passed.
+///
+/// # Safety
+/// GIL held; `ts` the running thread state, `depth_off` its `recursion_depth`.
+unsafe fn enter_recursion(c: &CApi, ts: *mut c_void, depth_off: u32) -> bool {
+    // SAFETY: per the caller.
+    unsafe {
+        if c.has(Api::EnterRecursiveCall) {
+            return c.func::<extern "C" fn(*const std::ffi::c_char) -> std::ffi::c_int>(
+                Api::EnterRecursiveCall,
+            )(c"".as_ptr())
+                == 0;
+        }
+        let depth = (ts as *mut u8).add(depth_off as usize) as *mut i32;
+        *depth += 1;
+        let limit = c.func::<extern "C" fn() -> std::ffi::c_int>(Api::GetRecursionLimit)();
+        if *depth > limit {
+            // ≤3.8: `_Py_CheckRecursiveCall(where)` raises (and undoes the increment) unless
+            // the thread is already handling an overflow
+            return c.func::<extern "C" fn(*const std::ffi::c_char) -> std::ffi::c_int>(
+                Api::CheckRecursiveCall,
+            )(c"".as_ptr())
+                == 0;
+        }
+        true
+    }
+}
+
+/// `Py_LeaveRecursiveCall()`.
+///
+/// # Safety
+/// As [`enter_recursion`], which succeeded.
+unsafe fn leave_recursion(c: &CApi, ts: *mut c_void, depth_off: u32) {
+    // SAFETY: per the caller.
+    unsafe {
+        if c.has(Api::LeaveRecursiveCall) {
+            c.func::<extern "C" fn()>(Api::LeaveRecursiveCall)();
+            return;
+        }
+        let depth = (ts as *mut u8).add(depth_off as usize) as *mut i32;
+        *depth -= 1;
+        if let Some(off) = c.descriptor().layout.thread_state.overflowed {
+            // 3.6-3.8: the overflow is over below the low-water mark
+            let limit = c.func::<extern "C" fn() -> std::ffi::c_int>(Api::GetRecursionLimit)();
+            let low = if limit > 200 {
+                limit - 50
+            } else {
+                3 * (limit >> 2)
+            };
+            if *depth < low {
+                *(ts as *mut u8).add(off as usize) = 0;
+            }
+        }
     }
 }

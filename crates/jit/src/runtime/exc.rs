@@ -321,6 +321,34 @@ unsafe fn set_exc_info_27(c: &CApi, t: Obj, v: Obj, tb: Obj) {
     }
 }
 
+/// 2.7's `reset_exc_info`, as a frame `f` returns (normally or not): when it handled an
+/// exception, the handled exception becomes again the one [`set_exc_info_27`] saved in it.
+/// Nothing on other builds, or when the frame handled none.
+///
+/// # Safety
+/// The GIL is held; `f` is the running thread's current frame.
+pub(super) unsafe fn reset_exc_info_27(c: &CApi, f: Obj) {
+    // SAFETY: GIL held; a 2.7 descriptor has these fields.
+    unsafe {
+        let fl = &c.descriptor().layout.frame_object;
+        let (Some(ft), Some(fv), Some(ftb)) = (fl.f_exc_type, fl.f_exc_value, fl.f_exc_traceback)
+        else {
+            return;
+        };
+        let f = f as *mut c_void;
+        if (*field(f, ft)).is_null() {
+            return;
+        }
+        let (t, v, tb) = (take(field(f, ft)), take(field(f, fv)), take(field(f, ftb)));
+        let set = c.func::<extern "C" fn(*const std::ffi::c_char, Obj) -> c_int>(Api::SysSetObject);
+        set(c"exc_type".as_ptr(), t);
+        set(c"exc_value".as_ptr(), v);
+        set(c"exc_traceback".as_ptr(), tb);
+        // the frame's references move to the thread
+        set_handled(c, t, v, tb);
+    }
+}
+
 /// `POP_EXCEPT` and the unwinding of an `EXCEPT_HANDLER` block: the handled exception becomes
 /// the one saved at `top` (`items` 3: traceback, value, type; 1: the value), consumed.
 ///

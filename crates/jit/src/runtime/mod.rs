@@ -729,12 +729,19 @@ pub unsafe extern "C" fn rt_feedback(env: *const Env, word: *mut usize, kind: u3
                 _ => fb::OTHER,
             },
             _ => {
-                let seen = *word;
-                *word = if seen == 0 || seen == a as usize {
+                let marks = *word & fb::COMPILED;
+                let seen = *word & !fb::COMPILED;
+                let one = if seen == 0 || seen == a as usize {
                     a as usize
                 } else {
                     fb::MANY
                 };
+                let compiled = if marks == 0 && entry::is_compiled_callable(c, a) {
+                    fb::COMPILED
+                } else {
+                    marks
+                };
+                *word = one | compiled;
                 return;
             }
         };

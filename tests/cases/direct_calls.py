@@ -1,0 +1,220 @@
+# Calls between compiled functions. The callees below are compiled when the file loads, so the
+# case functions call compiled code both ways: interpreted, through each callee's trampoline;
+# compiled, directly from the optimising tier where the build keeps frames as objects (2.7 to
+# 3.10: the caller builds the callee's frame itself; anyjit.stats()['direct_calls'] counts
+# these, and check_wrapper.py checks that they happen). Results, exceptions, tracebacks, frames
+# seen by sys._getframe, the handled exception, recursion limits, defaults, bound methods and
+# callees rebound between calls must all come out as through the trampoline.
+import sys
+import traceback
+
+import anyjit
+
+
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+def add(a, b=10, c=100):
+    return a + b + c
+
+
+def fails(x):
+    y = x + 1
+    raise ValueError('bad %r' % (y,))
+
+
+def fails_deeper(x):
+    return fails(x) + 1
+
+
+def catches(x):
+    try:
+        return 1 // x
+    except ZeroDivisionError:
+        return sys.exc_info()[0].__name__
+
+
+def reraises(x):
+    try:
+        return 1 // x
+    except ZeroDivisionError:
+        raise
+
+
+def peek():
+    t = sys.exc_info()[0]
+    return None if t is None else t.__name__
+
+
+def where(depth):
+    f = sys._getframe(depth)
+    return f.f_code.co_name, f.f_lineno - f.f_code.co_firstlineno
+
+
+def deep(n):
+    return deep(n + 1)
+
+
+def countdown(n):
+    if n == 0:
+        return 0
+    return 1 + countdown(n - 1)
+
+
+def other(x):
+    return ('other', x)
+
+
+def plain(x):
+    return ('plain', x)
+
+
+class Point(object):
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+    def norm2(self):
+        return self.x * self.x + self.y * self.y
+
+    def scaled(self, k):
+        return Point(self.x * k, self.y * k)
+
+    def total(self, k):
+        return self.scaled(k).norm2() + self.norm2()
+
+
+for _name in ('fib', 'add', 'fails', 'fails_deeper', 'catches', 'reraises', 'peek', 'where',
+              'deep', 'countdown', 'other'):
+    globals()[_name] = anyjit.jit(globals()[_name], strict=True)
+for _name in ('__init__', 'norm2', 'scaled', 'total'):
+    setattr(Point, _name, anyjit.jit(Point.__dict__[_name], strict=True))
+target = other
+
+
+def fibs(n):
+    return [fib(i) for i in range(n)] + [fib(n)]
+
+
+def defaults(n):
+    out = [add(n), add(n, 1), add(n, 1, 2), add(n, b=3), add(c=n, a=1)]
+    add.__defaults__ = (n, n)
+    try:
+        out.append(add(1))
+        out.append(add(1, 2))
+    finally:
+        add.__defaults__ = (10, 100)
+    return out
+
+
+def wrong_arity(n):
+    out = []
+    for args in ((), (1, 2, 3, 4), (n,)):
+        try:
+            out.append(add(*args) if len(args) != 1 else add(args[0]))
+        except TypeError as e:
+            out.append(str(e))
+    try:
+        add()
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        add(1, 2, 3, 4)
+    except TypeError as e:
+        out.append(str(e))
+    return out
+
+
+def raising(x):
+    return fails(x)
+
+
+def raising_deeper(x):
+    return fails_deeper(x)
+
+
+def caught_tracebacks(x):
+    try:
+        fails_deeper(x)
+    except ValueError:
+        tb = sys.exc_info()[2]
+        return [(line, name) for _f, line, name, _t in traceback.extract_tb(tb)]
+
+
+def handled_state(x):
+    out = [peek(), catches(x), peek()]
+    try:
+        raise KeyError('k')
+    except KeyError:
+        out.append(peek())
+        out.append(catches(0))
+        out.append(peek())
+        out.append(sys.exc_info()[0].__name__)
+    out.append(peek())
+    return out
+
+
+def reraise_through(x):
+    try:
+        return reraises(x)
+    except ZeroDivisionError as e:
+        return 'caught', str(e), peek()
+
+
+def frames(n):
+    out = [where(0), where(1)]
+    for _ in range(n):
+        out.append(where(1))
+    return out
+
+
+def recursion_errors(n):
+    out = []
+    for _ in range(2):
+        try:
+            deep(0)
+        except RecursionError if sys.version_info >= (3, 5) else RuntimeError as e:
+            out.append((type(e).__name__, 'recursion' in str(e)))
+    # the limit holds again once the stack has unwound
+    out.append(countdown(n))
+    return out
+
+
+def methods(k):
+    p = Point(3, 4)
+    return p.norm2(), p.scaled(k).norm2(), p.total(k), Point.norm2(p)
+
+
+def rebinding(n):
+    global target
+    out = []
+    for i in range(n):
+        out.append(target(i))
+        if i == 2:
+            target = plain
+        elif i == 4:
+            target = fib
+    target = other
+    return out
+
+
+CASES = [
+    ('fibs', (12,), {}),
+    ('defaults', (5,), {}),
+    ('wrong_arity', (7,), {}),
+    ('raising', (1,), {}),
+    ('raising_deeper', (2,), {}),
+    ('caught_tracebacks', (3,), {}),
+    ('handled_state', (1,), {}),
+    ('handled_state', (0,), {}),
+    ('reraise_through', (0,), {}),
+    ('reraise_through', (5,), {}),
+    ('frames', (2,), {}),
+    ('recursion_errors', (50,), {}),
+    ('methods', (2,), {}),
+    ('methods', (0.5,), {}),
+    ('rebinding', (8,), {}),
+]
