@@ -258,6 +258,15 @@ check('cell', 'ob_ref', word(at(cell, 'cell', 'ob_ref')) == id(cell.cell_content
 check('cell', 'size', L['cell']['size'] == type(cell).__basicsize__)
 
 
+if has(C, 'co_firsttraceable'):
+    # the RESUME after the prefix that copies free variables (fn has a closure)
+    import dis
+    units = [fn.__code__.co_code[i] for i in range(0, len(fn.__code__.co_code), 2)]
+    check(C, 'co_firsttraceable',
+          i32(at(fn.__code__, C, 'co_firsttraceable')) == units.index(dis.opmap['RESUME']) > 0,
+          repr(units[:4]))
+
+
 class WithMethod(object):
     def m(self):
         return self
@@ -428,6 +437,22 @@ for field, step in (('recursion_depth', 1), ('recursion_remaining', -1), ('py_re
         depth_probe(3, seen, field)
         steps = [b - a for a, b in zip(seen, seen[1:])]
         check(TS, field, steps == [step] * 3, repr(seen))
+if has(TS, 'datastack_top'):
+    # the running frame lies below the data stack's top, which lies below its limit
+    top, limit = word(ts + off(TS, 'datastack_top')), word(ts + off(TS, 'datastack_limit'))
+    here = iframe_of(sys._getframe())
+    check(TS, 'datastack_top', here < top <= limit, '%x %x %x' % (here, top, limit))
+    check(TS, 'datastack_limit', limit - top < 1 << 24, '%x %x' % (top, limit))
+if has(TS, 'recursion_headroom'):
+    # raised only while a RecursionError is being made: 0 before and after one
+    def headroom_probe():
+        return headroom_probe()
+    before = i32(ts + off(TS, 'recursion_headroom'))
+    try:
+        headroom_probe()
+    except RuntimeError:  # RecursionError
+        pass
+    check(TS, 'recursion_headroom', (before, i32(ts + off(TS, 'recursion_headroom'))) == (0, 0))
 if has(TS, 'overflowed'):
     def overflow_probe(out):
         try:

@@ -127,6 +127,24 @@ fn loaded_objects() -> Vec<String> {
 pub struct CApi {
     desc: &'static Descriptor,
     addrs: Vec<*mut c_void>,
+    /// How reference counts are changed on this build (decided once, from the descriptor).
+    refs: Refs,
+    /// Byte offset of `ob_refcnt`.
+    refcnt_off: usize,
+}
+
+/// How [`CApi::incref`] and [`CApi::decref`] change a reference count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refs {
+    /// In place, a `Py_ssize_t` count.
+    Plain,
+    /// In place, 64-bit 3.12+: the low 32 bits, left alone when immortal.
+    Immortal64,
+    /// In place, keeping a debug build's exported `_Py_RefTotal` in step.
+    Debug,
+    /// Through `Py_IncRef`/`Py_DecRef` (trace-refs builds, 32-bit immortal objects, debug
+    /// builds without an exported total).
+    Api,
 }
 
 // SAFETY: the table holds addresses of process-global symbols; they never change.
@@ -163,7 +181,36 @@ impl CApi {
             }
         }
         if missing.is_empty() {
-            Ok(CApi { desc, addrs })
+            let d = desc;
+            let total = d.identity.debug
+                && !d.caps.immortal_objects
+                && !addrs[Api::RefTotal as usize].is_null();
+            let refs = match d.layout.object.ob_refcnt {
+                None => Refs::Api,
+                Some(_) if d.identity.trace_refs => Refs::Api,
+                Some(_) if d.identity.debug => {
+                    if total {
+                        Refs::Debug
+                    } else {
+                        Refs::Api
+                    }
+                }
+                Some(_) if d.caps.immortal_objects => {
+                    if d.identity.pointer_bits == 64 {
+                        Refs::Immortal64
+                    } else {
+                        Refs::Api
+                    }
+                }
+                Some(_) => Refs::Plain,
+            };
+            let refcnt_off = d.layout.object.ob_refcnt.unwrap_or(0) as usize;
+            Ok(CApi {
+                desc,
+                addrs,
+                refs,
+                refcnt_off,
+            })
         } else {
             Err(missing)
         }
@@ -237,54 +284,29 @@ impl CApi {
     /// `o` is NULL or a live object, and the GIL is held.
     #[inline]
     pub unsafe fn incref(&self, o: Obj) {
-        // SAFETY: per the caller.
+        // SAFETY: per the caller; the mode was chosen from the descriptor.
         unsafe {
-            if let Some(p) = self.refcnt(o) {
-                if !self.desc.caps.immortal_objects {
-                    if let Some(total) = self.ref_total() {
-                        *total += 1;
-                    }
-                    *p += 1;
-                    return;
-                }
-                // 3.12+ (64-bit): the low half, unless immortal (all ones)
-                let low = p as *mut u32;
-                *low = (*low).saturating_add(1);
+            if o.is_null() {
                 return;
             }
-            self.func::<extern "C" fn(Obj)>(Api::IncRef)(o)
+            let p = (o as *mut u8).add(self.refcnt_off);
+            match self.refs {
+                Refs::Plain => *(p as *mut isize) += 1,
+                Refs::Immortal64 => {
+                    // 3.12+ (64-bit): the low half, unless immortal (all ones)
+                    let low = p as *mut u32;
+                    let new = (*low).wrapping_add(1);
+                    if new != 0 {
+                        *low = new;
+                    }
+                }
+                Refs::Debug => {
+                    *(self.addr(Api::RefTotal) as *mut isize) += 1;
+                    *(p as *mut isize) += 1;
+                }
+                Refs::Api => self.func::<extern "C" fn(Obj)>(Api::IncRef)(o),
+            }
         }
-    }
-
-    /// A debug build's `_Py_RefTotal`, kept in step by its `Py_INCREF`/`Py_DECREF` (3.11 and
-    /// earlier, where objects are never immortal); `None` on release builds and where the total
-    /// is not an exported variable.
-    #[inline]
-    fn ref_total(&self) -> Option<*mut isize> {
-        let d = self.desc;
-        (d.identity.debug && !d.caps.immortal_objects && self.has(Api::RefTotal))
-            .then(|| self.addr(Api::RefTotal) as *mut isize)
-    }
-
-    /// The reference count of `o` when the build lets it be changed in place (without
-    /// trace-refs, 64-bit where objects may be immortal, a debug build only with an exported
-    /// `_Py_RefTotal`); `None` when `o` is NULL or `Py_IncRef`/`Py_DecRef` must do it.
-    ///
-    /// # Safety
-    /// `o` is NULL or a live object.
-    #[inline]
-    unsafe fn refcnt(&self, o: Obj) -> Option<*mut isize> {
-        let d = self.desc;
-        let off = d.layout.object.ob_refcnt?;
-        if o.is_null()
-            || (d.identity.debug && self.ref_total().is_none())
-            || d.identity.trace_refs
-            || (d.caps.immortal_objects && d.identity.pointer_bits != 64)
-        {
-            return None;
-        }
-        // SAFETY: a live object's reference count field.
-        Some(unsafe { (o as *mut u8).add(off as usize) as *mut isize })
     }
 
     /// `Py_DecRef(o)`.
@@ -293,34 +315,63 @@ impl CApi {
     /// `o` is NULL or a live object the caller owns a reference to, and the GIL is held.
     #[inline]
     pub unsafe fn decref(&self, o: Obj) {
-        // SAFETY: per the caller.
+        // SAFETY: per the caller; the mode was chosen from the descriptor.
         unsafe {
-            if let Some(p) = self.refcnt(o) {
-                if self.desc.caps.immortal_objects && (*(p as *const i32)) < 0 {
-                    return; // immortal
-                }
-                if let Some(total) = self.ref_total() {
-                    // a debug build: the last reference (or a count gone wrong) goes through
-                    // `Py_DecRef`, which deallocates or reports as the headers do
-                    if *p > 1 {
-                        *total -= 1;
-                        *p -= 1;
-                        return;
-                    }
-                    return self.func::<extern "C" fn(Obj)>(Api::DecRef)(o);
-                }
-                *p -= 1;
-                if *p == 0 {
-                    // the type's tp_dealloc, as _Py_Dealloc does
-                    let l = &self.desc.layout;
-                    let t: *const u8 = self.read(o as *const c_void, l.object.ob_type);
-                    let dealloc: extern "C" fn(Obj) =
-                        self.read(t as *const c_void, l.type_object.tp_dealloc);
-                    dealloc(o);
-                }
+            if o.is_null() {
                 return;
             }
-            self.func::<extern "C" fn(Obj)>(Api::DecRef)(o)
+            let p = (o as *mut u8).add(self.refcnt_off) as *mut isize;
+            match self.refs {
+                Refs::Plain => {
+                    if *p > 1 {
+                        *p -= 1;
+                    } else {
+                        self.release_last(o, p);
+                    }
+                }
+                Refs::Immortal64 => {
+                    if *(p as *const i32) < 0 {
+                        return; // immortal
+                    }
+                    if *p > 1 {
+                        *p -= 1;
+                    } else {
+                        self.release_last(o, p);
+                    }
+                }
+                Refs::Debug => {
+                    // the last reference (or a count gone wrong) goes through `Py_DecRef`,
+                    // which deallocates or reports as the headers do
+                    if *p > 1 {
+                        *(self.addr(Api::RefTotal) as *mut isize) -= 1;
+                        *p -= 1;
+                    } else {
+                        self.func::<extern "C" fn(Obj)>(Api::DecRef)(o)
+                    }
+                }
+                Refs::Api => self.func::<extern "C" fn(Obj)>(Api::DecRef)(o),
+            }
+        }
+    }
+
+    /// Drops the last reference to `o` (count at `p`): the type's `tp_dealloc`, as
+    /// `_Py_Dealloc` calls it.
+    ///
+    /// # Safety
+    /// `o` is live, the caller owns its last reference, the GIL is held.
+    #[cold]
+    unsafe fn release_last(&self, o: Obj, p: *mut isize) {
+        // SAFETY: per the caller.
+        unsafe {
+            *p -= 1;
+            if *p != 0 {
+                return;
+            }
+            let l = &self.desc.layout;
+            let t: *const u8 = self.read(o as *const c_void, l.object.ob_type);
+            let dealloc: extern "C" fn(Obj) =
+                self.read(t as *const c_void, l.type_object.tp_dealloc);
+            dealloc(o);
         }
     }
 

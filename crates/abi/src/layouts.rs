@@ -268,6 +268,9 @@ layout_struct! {
         co_code_adaptive = "co_code_adaptive";
         /// 3.11+ cell count.
         co_ncellvars = "co_ncellvars";
+        /// 3.11+ index of the first traceable instruction (the `RESUME` after the prefix that
+        /// copies free variables and makes cells).
+        co_firsttraceable = "_co_firsttraceable";
         /// 3.11+ free variable count.
         co_nfreevars = "co_nfreevars";
         /// 3.6+ `co_extra` (PEP 523 scratch space).
@@ -475,6 +478,12 @@ layout_struct! {
         current_frame = "current_frame";
         /// ≤3.10 recursion depth.
         recursion_depth = "recursion_depth";
+        /// 3.10+ set while raising RecursionError (the overflow allowance is in use).
+        recursion_headroom = "recursion_headroom";
+        /// 3.11+ top of the frame data stack (`PyObject **`).
+        datastack_top = "datastack_top";
+        /// 3.11+ end of the current data stack chunk.
+        datastack_limit = "datastack_limit";
         /// 3.x ≤3.9 flag: the recursion limit was passed (50 more calls allowed), reset below
         /// the low-water mark.
         overflowed = "overflowed";

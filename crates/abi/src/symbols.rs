@@ -133,6 +133,8 @@ symbols! {
     ExcAssertionError: ObjectPointer ["PyExc_AssertionError"];
     /// `RuntimeError`.
     ExcRuntimeError: ObjectPointer ["PyExc_RuntimeError"];
+    /// 3.5+ `RecursionError`.
+    ExcRecursionError: ObjectPointer ["PyExc_RecursionError"];
     /// `PyErr_SetString`.
     ErrSetString: Function ["PyErr_SetString"];
     /// `PyErr_Occurred`.
@@ -349,6 +351,10 @@ symbols! {
     EnterRecursiveCall: Function ["Py_EnterRecursiveCall"];
     /// 3.9+ `Py_LeaveRecursiveCall()` as a function.
     LeaveRecursiveCall: Function ["Py_LeaveRecursiveCall"];
+    /// 3.9+ `PyObject_GC_IsTracked`.
+    GcIsTracked: Function ["PyObject_GC_IsTracked"];
+    /// `PyObject_GC_Track`.
+    GcTrack: Function ["PyObject_GC_Track"];
     /// `Py_GetRecursionLimit`.
     GetRecursionLimit: Function ["Py_GetRecursionLimit"];
     /// `_PyType_Lookup` (borrowed; the MRO lookup behind special-method lookup).

@@ -1304,15 +1304,15 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// Whether the optimising tier calls through [`runtime::entry::rt_call_direct`] at call
     /// site `ins`: the quick tier saw a compiled function called there (or never ran the site:
     /// the direct call checks its callable, and a recursive function tiers up before reaching
-    /// its second call site), and the build keeps
-    /// frames as objects (up to 3.10), which direct calls build.
+    /// its second call site). The direct call builds the callee's frame: a frame object up to
+    /// 3.10, an interpreter frame from 3.11.
     fn calls_compiled(&self, ins: &crate::ir::Instr) -> bool {
         !self.quick
             && self
                 .feedback
                 .is_some_and(|_| self.seen(ins).is_none_or(|s| s & feedback::COMPILED != 0))
-            && self.desc.layout.frame_object.f_localsplus.is_some()
-            && self.capi.has(Api::FrameNew)
+            && (self.desc.layout.interpreter_frame.is_some()
+                || self.desc.layout.frame_object.f_localsplus.is_some())
     }
 
     /// What the quick tier recorded at `ins`: `None` without feedback or if it never ran.

@@ -471,7 +471,7 @@ unsafe fn compiled_of(c: &CApi, o: Obj) -> Option<&'static CompiledFunction> {
         {
             return None;
         }
-        let cell = c.tuple_item(closure, 0);
+        let cell: Obj = c.read(closure as *const c_void, l.tuple.ob_item);
         if c.type_of(cell) as usize != cell_type {
             return None;
         }
@@ -767,7 +767,7 @@ unsafe fn run_native(
 ) -> Obj {
     // SAFETY: per the caller.
     unsafe {
-        NATIVE_CALLS.fetch_add(1, Ordering::Relaxed);
+        entry::count(&NATIVE_CALLS);
         let calls = cf.calls.get();
         if calls < entry::TIER_UP_CALLS {
             cf.calls.set(calls + 1);

@@ -223,6 +223,7 @@ pub unsafe fn frame_slots(c: &CApi, ts: *mut c_void) -> Option<FrameSlots> {
             slot,
             base,
             builtins,
+            restore: true,
         })
     }
 }
@@ -236,6 +237,10 @@ pub struct FrameSlots {
     pub base: i64,
     /// The frame's builtins (borrowed).
     pub builtins: Obj,
+    /// Whether the position is put back after a return: a trampoline's frame goes on with its
+    /// own bytecode; a frame built for a direct call ends, keeping the last position the
+    /// native code marked, as a finished frame keeps its last instruction.
+    pub restore: bool,
 }
 
 /// Runs the native code of `cf` with the bound `params` in its trampoline's frame, `at`.
@@ -247,6 +252,7 @@ pub unsafe fn run_in(rt: &Runtime, cf: &CompiledFunction, params: &[Obj], at: Fr
         slot,
         base,
         builtins,
+        restore,
     } = at;
     let c = rt.capi;
     let d = c.descriptor();
@@ -273,7 +279,7 @@ pub unsafe fn run_in(rt: &Runtime, cf: &CompiledFunction, params: &[Obj], at: Fr
             owner: cf,
         };
         let r = (cf.entry.get())(&env, std::ptr::null());
-        if !r.is_null() {
+        if restore && !r.is_null() {
             if d.caps.interpreter_frames {
                 std::ptr::write(slot as *mut u64, saved);
             } else {
@@ -299,6 +305,14 @@ static DIRECT: std::sync::OnceLock<DirectHooks> = std::sync::OnceLock::new();
 
 /// Calls compiled code made directly, without evaluating a trampoline.
 pub static DIRECT_CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Adds one to a statistics counter that only code holding the GIL changes (a plain load
+/// and store: no locked instruction on the call path).
+#[inline]
+pub fn count(counter: &std::sync::atomic::AtomicU64) {
+    use std::sync::atomic::Ordering::Relaxed;
+    counter.store(counter.load(Relaxed) + 1, Relaxed);
+}
 
 /// Installs the hooks [`rt_call_direct`] uses (once; later calls are ignored).
 pub fn set_direct_hooks(h: DirectHooks) {
@@ -453,25 +467,17 @@ unsafe fn call_in_frame(
     args: *const Obj,
     n: usize,
 ) -> Option<Obj> {
-    let d = c.descriptor();
-    let l = &d.layout;
-    let fl = &l.frame_object;
-    let (Some(localsplus), Some(lasti), Some(f_builtins), Some(ts_frame), Some(depth_off)) = (
-        fl.f_localsplus,
-        fl.f_lasti,
-        fl.f_builtins,
-        l.thread_state.frame,
-        l.thread_state.recursion_depth,
-    ) else {
-        return None;
-    };
+    let l = &c.descriptor().layout;
     let code = cf.tramp_code.get();
     let argc = cf.argcount as usize;
     let given = n + usize::from(!zelf.is_null());
-    if code.is_null() || cf.varargs || cf.varkw || cf.kwonly != 0 || given > argc {
-        return None;
-    }
-    if argc > DIRECT_MAX_PARAMS {
+    if code.is_null()
+        || cf.varargs
+        || cf.varkw
+        || cf.kwonly != 0
+        || given > argc
+        || argc > DIRECT_MAX_PARAMS
+    {
         return None;
     }
     // SAFETY: GIL held; `func` is a live trampoline whose shape `tramp_code` vouches for
@@ -491,10 +497,63 @@ unsafe fn call_in_frame(
         if tracing(c, ts) {
             return None;
         }
+        // the frame's slots, borrowed: the parameters, then the trampoline's free variable
+        let item = |t: Obj, i: usize| -> Obj {
+            *((t as *const u8).add(l.tuple.ob_item as usize) as *const Obj).add(i)
+        };
+        let mut slots = [std::ptr::null_mut(); DIRECT_MAX_PARAMS + 1];
+        let mut at = 0;
+        if !zelf.is_null() {
+            slots[0] = zelf;
+            at = 1;
+        }
+        for i in 0..n {
+            slots[at + i] = *args.add(i);
+        }
+        for (i, slot) in slots.iter_mut().enumerate().take(argc).skip(given) {
+            *slot = item(defaults, ndef - (argc - i));
+        }
+        slots[argc] = item(c.read(fp, l.function.func_closure), 0);
+        let slots = &slots[..=argc];
+        if l.interpreter_frame.is_some() {
+            interpreter_frame_call(c, h, cf, func, code, slots, ts)
+        } else {
+            frame_object_call(c, h, cf, func, code, slots, ts)
+        }
+    }
+}
+
+/// Up to 3.10: the trampoline's frame as `PyFrame_New` makes it, filled with `slots`
+/// (borrowed), made the thread's running frame while the native code runs.
+///
+/// # Safety
+/// As [`call_in_frame`], `ts` the running thread state, no trace or profile function set.
+unsafe fn frame_object_call(
+    c: &'static CApi,
+    h: &DirectHooks,
+    cf: &CompiledFunction,
+    func: Obj,
+    code: Obj,
+    slots: &[Obj],
+    ts: *mut c_void,
+) -> Option<Obj> {
+    let l = &c.descriptor().layout;
+    let fl = &l.frame_object;
+    let (Some(localsplus), Some(lasti), Some(f_builtins), Some(ts_frame), Some(depth_off)) = (
+        fl.f_localsplus,
+        fl.f_lasti,
+        fl.f_builtins,
+        l.thread_state.frame,
+        l.thread_state.recursion_depth,
+    ) else {
+        return None;
+    };
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
         if !enter_recursion(c, ts, depth_off) {
             return Some(std::ptr::null_mut());
         }
-        let globals: Obj = c.read(fp, l.function.func_globals);
+        let globals: Obj = c.read(func as *const c_void, l.function.func_globals);
         let frame = c.func::<extern "C" fn(*mut c_void, Obj, Obj, Obj) -> Obj>(Api::FrameNew)(
             ts,
             code,
@@ -505,28 +564,12 @@ unsafe fn call_in_frame(
             leave_recursion(c, ts, depth_off);
             return Some(frame);
         }
-        // the parameters, then the trampoline's free variable, as the interpreter fills them
-        let lp = (frame as *mut u8).add(localsplus as usize) as *mut Obj;
-        let mut at = 0;
-        if !zelf.is_null() {
-            *lp = zelf;
-            at = 1;
-        }
-        for i in 0..n {
-            *lp.add(at + i) = *args.add(i);
-        }
-        let item = |t: Obj, i: usize| -> Obj {
-            *((t as *const u8).add(l.tuple.ob_item as usize) as *const Obj).add(i)
-        };
-        for i in given..argc {
-            *lp.add(i) = item(defaults, ndef - (argc - i));
-        }
-        let closure: Obj = c.read(fp, l.function.func_closure);
-        *lp.add(argc) = item(closure, 0);
-        for i in 0..=argc {
-            c.incref(*lp.add(i));
-        }
         let fr = frame as *mut u8;
+        let lp = fr.add(localsplus as usize) as *mut Obj;
+        for (i, &o) in slots.iter().enumerate() {
+            c.incref(o);
+            *lp.add(i) = o;
+        }
         if let Some(off) = fl.f_executing {
             *fr.add(off as usize) = 1;
         }
@@ -536,12 +579,13 @@ unsafe fn call_in_frame(
         }
         let ts_slot = (ts as *mut u8).add(ts_frame as usize) as *mut Obj;
         *ts_slot = frame;
-        DIRECT_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let params = std::slice::from_raw_parts(lp as *const Obj, argc);
+        count(&DIRECT_CALLS);
+        let params = std::slice::from_raw_parts(lp as *const Obj, slots.len() - 1);
         let at = FrameSlots {
             slot: fr.add(lasti as usize) as *mut c_void,
             base: 0,
             builtins: c.read(frame as *const c_void, f_builtins),
+            restore: false,
         };
         let r = (h.run)(c, cf, params, ts, at);
         if r.is_null() {
@@ -559,6 +603,349 @@ unsafe fn call_in_frame(
         leave_recursion(c, ts, depth_off);
         c.decref(frame);
         Some(r)
+    }
+}
+
+/// Everything [`interpreter_frame_call`] needs of a 3.11+ build's layout, resolved once.
+#[derive(Clone, Copy)]
+struct FramePlan {
+    top: usize,
+    limit: usize,
+    /// `current_frame` in the thread state (3.13) or in its C frame (3.11/3.12).
+    cur: usize,
+    /// The thread state's `cframe` pointer (3.11/3.12).
+    cframe: Option<usize>,
+    f_func: usize,
+    f_code: usize,
+    f_globals: usize,
+    f_builtins: usize,
+    f_locals: usize,
+    frame_obj: usize,
+    previous: usize,
+    stacktop: usize,
+    owner: usize,
+    is_entry: Option<usize>,
+    return_offset: Option<usize>,
+    pos: usize,
+    /// 3.13: the position is the instruction itself, not the one before.
+    pos_is_current: bool,
+    localsplus: usize,
+    nlocalsplus: usize,
+    stacksize: usize,
+    firsttraceable: usize,
+    adaptive: usize,
+    specials: usize,
+    func_globals: usize,
+    func_builtins: usize,
+    /// 3.11 `recursion_remaining`.
+    remaining: Option<usize>,
+    /// 3.12+ `py_recursion_remaining`, `c_recursion_remaining`, `recursion_headroom`.
+    py_c_headroom: Option<(usize, usize, usize)>,
+}
+
+fn frame_plan(c: &CApi) -> Option<&'static FramePlan> {
+    static PLAN: std::sync::OnceLock<Option<FramePlan>> = std::sync::OnceLock::new();
+    PLAN.get_or_init(|| {
+        let d = c.descriptor();
+        let l = &d.layout;
+        let il = l.interpreter_frame?;
+        let tl = &l.thread_state;
+        let u = |o: u32| o as usize;
+        let (cur, cframe) = match (tl.current_frame, tl.cframe, l.cframe) {
+            (Some(off), _, _) => (u(off), None),
+            (None, Some(cf_off), Some(cfl)) => (u(cfl.current_frame?), Some(u(cf_off))),
+            _ => return None,
+        };
+        let py_c_headroom = match (
+            tl.py_recursion_remaining,
+            tl.c_recursion_remaining,
+            tl.recursion_headroom,
+        ) {
+            (Some(p), Some(cr), Some(h)) => Some((u(p), u(cr), u(h))),
+            _ => None,
+        };
+        let remaining = tl.recursion_remaining.map(u);
+        if remaining.is_none() && py_c_headroom.is_none() {
+            return None;
+        }
+        Some(FramePlan {
+            top: u(tl.datastack_top?),
+            limit: u(tl.datastack_limit?),
+            cur,
+            cframe,
+            f_func: u(il.f_func?),
+            f_code: u(il.f_code),
+            f_globals: u(il.f_globals),
+            f_builtins: u(il.f_builtins),
+            f_locals: u(il.f_locals),
+            frame_obj: u(il.frame_obj),
+            previous: u(il.previous),
+            stacktop: u(il.stacktop),
+            owner: u(il.owner?),
+            is_entry: il.is_entry.map(u),
+            return_offset: il.return_offset.map(u),
+            pos: u(il.instr_ptr.or(il.prev_instr)?),
+            pos_is_current: il.instr_ptr.is_some(),
+            localsplus: u(il.localsplus),
+            nlocalsplus: u(l.code.co_nlocalsplus?),
+            stacksize: u(l.code.co_stacksize),
+            firsttraceable: u(l.code.co_firsttraceable?),
+            adaptive: u(l.code.co_code_adaptive?),
+            specials: d.constant("FRAME_SPECIALS_SIZE")? as usize,
+            func_globals: u(l.function.func_globals),
+            func_builtins: u(l.function.func_builtins?),
+            remaining,
+            py_c_headroom,
+        })
+    })
+    .as_ref()
+}
+
+/// 3.11+: the trampoline's `_PyInterpreterFrame`, pushed on the thread's frame data stack as
+/// the interpreter pushes a Python function's (`_PyFrame_Initialize`, then its free variable
+/// copied as `COPY_FREE_VARS` does, and positioned at its `RESUME`), filled with `slots`
+/// (borrowed), linked as the running frame while the native code runs, then cleared as
+/// `_PyFrame_Clear` clears it (a frame object still referenced takes the frame's contents
+/// over) and popped. `None` when the current data stack chunk has no room (the generic call
+/// grows the stack).
+///
+/// # Safety
+/// As [`call_in_frame`], `ts` the running thread state, no trace or profile function set.
+unsafe fn interpreter_frame_call(
+    c: &'static CApi,
+    h: &DirectHooks,
+    cf: &CompiledFunction,
+    func: Obj,
+    code: Obj,
+    slots: &[Obj],
+    ts: *mut c_void,
+) -> Option<Obj> {
+    let p = frame_plan(c)?;
+    // SAFETY: per the caller; offsets from the descriptor; the frame is written inside the
+    // data stack chunk's free space, which `size` is checked against.
+    unsafe {
+        let at = |base: *mut u8, off: usize| base.add(off);
+        let word = |base: *mut u8, off: usize| base.add(off) as *mut Obj;
+        let int = |base: *mut u8, off: usize| base.add(off) as *mut i32;
+        let tsb = ts as *mut u8;
+        let cp = code as *mut u8;
+        let nlocalsplus = *int(cp, p.nlocalsplus) as usize;
+        let size = p.specials + nlocalsplus + *int(cp, p.stacksize) as usize;
+        let top_slot = at(tsb, p.top) as *mut *mut Obj;
+        let top = *top_slot;
+        let limit = *(at(tsb, p.limit) as *const *mut Obj);
+        if top.is_null() || nlocalsplus < slots.len() || (limit.offset_from(top) as usize) <= size {
+            return None;
+        }
+        let cur = match p.cframe {
+            Some(off) => at(*(at(tsb, off) as *const *mut u8), p.cur),
+            None => at(tsb, p.cur),
+        } as *mut *mut u8;
+        if !enter_py_recursion(c, p, tsb) {
+            return Some(std::ptr::null_mut());
+        }
+        *top_slot = top.add(size);
+        let frame = top as *mut u8;
+        let fp = func as *mut u8;
+        c.incref(func);
+        *word(frame, p.f_func) = func;
+        c.incref(code);
+        *word(frame, p.f_code) = code;
+        *word(frame, p.f_globals) = *word(fp, p.func_globals);
+        let builtins = *word(fp, p.func_builtins);
+        *word(frame, p.f_builtins) = builtins;
+        *word(frame, p.f_locals) = std::ptr::null_mut();
+        *word(frame, p.frame_obj) = std::ptr::null_mut();
+        let previous = *cur;
+        *word(frame, p.previous) = previous as Obj;
+        *int(frame, p.stacktop) = nlocalsplus as i32;
+        *at(frame, p.owner) = 0; // FRAME_OWNED_BY_THREAD
+        if let Some(off) = p.is_entry {
+            *at(frame, off) = 0;
+        }
+        if let Some(off) = p.return_offset {
+            *(at(frame, off) as *mut u16) = 0;
+        }
+        // at the RESUME: 3.11/3.12 keep the previous instruction, 3.13 the current one
+        let first = *int(cp, p.firsttraceable) as usize + usize::from(p.pos_is_current);
+        let code_start = at(cp, p.adaptive);
+        *word(frame, p.pos) = code_start.add(2 * first) as Obj;
+        let lp = word(frame, p.localsplus);
+        for (i, &o) in slots.iter().enumerate() {
+            c.incref(o);
+            *lp.add(i) = o;
+        }
+        for i in slots.len()..nlocalsplus {
+            *lp.add(i) = std::ptr::null_mut();
+        }
+        *cur = frame;
+        count(&DIRECT_CALLS);
+        let params = std::slice::from_raw_parts(lp as *const Obj, slots.len() - 1);
+        let r = (h.run)(
+            c,
+            cf,
+            params,
+            ts,
+            FrameSlots {
+                slot: at(frame, p.pos) as *mut c_void,
+                base: code_start as i64,
+                builtins,
+                restore: false,
+            },
+        );
+        if r.is_null() {
+            let fobj = c.func::<extern "C" fn() -> Obj>(Api::EvalGetFrame)();
+            if !fobj.is_null() {
+                c.func::<extern "C" fn(Obj) -> std::ffi::c_int>(Api::TraceBackHere)(fobj);
+            }
+        }
+        // unlinked first: clearing may run finalizers, which must not see this frame
+        *cur = previous;
+        if (*word(frame, p.frame_obj)).is_null() {
+            // no frame object was made: release the frame's references
+            let stacktop = *int(frame, p.stacktop) as usize;
+            for i in 0..stacktop {
+                c.decref(*lp.add(i));
+            }
+            c.decref(*word(frame, p.f_locals));
+            c.decref(func);
+            c.decref(code);
+        } else {
+            clear_interpreter_frame(c, frame as *mut c_void);
+        }
+        *top_slot = top;
+        leave_py_recursion(p, tsb);
+        Some(r)
+    }
+}
+
+/// `_PyFrame_Clear` of a thread-owned interpreter frame, unlinked already: a frame object
+/// that outlives it takes its contents (`take_ownership`); otherwise its references are
+/// released.
+///
+/// # Safety
+/// GIL held; `frame` is a frame this module pushed, no longer the running one.
+unsafe fn clear_interpreter_frame(c: &CApi, frame: *mut c_void) {
+    let l = &c.descriptor().layout;
+    let il = l.interpreter_frame.expect("3.11+");
+    let fl = &l.frame_object;
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let fr = frame as *mut u8;
+        let slot = |off: u32| fr.add(off as usize) as *mut Obj;
+        let stacktop = *(fr.add(il.stacktop as usize) as *const i32) as usize;
+        let fobj = *slot(il.frame_obj);
+        if !fobj.is_null() {
+            *slot(il.frame_obj) = std::ptr::null_mut();
+            let refs: isize = c.read(fobj as *const c_void, l.object.ob_refcnt.unwrap_or(0));
+            if refs > 1 {
+                if let (Some(f_frame), Some(data)) = (fl.f_frame, fl.f_frame_data) {
+                    // the frame object keeps a copy, which owns what the frame held
+                    let copy = (fobj as *mut u8).add(data as usize);
+                    let size = il.localsplus as usize + stacktop * std::mem::size_of::<Obj>();
+                    std::ptr::copy_nonoverlapping(fr, copy, size);
+                    *((fobj as *mut u8).add(f_frame as usize) as *mut *mut u8) = copy;
+                    *copy.add(il.owner.unwrap_or(0) as usize) = 2; // FRAME_OWNED_BY_FRAME_OBJECT
+                    *(copy.add(il.previous as usize) as *mut Obj) = std::ptr::null_mut();
+                    // f_back: the caller's frame object (the running frame now)
+                    let back = c.func::<extern "C" fn() -> Obj>(Api::EvalGetFrame)();
+                    if back.is_null() {
+                        c.clear_error();
+                    } else {
+                        c.incref(back);
+                        *((fobj as *mut u8).add(fl.f_back as usize) as *mut Obj) = back;
+                    }
+                    if c.func::<extern "C" fn(Obj) -> std::ffi::c_int>(Api::GcIsTracked)(fobj) == 0
+                    {
+                        c.func::<extern "C" fn(Obj)>(Api::GcTrack)(fobj);
+                    }
+                    c.decref(fobj);
+                    return;
+                }
+            }
+            c.decref(fobj);
+        }
+        let lp = fr.add(il.localsplus as usize) as *mut Obj;
+        for i in 0..stacktop {
+            c.decref(*lp.add(i));
+        }
+        c.decref(*slot(il.f_locals));
+        c.decref(*slot(il.f_func.expect("3.11+")));
+        c.decref(*slot(il.f_code));
+    }
+}
+
+/// A Python call's recursion accounting on 3.11+ (`_Py_EnterRecursivePy`): 3.11 counts
+/// Python and C calls together in `recursion_remaining`; 3.12+ count Python calls in
+/// `py_recursion_remaining`, and this call, made on the C stack, in `c_recursion_remaining`
+/// too, as the interpreter counts a call into the evaluation loop from C. False with
+/// RecursionError set when a limit is passed (the counts restored).
+///
+/// # Safety
+/// GIL held; `ts` the running thread state of a 3.11+ build.
+#[inline]
+unsafe fn enter_py_recursion(c: &CApi, p: &FramePlan, ts: *mut u8) -> bool {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let field = |off: usize| ts.add(off) as *mut i32;
+        let check_c = |off: usize| -> bool {
+            // `_Py_CheckRecursiveCall(tstate, "")` raises once the budget is spent
+            let f = field(off);
+            let left = *f;
+            *f = left - 1;
+            left > 0
+                || c.func::<extern "C" fn(*mut u8, *const std::ffi::c_char) -> std::ffi::c_int>(
+                    Api::CheckRecursiveCall,
+                )(ts, c"".as_ptr())
+                    == 0
+        };
+        if let Some(off) = p.remaining {
+            return check_c(off);
+        }
+        let Some((py, cr, headroom)) = p.py_c_headroom else {
+            return true;
+        };
+        let f = field(py);
+        let left = *f;
+        *f = left - 1;
+        if left <= 0 {
+            // `_Py_CheckRecursiveCallPy`: raise, unless already raising (the headroom); past
+            // that allowance too, raise rather than abort as the interpreter does
+            let h = field(headroom);
+            if *h == 0 || *f < -50 {
+                *h += 1;
+                c.set_error(
+                    c.object(Api::ExcRecursionError),
+                    "maximum recursion depth exceeded",
+                );
+                *h -= 1;
+                *f += 1;
+                return false;
+            }
+        }
+        if !check_c(cr) {
+            *f += 1;
+            return false;
+        }
+        true
+    }
+}
+
+/// Undoes [`enter_py_recursion`].
+///
+/// # Safety
+/// As [`enter_py_recursion`], which succeeded.
+#[inline]
+unsafe fn leave_py_recursion(p: &FramePlan, ts: *mut u8) {
+    // SAFETY: per the caller.
+    unsafe {
+        if let Some(off) = p.remaining {
+            *(ts.add(off) as *mut i32) += 1;
+        }
+        if let Some((py, cr, _)) = p.py_c_headroom {
+            *(ts.add(py) as *mut i32) += 1;
+            *(ts.add(cr) as *mut i32) += 1;
+        }
     }
 }
 

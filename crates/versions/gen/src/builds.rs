@@ -162,6 +162,7 @@ pub fn wrapper(spec: &BuildSpec, headers: &Headers, ops: &OpcodeSources) -> Stri
             "internal/pycore_dict.h",
             "internal/pycore_code.h",
             "internal/pycore_long.h",
+            "internal/pycore_ceval.h",
         ] {
             // 3.8's pycore_pystate.h holds `struct _is`; later versions split it out.
             if has(h) && !(h.ends_with("pycore_long.h") && (major, minor) < (3, 12)) {
