@@ -283,6 +283,22 @@ finally:
 check('tracing result', r == 8)
 check('tracing sees lines', ('line', traced.__code__.co_firstlineno + 1) in seen, repr(seen))
 
+# a compiled function kept in its own globals (a recursive one, say) is freed with them: the
+# cycle globals -> wrapper -> entry -> original function -> globals is one the collector sees
+import gc
+import weakref
+
+ns = {}
+exec('def rec(n):\n    return rec(n - 1) if n else 0\n', ns)
+original = ns['rec']
+ns['rec'] = anyjit.jit(original, strict=True)
+ns['rec'](5)
+ns['rec'](5)
+alive = weakref.ref(original)
+del original, ns
+gc.collect()
+check('a compiled function in its own globals is collected', alive() is None)
+
 for f in failures:
     print('FAIL ' + f)
 print('%s: %d passed, %d failed' % (anyjit.info()['descriptor'], passed[0], len(failures)))
