@@ -259,6 +259,26 @@ except KeyboardInterrupt:
     check('KeyboardInterrupt', time.time() - start < 2, time.time() - start)
 
 
+# ... and a compiled recursion without loops, whose calls are direct (no trampoline to check
+# for signals and GIL requests)
+def burn(n):
+    return burn(n - 1) + burn(n - 1) if n else 1
+
+
+globals()['burn'] = anyjit.jit(burn, strict=True)
+burn(3)
+timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+direct, start = anyjit.stats()['direct_calls'], time.time()
+timer.start()
+try:
+    burn(26)  # some 10 s without an interrupt
+    check('KeyboardInterrupt in direct calls', False)
+except KeyboardInterrupt:
+    check('KeyboardInterrupt in direct calls',
+          time.time() - start < 2 and anyjit.stats()['direct_calls'] > direct + 1000,
+          (time.time() - start, anyjit.stats()['direct_calls'] - direct))
+
+
 # tracing sees the function's lines (the interpreter runs it)
 seen = []
 
@@ -282,6 +302,30 @@ finally:
     sys.settrace(None)
 check('tracing result', r == 8)
 check('tracing sees lines', ('line', traced.__code__.co_firstlineno + 1) in seen, repr(seen))
+
+# a compiled function whose entry is dropped while it runs (its trampoline's cell rebound,
+# 3.7+) finishes that call; later calls fail cleanly
+def victim(n):
+    if n == 1:
+        victim.__closure__[0].cell_contents = None
+    return n * 2
+
+
+def victim_caller(n):
+    return victim(n) + victim(n)
+
+
+if sys.version_info >= (3, 7):
+    globals()['victim'] = anyjit.jit(victim, strict=True)
+    vc = anyjit.jit(victim_caller, strict=True)
+    vc(2)
+    vc(2)
+    try:
+        vc(1)
+        check('entry dropped during a call', False)
+    except TypeError as e:
+        check('entry dropped during a call', 'not callable' in str(e), str(e))
+
 
 # a compiled function kept in its own globals (a recursive one, say) is freed with them: the
 # cycle globals -> wrapper -> entry -> original function -> globals is one the collector sees

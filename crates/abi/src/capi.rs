@@ -187,6 +187,8 @@ impl CApi {
                 && !addrs[Api::RefTotal as usize].is_null();
             let refs = match d.layout.object.ob_refcnt {
                 None => Refs::Api,
+                // 3.12+ split counts are laid out for little-endian hosts here
+                Some(_) if d.caps.immortal_objects && cfg!(target_endian = "big") => Refs::Api,
                 Some(_) if d.identity.trace_refs => Refs::Api,
                 Some(_) if d.identity.debug => {
                     if total {

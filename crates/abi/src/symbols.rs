@@ -355,6 +355,8 @@ symbols! {
     GcIsTracked: Function ["PyObject_GC_IsTracked"];
     /// `PyObject_GC_Track`.
     GcTrack: Function ["PyObject_GC_Track"];
+    /// 3.6+ `_PyEval_EvalFrameDefault`: what `eval_frame` holds by default up to 3.10.
+    EvalFrameDefault: Function ["_PyEval_EvalFrameDefault"];
     /// `Py_GetRecursionLimit`.
     GetRecursionLimit: Function ["Py_GetRecursionLimit"];
     /// `_PyType_Lookup` (borrowed; the MRO lookup behind special-method lookup).

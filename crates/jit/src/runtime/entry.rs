@@ -344,6 +344,16 @@ pub unsafe extern "C" fn rt_call_direct(
     unsafe {
         let c = super::rt(env).capi;
         let n = nargsf & !call_consts(c).offset_flag;
+        // the trampoline's evaluation would have checked for signals and GIL requests; a
+        // recursion of direct calls makes no backward jumps, so it does that here, as often
+        // as loops do
+        static TICKS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        use std::sync::atomic::Ordering::Relaxed;
+        let tick = TICKS.load(Relaxed).wrapping_add(1);
+        TICKS.store(tick, Relaxed);
+        if tick.is_multiple_of(super::PERIODIC_EVERY) && super::rt_periodic(env) != 0 {
+            return std::ptr::null_mut();
+        }
         if let Some(h) = DIRECT.get() {
             let (func, zelf) = bound_function(c, callable);
             if let Some(cf) = (h.compiled_of)(c, func) {
@@ -497,6 +507,16 @@ unsafe fn call_in_frame(
         if tracing(c, ts) {
             return None;
         }
+        if let Some(off) = l.interpreter_state.eval_frame {
+            // a PEP 523 frame evaluator (a debugger, a tracing JIT) sees every frame the
+            // interpreter evaluates: leave the call to it (the default is NULL from 3.11,
+            // `_PyEval_EvalFrameDefault` before)
+            let interp = read_ptr(ts, l.thread_state.interp);
+            let eval = read_ptr(interp, off);
+            if !eval.is_null() && eval != c.addr(Api::EvalFrameDefault) {
+                return None;
+            }
+        }
         // the frame's slots, borrowed: the parameters, then the trampoline's free variable
         let item = |t: Obj, i: usize| -> Obj {
             *((t as *const u8).add(l.tuple.ob_item as usize) as *const Obj).add(i)
@@ -515,11 +535,18 @@ unsafe fn call_in_frame(
         }
         slots[argc] = item(c.read(fp, l.function.func_closure), 0);
         let slots = &slots[..=argc];
-        if l.interpreter_frame.is_some() {
+        // the entry (in the free variable's cell) owns `cf`: held for the call, as the
+        // trampoline's stack holds it, so that rebinding the cell inside the call cannot free
+        // running code
+        let entry: Obj = c.read(slots[argc] as *const c_void, l.cell.ob_ref);
+        c.incref(entry);
+        let r = if l.interpreter_frame.is_some() {
             interpreter_frame_call(c, h, cf, func, code, slots, ts)
         } else {
             frame_object_call(c, h, cf, func, code, slots, ts)
-        }
+        };
+        c.decref(entry);
+        r
     }
 }
 
@@ -565,6 +592,16 @@ unsafe fn frame_object_call(
             return Some(frame);
         }
         let fr = frame as *mut u8;
+        if let Some(fb) = l.function.func_builtins {
+            // 3.10: a call's frame takes the function's builtins, captured when it was made
+            // (`PyFrame_New` looks them up in the globals)
+            let theirs: Obj = c.read(func as *const c_void, fb);
+            let slot = fr.add(f_builtins as usize) as *mut Obj;
+            if *slot != theirs {
+                c.incref(theirs);
+                c.decref(std::mem::replace(&mut *slot, theirs));
+            }
+        }
         let lp = fr.add(localsplus as usize) as *mut Obj;
         for (i, &o) in slots.iter().enumerate() {
             c.incref(o);
@@ -589,7 +626,7 @@ unsafe fn frame_object_call(
         };
         let r = (h.run)(c, cf, params, ts, at);
         if r.is_null() {
-            c.func::<extern "C" fn(Obj) -> std::ffi::c_int>(Api::TraceBackHere)(frame);
+            raised_in(c, frame);
         }
         super::exc::reset_exc_info_27(c, frame);
         if let Some(off) = fl.f_executing {
@@ -600,9 +637,32 @@ unsafe fn frame_object_call(
             *(fr.add(off as usize) as *mut i8) = if r.is_null() { 3 } else { 1 };
         }
         *ts_slot = c.read(frame as *const c_void, fl.f_back);
-        leave_recursion(c, ts, depth_off);
+        // the frame's last reference may run finalizers: still counted, as the interpreter
+        // counts it
         c.decref(frame);
+        leave_recursion(c, ts, depth_off);
         Some(r)
+    }
+}
+
+/// A NULL result from native code: makes sure an exception is set (SystemError otherwise, as
+/// the interpreter reports a call that failed without one), then adds `frame` to its
+/// traceback, as the trampoline's evaluation would.
+///
+/// # Safety
+/// GIL held; `frame` is the running frame's object.
+unsafe fn raised_in(c: &CApi, frame: Obj) {
+    // SAFETY: per the caller.
+    unsafe {
+        if !c.error_occurred() {
+            c.set_error(
+                c.object(Api::ExcSystemError),
+                "error return without exception set",
+            );
+        }
+        if !frame.is_null() {
+            c.func::<extern "C" fn(Obj) -> std::ffi::c_int>(Api::TraceBackHere)(frame);
+        }
     }
 }
 
@@ -641,6 +701,11 @@ struct FramePlan {
     remaining: Option<usize>,
     /// 3.12+ `py_recursion_remaining`, `c_recursion_remaining`, `recursion_headroom`.
     py_c_headroom: Option<(usize, usize, usize)>,
+    /// The frame object's `f_frame`, `_f_frame_data` and `f_back`.
+    f_frame: usize,
+    f_frame_data: usize,
+    f_back: usize,
+    ob_refcnt: usize,
 }
 
 fn frame_plan(c: &CApi) -> Option<&'static FramePlan> {
@@ -696,6 +761,10 @@ fn frame_plan(c: &CApi) -> Option<&'static FramePlan> {
             func_builtins: u(l.function.func_builtins?),
             remaining,
             py_c_headroom,
+            f_frame: u(l.frame_object.f_frame?),
+            f_frame_data: u(l.frame_object.f_frame_data?),
+            f_back: u(l.frame_object.f_back),
+            ob_refcnt: u(l.object.ob_refcnt?),
         })
     })
     .as_ref()
@@ -794,10 +863,7 @@ unsafe fn interpreter_frame_call(
             },
         );
         if r.is_null() {
-            let fobj = c.func::<extern "C" fn() -> Obj>(Api::EvalGetFrame)();
-            if !fobj.is_null() {
-                c.func::<extern "C" fn(Obj) -> std::ffi::c_int>(Api::TraceBackHere)(fobj);
-            }
+            raised_in(c, c.func::<extern "C" fn() -> Obj>(Api::EvalGetFrame)());
         }
         // unlinked first: clearing may run finalizers, which must not see this frame
         *cur = previous;
@@ -811,7 +877,7 @@ unsafe fn interpreter_frame_call(
             c.decref(func);
             c.decref(code);
         } else {
-            clear_interpreter_frame(c, frame as *mut c_void);
+            clear_interpreter_frame(c, p, frame);
         }
         *top_slot = top;
         leave_py_recursion(p, tsb);
@@ -819,59 +885,47 @@ unsafe fn interpreter_frame_call(
     }
 }
 
-/// `_PyFrame_Clear` of a thread-owned interpreter frame, unlinked already: a frame object
-/// that outlives it takes its contents (`take_ownership`); otherwise its references are
-/// released.
+/// `_PyFrame_Clear` of a thread-owned interpreter frame that has a frame object, unlinked
+/// already: a frame object that outlives the frame takes its contents (`take_ownership`);
+/// otherwise the frame's references are released.
 ///
 /// # Safety
-/// GIL held; `frame` is a frame this module pushed, no longer the running one.
-unsafe fn clear_interpreter_frame(c: &CApi, frame: *mut c_void) {
-    let l = &c.descriptor().layout;
-    let il = l.interpreter_frame.expect("3.11+");
-    let fl = &l.frame_object;
+/// GIL held; `frame` is a frame [`interpreter_frame_call`] pushed, no longer the running one.
+unsafe fn clear_interpreter_frame(c: &CApi, p: &FramePlan, frame: *mut u8) {
     // SAFETY: per the caller; offsets from the descriptor.
     unsafe {
-        let fr = frame as *mut u8;
-        let slot = |off: u32| fr.add(off as usize) as *mut Obj;
-        let stacktop = *(fr.add(il.stacktop as usize) as *const i32) as usize;
-        let fobj = *slot(il.frame_obj);
-        if !fobj.is_null() {
-            *slot(il.frame_obj) = std::ptr::null_mut();
-            let refs: isize = c.read(fobj as *const c_void, l.object.ob_refcnt.unwrap_or(0));
-            if refs > 1 {
-                if let (Some(f_frame), Some(data)) = (fl.f_frame, fl.f_frame_data) {
-                    // the frame object keeps a copy, which owns what the frame held
-                    let copy = (fobj as *mut u8).add(data as usize);
-                    let size = il.localsplus as usize + stacktop * std::mem::size_of::<Obj>();
-                    std::ptr::copy_nonoverlapping(fr, copy, size);
-                    *((fobj as *mut u8).add(f_frame as usize) as *mut *mut u8) = copy;
-                    *copy.add(il.owner.unwrap_or(0) as usize) = 2; // FRAME_OWNED_BY_FRAME_OBJECT
-                    *(copy.add(il.previous as usize) as *mut Obj) = std::ptr::null_mut();
-                    // f_back: the caller's frame object (the running frame now)
-                    let back = c.func::<extern "C" fn() -> Obj>(Api::EvalGetFrame)();
-                    if back.is_null() {
-                        c.clear_error();
-                    } else {
-                        c.incref(back);
-                        *((fobj as *mut u8).add(fl.f_back as usize) as *mut Obj) = back;
-                    }
-                    if c.func::<extern "C" fn(Obj) -> std::ffi::c_int>(Api::GcIsTracked)(fobj) == 0
-                    {
-                        c.func::<extern "C" fn(Obj)>(Api::GcTrack)(fobj);
-                    }
-                    c.decref(fobj);
-                    return;
-                }
+        let slot = |base: *mut u8, off: usize| base.add(off) as *mut Obj;
+        let stacktop = *(frame.add(p.stacktop) as *const i32) as usize;
+        let fobj = std::mem::replace(&mut *slot(frame, p.frame_obj), std::ptr::null_mut());
+        let fo = fobj as *mut u8;
+        if *(fo.add(p.ob_refcnt) as *const isize) > 1 {
+            // the frame object keeps a copy, which owns what the frame held
+            let copy = fo.add(p.f_frame_data);
+            let size = p.localsplus + stacktop * std::mem::size_of::<Obj>();
+            std::ptr::copy_nonoverlapping(frame, copy, size);
+            *(fo.add(p.f_frame) as *mut *mut u8) = copy;
+            *copy.add(p.owner) = 2; // FRAME_OWNED_BY_FRAME_OBJECT
+            *slot(copy, p.previous) = std::ptr::null_mut();
+            // f_back: the caller's frame object (the running frame now)
+            let back = c.func::<extern "C" fn() -> Obj>(Api::EvalGetFrame)();
+            if !back.is_null() {
+                c.incref(back);
+                *slot(fo, p.f_back) = back;
+            }
+            if c.func::<extern "C" fn(Obj) -> std::ffi::c_int>(Api::GcIsTracked)(fobj) == 0 {
+                c.func::<extern "C" fn(Obj)>(Api::GcTrack)(fobj);
             }
             c.decref(fobj);
+            return;
         }
-        let lp = fr.add(il.localsplus as usize) as *mut Obj;
+        c.decref(fobj);
+        let lp = slot(frame, p.localsplus);
         for i in 0..stacktop {
             c.decref(*lp.add(i));
         }
-        c.decref(*slot(il.f_locals));
-        c.decref(*slot(il.f_func.expect("3.11+")));
-        c.decref(*slot(il.f_code));
+        c.decref(*slot(frame, p.f_locals));
+        c.decref(*slot(frame, p.f_func));
+        c.decref(*slot(frame, p.f_code));
     }
 }
 
@@ -923,13 +977,20 @@ unsafe fn enter_py_recursion(c: &CApi, p: &FramePlan, ts: *mut u8) -> bool {
                 return false;
             }
         }
+        // a call into native code costs C stack as entering the evaluation loop does, which
+        // the interpreter counts as `PY_EVAL_C_STACK_UNITS` (2)
+        *field(cr) -= C_STACK_UNITS - 1;
         if !check_c(cr) {
+            *field(cr) += C_STACK_UNITS - 1;
             *f += 1;
             return false;
         }
         true
     }
 }
+
+/// C recursion units a direct call takes on 3.12+ (see [`enter_py_recursion`]).
+const C_STACK_UNITS: i32 = 2;
 
 /// Undoes [`enter_py_recursion`].
 ///
@@ -944,7 +1005,7 @@ unsafe fn leave_py_recursion(p: &FramePlan, ts: *mut u8) {
         }
         if let Some((py, cr, _)) = p.py_c_headroom {
             *(ts.add(py) as *mut i32) += 1;
-            *(ts.add(cr) as *mut i32) += 1;
+            *(ts.add(cr) as *mut i32) += C_STACK_UNITS;
         }
     }
 }

@@ -548,6 +548,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::LeaveRecursiveCall, name: Some("Py_LeaveRecursiveCall") },
         SymbolName { api: Api::GcIsTracked, name: Some("PyObject_GC_IsTracked") },
         SymbolName { api: Api::GcTrack, name: Some("PyObject_GC_Track") },
+        SymbolName { api: Api::EvalFrameDefault, name: Some("_PyEval_EvalFrameDefault") },
         SymbolName { api: Api::GetRecursionLimit, name: Some("Py_GetRecursionLimit") },
         SymbolName { api: Api::TypeLookup, name: Some("_PyType_Lookup") },
         SymbolName { api: Api::ObjectGetMethod, name: Some("_PyObject_GetMethod") },

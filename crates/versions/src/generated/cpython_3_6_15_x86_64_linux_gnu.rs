@@ -398,6 +398,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::LeaveRecursiveCall, name: None },
         SymbolName { api: Api::GcIsTracked, name: None },
         SymbolName { api: Api::GcTrack, name: Some("PyObject_GC_Track") },
+        SymbolName { api: Api::EvalFrameDefault, name: Some("_PyEval_EvalFrameDefault") },
         SymbolName { api: Api::GetRecursionLimit, name: Some("Py_GetRecursionLimit") },
         SymbolName { api: Api::TypeLookup, name: Some("_PyType_Lookup") },
         SymbolName { api: Api::ObjectGetMethod, name: None },
