@@ -126,6 +126,52 @@ check('the optimising tier compiles for recorded type feedback',
       anyjit.stats()['feedback_sites'] >= sites + 4, anyjit.stats()['feedback_sites'] - sites)
 
 
+
+# which inline paths the optimising tier compiled, site by site kind: those type feedback saw,
+# and no others
+def int_sites(a, b, xs):
+    return a + b, a - b < 3, xs[a], len(xs)
+
+
+def float_sites(x, y):
+    return x * y + x
+
+
+def str_sites(s, t):
+    return s + t
+
+
+def calling_sites(n):
+    return int_sites(n, 1, [0, 1, 2]), float_sites(1.5, 2.0)
+
+
+ji, jfl, js = [anyjit.jit(f, strict=True) for f in (int_sites, float_sites, str_sites)]
+check('no inline paths before optimisation', anyjit._inline_paths(ji) == {})
+for _ in range(2):
+    ji(1, 2, [4, 5]), jfl(1.5, 2.5), js('a', 'b')
+paths = anyjit._inline_paths(ji)
+# a + b, a - b, (a - b) < 3; len is 2.7's inline METH_O builtin call
+check('int inline paths', paths == {'int': 3, 'list_index': 1,
+                                    ('builtin_call' if sys.version_info < (3,) else 'len()'): 1},
+      paths)
+paths = anyjit._inline_paths(jfl)
+check('float inline paths', paths == {'float': 2}, paths)
+paths = anyjit._inline_paths(js)
+# 2.7's str is bytes: no inline path for it
+check('str inline paths', paths == ({} if sys.version_info < (3,) else {'str': 1}), paths)
+saved_sites = int_sites, float_sites
+globals()['int_sites'], globals()['float_sites'] = ji, jfl
+jcs = anyjit.jit(calling_sites, strict=True)
+jcs(1), jcs(1)
+globals()['int_sites'], globals()['float_sites'] = saved_sites
+paths = anyjit._inline_paths(jcs)
+check('direct call sites', paths.get('compiled_call') == 2, paths)
+try:
+    anyjit._inline_paths(int_sites)
+    check('_inline_paths refuses a plain function', False)
+except TypeError:
+    check('_inline_paths refuses a plain function', True)
+
 # on-stack replacement: a function called once that loops long moves from the quick tier's
 # code to the optimised code inside the loop (by default after 20000 backward jumps), once
 def long_loop(n, fail_at):

@@ -160,6 +160,10 @@ pub struct Compiled {
     pub llvm_ir: String,
     /// Host assembly, for `anyjit dump asm` (only when asked for: it costs a second codegen).
     pub asm: Option<String>,
+    /// How many sites got each kind of inline path: `int`, `float`, `str` (operand class
+    /// checks of arithmetic and comparisons), `list_index`, `str()`, `len()`, `append()`,
+    /// `builtin_call` (2.7), `compiled_call` (direct calls).
+    pub inline_paths: Vec<(&'static str, u32)>,
 }
 
 /// Why an operation is not compiled yet, or `None` if it is.
@@ -384,6 +388,8 @@ pub struct Codegen<'a, 'ctx> {
     osr_after: u32,
     /// LOAD_GLOBAL caches made so far (for unique names).
     caches: std::cell::Cell<u32>,
+    /// Inline paths emitted so far, by kind (see [`Compiled::inline_paths`]).
+    inline: std::cell::RefCell<std::collections::BTreeMap<&'static str, u32>>,
     /// The function's globals and builtins are watched (3.12+ dict watchers): LOAD_GLOBAL may
     /// cache against [`runtime::GLOBALS_EPOCH`] where dicts have no version tags.
     watched: bool,
@@ -461,6 +467,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             llblocks: Vec::new(),
             quick: false,
             caches: std::cell::Cell::new(0),
+            inline: std::cell::RefCell::new(std::collections::BTreeMap::new()),
             watched: false,
             actions: Vec::new(),
             ticks: None,
@@ -1307,6 +1314,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// its second call site). The direct call builds the callee's frame: a frame object up to
     /// 3.10, an interpreter frame from 3.11.
     fn calls_compiled(&self, ins: &crate::ir::Instr) -> bool {
+        let direct = self.calls_compiled_here(ins);
+        if direct {
+            self.note_inline("compiled_call");
+        }
+        direct
+    }
+
+    fn calls_compiled_here(&self, ins: &crate::ir::Instr) -> bool {
         !self.quick
             && self
                 .feedback
@@ -2184,6 +2199,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     ) -> R<PointerValue<'ctx>> {
         let l = &self.desc.layout;
         let word = u32::from(self.desc.identity.pointer_bits);
+        self.note_inline("list_index");
         let is_list = self.type_is(c, Api::ListType)?;
         let index = self.new_block("list_index");
         let (kind_api, machine) = match l.int {
@@ -2270,6 +2286,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .into_float_value())
     }
 
+    /// Counts an inline path of `kind` emitted (see [`Compiled::inline_paths`]).
+    fn note_inline(&self, kind: &'static str) {
+        *self.inline.borrow_mut().entry(kind).or_insert(0) += 1;
+    }
+
     /// Branches to `yes` when `a` and `b` are both exactly of type `api`, else to `no`; straight
     /// to `no` when the site's feedback (`want`) never saw that pair.
     fn both_are(
@@ -2287,6 +2308,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             self.b.build_unconditional_branch(no).map_err(llvm_err)?;
             return Ok(());
         }
+        self.note_inline(match api {
+            Api::FloatType => "float",
+            Api::StrType => "str",
+            _ => "int",
+        });
         let x = self.type_is(a, api)?;
         let y = self.type_is(b, api)?;
         let both = self.b.build_and(x, y, "").map_err(llvm_err)?;
@@ -2356,6 +2382,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             Some(f) => self.b.build_and(is, f, "").map_err(llvm_err)?,
             None => is,
         };
+        self.note_inline(match kind {
+            Kind::Str => "str()",
+            Kind::Len => "len()",
+            Kind::Append => "append()",
+        });
         let direct = self.new_block("known_call");
         let generic = self.new_block("call_generic");
         let join = self.new_block("called");
@@ -2480,6 +2511,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let direct = self.new_block("cfunction_direct");
         let generic = self.new_block("call_generic");
         let join = self.new_block("called");
+        self.note_inline("builtin_call");
         let is = self.type_is(func, Api::CFunctionType)?;
         self.b
             .build_conditional_branch(is, cf, generic)
@@ -3118,6 +3150,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             entry,
             llvm_ir,
             asm,
+            inline_paths: self.inline.take().into_iter().collect(),
         })
     }
 

@@ -815,6 +815,39 @@ pub unsafe extern "C" fn osr_after(_module: Obj, n: Obj) -> Obj {
     }
 }
 
+/// `anyjit._inline_paths(compiled)`: the inline paths of the optimised code of a function
+/// compiled by `anyjit.jit` (a dict, empty before it is optimised).
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
+pub unsafe extern "C" fn inline_paths(_module: Obj, f: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: GIL held; values are handed to dict_set_steal.
+    unsafe {
+        let Some(cf) = compiled_of(c, f) else {
+            c.set_error(
+                c.object(Api::ExcTypeError),
+                "anyjit._inline_paths expects a function compiled by anyjit.jit",
+            );
+            return std::ptr::null_mut();
+        };
+        let d = c.new_dict();
+        if d.is_null() || cf.optimized.get().is_none() {
+            return d;
+        }
+        let tiers = cf.tiers.borrow();
+        if let Some(t) = tiers.last() {
+            for (kind, n) in &t.inline_paths {
+                if !c.dict_set_steal(d, kind, c.new_int(i64::from(*n) as _)) {
+                    c.decref(d);
+                    return std::ptr::null_mut();
+                }
+            }
+        }
+        d
+    }
+}
+
 /// `anyjit.stats()`.
 ///
 /// # Safety

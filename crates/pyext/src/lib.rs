@@ -32,7 +32,7 @@ const METH_VARARGS: i32 = 1;
 /// `anyjit.UnsupportedError`, created once per process.
 pub(crate) static UNSUPPORTED: OnceLock<usize> = OnceLock::new();
 
-static METHODS: [MethodDef; 11] = [
+static METHODS: [MethodDef; 12] = [
     MethodDef {
         name: c"info".as_ptr(),
         meth: info as *const c_void,
@@ -112,6 +112,15 @@ and 'feedback_sites' (instructions whose recorded type feedback the optimising t
         doc: c"_osr_after(n) -> previous n\n\nBackward jumps a function's first, quick-tier code \
 makes in one call before it moves to the optimised code (on-stack replacement); 0 never. \
 Applies to functions compiled from now on. For tests."
+            .as_ptr(),
+    },
+    MethodDef {
+        name: c"_inline_paths".as_ptr(),
+        meth: jitapi::inline_paths as *const c_void,
+        flags: METH_O,
+        doc: c"_inline_paths(compiled) -> dict\n\nHow many sites of a compiled function's \
+optimised code got each kind of inline path ('int', 'float', 'str', 'list_index', 'str()', \
+'len()', 'append()', 'builtin_call', 'compiled_call'); empty before it is optimised. For tests."
             .as_ptr(),
     },
     MethodDef {
