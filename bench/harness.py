@@ -1,18 +1,23 @@
 # anyjit's benchmark harness, run inside one interpreter by `anyjit bench`:
 #     python bench/harness.py [KERNEL ...]
-# For each kernel in bench/kernels: the interpreter and the generic tier (anyjit.jit, strict)
-# side by side in this process, after a warm-up, best of 7 rounds that alternate them;
+# For each kernel in bench/kernels, side by side in this process: the interpreter, the generic
+# tier (anyjit.jit with specialisation turned off: no dispatch, inline paths for the types
+# seen) and the specialised tier (anyjit.jit as users get it: unboxed ints and floats behind
+# guards, counted loops). After a warm-up, the best of 7 rounds that alternate the three;
 # checksums must agree. Prints one tab-separated line per kernel:
-#     kernel interp_s jit_s speedup checksum_ok compile_ms memory_kib optimize_ms first_call compile_each
+#     kernel interp_s generic_s spec_s generic_x spec_x checksum_ok compile_ms memory_kib
+#     optimize_ms first_call compile_each guard_failures peak_kib
 # Every function of a kernel is compiled, methods of its classes included, so that calls between
 # them run compiled.
-# (compile_ms: the quick compilations of all of them; optimize_ms: the optimising compilations
-# their second calls make)
+# (compile_ms: the quick compilations of all of them; optimize_ms: the optimising (specialising)
+# compilations their second calls make)
 # (first_call: one call on N_ONCE (default 5*N) of the kernel freshly compiled, compilation
 # included, against one interpreted call: what a program calling it once gains, through
 # on-stack replacement)
 # (compile_each: every function's quick compilation in ms, comma-separated)
-# (memory: resident set growth across the compilation, from /proc/self/statm where it exists)
+# (memory_kib: resident set growth across the specialised compilation, from /proc/self/statm
+# where it exists; peak_kib: the process's peak resident set after the kernel)
+# (guard_failures: guards of the specialised code that failed in the timed rounds)
 # Python 2 and 3 compatible.
 from __future__ import print_function
 
@@ -23,6 +28,11 @@ import time
 import types
 
 import anyjit
+
+try:
+    import resource
+except ImportError:
+    resource = None
 
 clock = getattr(time, 'perf_counter', time.time)
 CLASS_TYPES = (type, getattr(types, 'ClassType', type))
@@ -38,16 +48,23 @@ def rss_kib():
         return 0
 
 
-def best_pair(f, j, n, rounds=7):
-    """Best time of each of `f` and `j` over `rounds` rounds that run them alternately, so that a
-    slow spell of the machine weighs on both alike."""
-    bests, results = [float('inf'), float('inf')], [None, None]
+def peak_kib():
+    if resource is None:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def best_of(funcs, n, rounds=7):
+    """Best time of each of `funcs` over `rounds` rounds that run them in turn, so that a slow
+    spell of the machine weighs on all alike; and each one's result."""
+    bests = [float('inf')] * len(funcs)
+    results = [None] * len(funcs)
     for _ in range(rounds):
-        for k, g in enumerate((f, j)):
+        for k, g in enumerate(funcs):
             t = clock()
             results[k] = g(n)
             bests[k] = min(bests[k], clock() - t)
-    return bests[0], results[0], bests[1], results[1]
+    return bests, results
 
 
 # warm up: the first compilation in a process also initialises LLVM
@@ -57,6 +74,7 @@ def _warm(x):
 
 anyjit.jit(_warm, strict=True)
 
+
 def load(name):
     path = os.path.join(HERE, 'kernels', name + '.py')
     ns = {'__name__': 'bench_' + name}
@@ -65,10 +83,11 @@ def load(name):
     return ns
 
 
-def compile_all(ns):
+def compile_all(ns, specialize=True):
     """Compiles every function the kernel defines, methods of its classes included, in place
     (calls between them then run compiled); returns each quick compilation's time in ms."""
     times = []
+    previous = anyjit._specialize(specialize)
 
     def jit(f):
         t = clock()
@@ -76,15 +95,18 @@ def compile_all(ns):
         times.append((clock() - t) * 1000)
         return j
 
-    for key, v in list(ns.items()):
-        if getattr(v, '__module__', None) != ns['__name__']:
-            continue
-        if isinstance(v, types.FunctionType):
-            ns[key] = jit(v)
-        elif isinstance(v, CLASS_TYPES):
-            for attr, f in list(vars(v).items()):
-                if isinstance(f, types.FunctionType):
-                    setattr(v, attr, jit(f))
+    try:
+        for key, v in list(ns.items()):
+            if getattr(v, '__module__', None) != ns['__name__']:
+                continue
+            if isinstance(v, types.FunctionType):
+                ns[key] = jit(v)
+            elif isinstance(v, CLASS_TYPES):
+                for attr, f in list(vars(v).items()):
+                    if isinstance(f, types.FunctionType):
+                        setattr(v, attr, jit(f))
+    finally:
+        anyjit._specialize(previous)
     return times
 
 
@@ -92,16 +114,17 @@ for name in names:
     ns = load(name)
     f, n = ns['run'], ns['N']
     once = ns.get('N_ONCE', 5 * n)
-    compiled = load(name)
-    mem = rss_kib()
+    generic = load(name)
+    spec = load(name)
     try:
-        times = compile_all(compiled)
+        compile_all(generic, specialize=False)
+        mem = rss_kib()
+        times = compile_all(spec)
     except anyjit.UnsupportedError as e:
-        print('%s\t-\t-\t-\tunsupported\t%s' % (name, e))
+        print('%s\t-\t-\t-\t-\t-\tunsupported\t%s' % (name, e))
         continue
-    j = compiled['run']
+    g, j = generic['run'], spec['run']
     compile_ms = sum(times)
-    mem = rss_kib() - mem
     # a program that calls the kernel once: compiled, then one long call (moving to the
     # optimised code in its loops), against one interpreted call
     t = clock()
@@ -112,14 +135,21 @@ for name in names:
     compile_all(fresh)
     r_jit_once = fresh['run'](once)
     t_jit_once = clock() - t
-    # warm-up: the second call of a compiled function compiles it again, optimised
-    opt = anyjit.stats().get('optimize_ms', 0.0)
+    # warm-up: the second call of a compiled function compiles it again, optimised (and, for
+    # the specialised tier, specialised)
     f(n)
+    g(n)
+    g(n)
+    opt = anyjit.stats().get('optimize_ms', 0.0)
     j(n)
     j(n)
     opt_ms = anyjit.stats().get('optimize_ms', 0.0) - opt
-    ti, ri, tj, rj = best_pair(f, j, n)
-    print('%s\t%.5f\t%.5f\t%.2f\t%s\t%.1f\t%d\t%.1f\t%.2f\t%s' % (
-        name, ti, tj, ti / tj, ri == rj and r_once == r_jit_once, compile_ms, mem, opt_ms,
-        t_interp_once / t_jit_once, ','.join('%.2f' % x for x in times)))
+    mem = rss_kib() - mem
+    failures = anyjit.stats()['guard_failures']
+    (ti, tg, tj), (ri, rg, rj) = best_of((f, g, j), n)
+    failures = anyjit.stats()['guard_failures'] - failures
+    ok = ri == rg == rj and r_once == r_jit_once
+    print('%s\t%.5f\t%.5f\t%.5f\t%.2f\t%.2f\t%s\t%.1f\t%d\t%.1f\t%.2f\t%s\t%d\t%d' % (
+        name, ti, tg, tj, ti / tg, ti / tj, ok, compile_ms, mem, opt_ms,
+        t_interp_once / t_jit_once, ','.join('%.2f' % x for x in times), failures, peak_kib()))
     sys.stdout.flush()

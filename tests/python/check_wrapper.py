@@ -127,8 +127,9 @@ check('the optimising tier compiles for recorded type feedback',
 
 
 
-# which inline paths the optimising tier compiled, site by site kind: those type feedback saw,
-# and no others
+# which inline paths the generic tier compiled, site by site kind: those type feedback saw, and
+# no others (specialisation, which replaces the int and float ones by unboxed operations, is
+# turned off for these; it is checked below)
 def int_sites(a, b, xs):
     return a + b, a - b < 3, xs[a], len(xs)
 
@@ -145,6 +146,7 @@ def calling_sites(n):
     return int_sites(n, 1, [0, 1, 2]), float_sites(1.5, 2.0)
 
 
+previous_spec = anyjit._specialize(False)
 ji, jfl, js = [anyjit.jit(f, strict=True) for f in (int_sites, float_sites, str_sites)]
 check('no inline paths before optimisation', anyjit._inline_paths(ji) == {})
 for _ in range(2):
@@ -171,6 +173,44 @@ try:
     check('_inline_paths refuses a plain function', False)
 except TypeError:
     check('_inline_paths refuses a plain function', True)
+anyjit._specialize(previous_spec)
+
+# the specialising tier: the same int and float sites as unboxed operations, the locals typed,
+# and nothing of it in the generic code left for the sites that saw other types
+ji, jfl = [anyjit.jit(f, strict=True) for f in (int_sites, float_sites)]
+for _ in range(2):
+    ji(1, 2, [4, 5]), jfl(1.5, 2.5)
+spec = anyjit._specialized(ji)
+# a + b, a - b, (a - b) < 3 unboxed; a and b typed ints (xs[a] and len stay generic)
+check('specialised int sites', spec['specialized'] and spec['unboxed_ops'] == 3
+      and spec['locals'] == {'a': 'int', 'b': 'int'}, spec)
+spec = anyjit._specialized(jfl)
+check('specialised float sites', spec['unboxed_ops'] == 2
+      and spec['locals'] == {'x': 'float', 'y': 'float'}, spec)
+# a guard that fails resumes the generic code (compiled then) and gives the interpreter's answer
+failed_before = anyjit.stats()["guard_failures"]
+check('a failing guard gives the right answer', jfl(2, 3.5) == float_sites(2, 3.5))
+check('a failing guard is counted', anyjit.stats()['guard_failures'] == failed_before + 1,
+      anyjit.stats()['guard_failures'] - failed_before)
+check('the generic code was compiled to resume', anyjit.stats()['resume_compiles'] >= 1)
+# guards that keep failing get the function specialised again without them (once here), and
+# it stops failing
+for _ in range(12):
+    jfl(2, 3.5)
+spec = anyjit._specialized(jfl)
+check('respecialised without the failing guard', spec['compilations'] == 2
+      and 'x' not in spec['locals'], spec)
+failed_before = anyjit.stats()["guard_failures"]
+for _ in range(20):
+    jfl(2, 3.5)
+check('no more failures after respecialising',
+      anyjit.stats()['guard_failures'] == failed_before, anyjit.stats()["guard_failures"] - failed_before)
+spec_off = anyjit._specialize(False)
+jg = anyjit.jit(float_sites, strict=True)
+jg(1.5, 2.5), jg(1.5, 2.5)
+check('_specialize(False) compiles generic code',
+      not anyjit._specialized(jg)['specialized'] and anyjit._specialized(jg)['why_not'], anyjit._specialized(jg))
+anyjit._specialize(spec_off)
 
 # on-stack replacement: a function called once that loops long moves from the quick tier's
 # code to the optimised code inside the loop (by default after 20000 backward jumps), once

@@ -18,6 +18,14 @@
 #   * the change of the arguments' reference counts (equal to the interpreter's);
 # and that stats()['native_calls'] grew, so that no case can pass in the interpreter. Each case is
 # called twice (rounds): once in the quick tier's code, once in the optimising tier's.
+# A file may also give
+#     SEQUENCES = [('function_name', [args1, args2, ...], {expectations}), ...]
+# calls of one compiled function with each argument tuple in turn (the first call trains the
+# type feedback, the later ones run the specialised code, often with values of other types),
+# each compared as above. Expectations, checked after the sequence (so that a specialisation
+# that silently did not happen fails): 'locals' ({name: 'int' or 'float'} that the first
+# specialisation typed), 'counted_loops' (at least that many `for ... in range` loops counted),
+# 'deopts' (True: guards failed during the sequence; False: none did).
 # Then the corpus runs twice more with on-stack replacement forced (anyjit._osr_after(1), then 3):
 # each first call moves from the quick tier's code to the optimised code at its first (third)
 # backward jump, with the same comparisons; some cases must have moved.
@@ -161,6 +169,79 @@ def run_file(path, rounds):
                 failures.append('%s: the second call did not run the optimising tier' % label)
                 continue
             passed[0] += 1
+    # expectations hold for the normal run; with on-stack replacement forced, loops move to
+    # code compiled from their first iterations only
+    run_sequences(path, ns, rounds > 1)
+
+
+def compare_call(label, f, compiled, args, kwargs):
+    """One call of f and of compiled with copies of args; returns a failure text or None."""
+    a1, a2 = fresh(args), fresh(args)
+    own1 = [a for a, b in zip(a1, a2) if a is not b]
+    own2 = [b for a, b in zip(a1, a2) if a is not b]
+    c1 = [sys.getrefcount(a) for a in own1]
+    want = outcome(f, a1, dict(kwargs))
+    if want[0] == 'raise':
+        gc.collect()
+    d1 = [sys.getrefcount(a) - c for a, c in zip(own1, c1)]
+    before_calls = anyjit.stats()['native_calls']
+    c2 = [sys.getrefcount(a) for a in own2]
+    got = outcome(compiled, a2, dict(kwargs))
+    if got[0] == 'raise':
+        gc.collect()
+    d2 = [sys.getrefcount(a) - c for a, c in zip(own2, c2)]
+    if got != want:
+        return '%s: interpreter %r, compiled %r' % (label, want, got)
+    if repr(a1) != repr(a2):
+        return '%s: arguments after the call differ: %r vs %r' % (label, a1, a2)
+    if d1 != d2:
+        return '%s: argument reference counts change by %r compiled, %r interpreted' % (label, d2, d1)
+    if anyjit.stats()['native_calls'] <= before_calls:
+        return '%s: the call did not run native code' % label
+    return None
+
+
+def run_sequences(path, ns, check_expectations):
+    name = os.path.basename(path)
+    for fname, calls, expect in ns.get('SEQUENCES', ()):
+        label = '%s:%s' % (name, fname)
+        if FILTER and FILTER not in label:
+            continue
+        f = ns[fname]
+        try:
+            compiled = anyjit.jit(f, strict=True)
+        except anyjit.UnsupportedError as e:
+            failures.append('%s: %s' % (label, e))
+            continue
+        first = None
+        failed_before = anyjit.stats()['guard_failures']
+        bad = None
+        for k, args in enumerate(calls):
+            bad = compare_call('%s call %d %r' % (label, k + 1, args), f, compiled, args, {})
+            if bad:
+                failures.append(bad)
+                break
+            if k == 1:
+                first = anyjit._specialized(compiled)
+        if bad:
+            continue
+        if check_expectations:
+            failed = anyjit.stats()['guard_failures'] - failed_before
+            problems = []
+            typed = (first or {}).get('locals', {})
+            for var, kind in sorted(expect.get('locals', {}).items()):
+                if typed.get(var) != kind:
+                    problems.append('%s typed %r, expected %r' % (var, typed.get(var), kind))
+            if (first or {}).get('counted_loops', 0) < expect.get('counted_loops', 0):
+                problems.append('%r counted loops, expected %r' % (
+                    (first or {}).get('counted_loops'), expect['counted_loops']))
+            if 'deopts' in expect and bool(failed) != expect['deopts']:
+                problems.append('%d guard failures, expected %s' % (
+                    failed, 'some' if expect['deopts'] else 'none'))
+            if problems:
+                failures.append('%s: specialisation: %s (%r)' % (label, '; '.join(problems), first))
+                continue
+        passed[0] += 1
 
 
 def corpus(rounds):

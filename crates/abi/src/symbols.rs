@@ -434,4 +434,14 @@ symbols! {
     SetEvalFrameFunc: Function ["_PyInterpreterState_SetEvalFrameFunc"];
     /// 3.11+ clean (de-specialised) bytecode of a code object.
     CodeGetCode: Function ["PyCode_GetCode"];
+
+    // --- the specialising tier
+    /// `PyLong_FromLongLong`: boxes a machine integer (3.x; 2.7 boxes into its own `int`).
+    LongFromLongLong: Function ["PyLong_FromLongLong"];
+    /// `PyLong_AsLongLongAndOverflow`: unboxes an int of more than two digits, or says it
+    /// does not fit.
+    LongAsLongLongAndOverflow: Function ["PyLong_AsLongLongAndOverflow"];
+    /// `PyRange_Type` (3.x `range`, 2.7 `xrange`): remaining iterations of a counted loop are
+    /// made a real iterator from it when the generic code takes over.
+    RangeType: Object ["PyRange_Type"];
 }

@@ -10,6 +10,8 @@ pub enum Json {
     Bool(bool),
     /// A number.
     Num(i64),
+    /// A number with a fraction (non-finite ones are written as `null`).
+    Float(f64),
     /// A string.
     Str(String),
     /// An array.
@@ -52,6 +54,8 @@ impl fmt::Display for Json {
             Json::Null => f.write_str("null"),
             Json::Bool(b) => write!(f, "{b}"),
             Json::Num(n) => write!(f, "{n}"),
+            Json::Float(x) if x.is_finite() => write!(f, "{x}"),
+            Json::Float(_) => f.write_str("null"),
             Json::Str(s) => escape(s, f),
             Json::Array(items) => {
                 f.write_str("[")?;

@@ -5,13 +5,15 @@
 //! anyjit descriptors [--json]                       every committed descriptor
 //! anyjit pythonpath                                 the folder to put on PYTHONPATH
 //! anyjit dump bytecode|ir|llvm|asm FILE:FUNC [--python VER]  each compiler stage of a function
-//! anyjit bench [--python VER]... [--json]           interpreter vs compiled, side by side
+//! anyjit bench [--python VER]... [--json] [--out DIR]  interpreter, generic and specialised
+//!                                                   tiers side by side; JSON and SVG plot
 //! ```
 //! The command stays thin: discovery and selection are `anyjit-abi`, data is `anyjit-versions`.
 
 mod bench;
 mod dump;
 mod json;
+mod plot;
 mod pythonpath;
 
 use anyjit_abi::descriptor::Provenance;
@@ -27,7 +29,9 @@ interpreters [--json] [--python PATH]...  list the CPython interpreters found an
 descriptors [--json]                      list every committed build descriptor\n  \
 pythonpath                                print the folder that makes `import anyjit` work\n  \
 dump bytecode|ir|llvm|asm FILE:FUNC [--python VER]  show each compiler stage of a function\n  \
-bench [--python VER]... [--json]          interpreter vs compiled, side by side, per interpreter\n";
+bench [--python VER]... [--json] [--out DIR]  interpreter, generic and specialised tiers side\n  \
+                                          by side, per interpreter; writes DIR/bench.json and\n  \
+                                          DIR/speedup.svg (default bench/results)\n";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

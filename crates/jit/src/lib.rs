@@ -15,3 +15,4 @@ pub mod decode;
 pub mod ir;
 pub mod native;
 pub mod runtime;
+pub mod spec;

@@ -63,6 +63,12 @@ pub static FEEDBACK_SITES: AtomicU64 = AtomicU64::new(0);
 /// Why optimising compilations failed (the function keeps its quick-tier code):
 /// `(qualified name, reason)`.
 pub static OPTIMIZE_FAILURES: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+/// Generic code compiled for specialised code to resume when its guards failed.
+pub static RESUME_COMPILES: AtomicU64 = AtomicU64::new(0);
+/// Specialised compilations made again because guards kept failing.
+pub static RESPECIALIZED: AtomicU64 = AtomicU64::new(0);
+/// Whether functions compiled from now on are specialised (`anyjit._specialize`).
+pub static SPECIALIZE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
 /// Functions left to the interpreter, and calls routed to it (tracing).
 pub static FALLBACKS: AtomicU64 = AtomicU64::new(0);
 /// Why functions were not compiled: `(qualified name, reason)`.
@@ -149,6 +155,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             exit_name,
         });
         anyjit_jit::runtime::set_optimizer(optimize_for_osr);
+        anyjit_jit::runtime::guards::set_resumer(resume_code);
         entry::set_direct_hooks(entry::DirectHooks {
             compiled_of,
             run: run_native,
@@ -366,6 +373,10 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             varargs,
             varkw,
             tramp_code: std::cell::Cell::new(std::ptr::null_mut()),
+            spec: std::cell::RefCell::new(entry::SpecState {
+                enabled: SPECIALIZE.load(Ordering::Relaxed),
+                ..entry::SpecState::default()
+            }),
         });
         c.decref(code);
         let cf = Box::into_raw(cf);
@@ -506,11 +517,86 @@ fn tier_up(c: &'static CApi, cf: &CompiledFunction) {
         return;
     }
     let t = std::time::Instant::now();
+    match optimize(c, cf) {
+        Ok(compiled) => {
+            let seen = cf
+                .feedback
+                .iter()
+                .filter(|w| w.load(Ordering::Relaxed) != 0)
+                .count();
+            FEEDBACK_SITES.fetch_add(seen as u64, Ordering::Relaxed);
+            install(cf, compiled);
+            OPTIMIZED.fetch_add(1, Ordering::Relaxed);
+            OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
+        }
+        Err(u) => optimize_failed(c, cf, &u),
+    }
+}
+
+/// Records why an optimising compilation of `cf` failed.
+fn optimize_failed(c: &CApi, cf: &CompiledFunction, u: &Unsupported) {
+    // SAFETY: GIL held; the handle owns the function.
+    let name = unsafe { attr_str(c, cf.func, "__name__") };
+    if let Ok(mut f) = OPTIMIZE_FAILURES.lock() {
+        f.push((name, u.to_string()));
+    }
+}
+
+/// Makes `compiled` the code calls of `cf` take.
+fn install(cf: &CompiledFunction, compiled: anyjit_jit::codegen::Compiled) {
+    {
+        let mut s = cf.spec.borrow_mut();
+        s.deopts = 0;
+        s.calls = 0;
+        s.specialized = compiled.plan.is_some();
+        if s.specialized {
+            s.why_not = None;
+        }
+        if s.specialized {
+            s.compilations += 1;
+        }
+    }
+    cf.entry.set(compiled.entry);
+    cf.optimized.set(Some(compiled.entry));
+    cf.tiers.borrow_mut().push(compiled);
+}
+
+/// The optimising compilation of `cf`: for its type feedback, specialised (unless that is
+/// turned off) without the guards that failed before.
+fn optimize(
+    c: &'static CApi,
+    cf: &CompiledFunction,
+) -> Result<anyjit_jit::codegen::Compiled, Unsupported> {
     let ctx = llvm_context();
-    // builds without dict version tags (3.13+): LOAD_GLOBAL caches need the function's globals
-    // and builtins watched
+    let watched = watch_globals(c, cf);
+    // SAFETY: GIL held; `cf` is live.
+    let (plan, range_list) = unsafe {
+        let plan = if cf.spec.borrow().enabled {
+            anyjit_jit::runtime::guards::plan_for(c, cf)
+        } else {
+            Err("specialisation is turned off (anyjit._specialize)".to_string())
+        };
+        (plan, anyjit_jit::runtime::known_callables(c).range_list)
+    };
+    let plan = match plan {
+        Ok(p) => Some(p),
+        Err(why) => {
+            cf.spec.borrow_mut().why_not = Some(why);
+            None
+        }
+    };
+    Codegen::with_slots(ctx, c, &cf.ir, cf.nparams(), cf.slots.clone())
+        .watched_globals(watched)
+        .feedback(&cf.feedback)
+        .specialize(plan, range_list)
+        .compile()
+}
+
+/// Whether `cf`'s globals and builtins are watched for its LOAD_GLOBAL caches: on builds
+/// without dict version tags (3.13+), which watch them instead.
+fn watch_globals(c: &'static CApi, cf: &CompiledFunction) -> bool {
     let d = c.descriptor();
-    let watched = d.layout.dict.ma_version_tag.is_none()
+    d.layout.dict.ma_version_tag.is_none()
         && d.layout.function.func_builtins.is_some()
         // SAFETY: GIL held; the function is alive (the handle owns it); offsets from the
         // descriptor.
@@ -519,31 +605,56 @@ fn tier_up(c: &'static CApi, cf: &CompiledFunction) {
             let globals: Obj = c.read(f, d.layout.function.func_globals);
             let builtins: Obj = c.read(f, d.layout.function.func_builtins.unwrap_or(0));
             anyjit_jit::runtime::watch_dicts(c, &[globals, builtins])
-        };
-    match Codegen::with_slots(ctx, c, &cf.ir, cf.nparams(), cf.slots.clone())
-        .watched_globals(watched)
+        }
+}
+
+/// The generic code a specialised compilation of `cf` resumes at `sites` when its guards
+/// fail, compiled when one first does (see `anyjit_jit::runtime::guards::rt_deopt`).
+fn resume_code(
+    cf: &CompiledFunction,
+    sites: &[usize],
+) -> Result<anyjit_jit::codegen::Compiled, String> {
+    let c = &state().capi;
+    let t = std::time::Instant::now();
+    let r = Codegen::with_slots(llvm_context(), c, &cf.ir, cf.nparams(), cf.slots.clone())
+        .watched_globals(watch_globals(c, cf))
         .feedback(&cf.feedback)
+        .resume_at(sites.to_vec())
         .compile()
-    {
+        .map_err(|u| u.to_string());
+    RESUME_COMPILES.fetch_add(1, Ordering::Relaxed);
+    OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
+    if let Err(e) = &r {
+        optimize_failed(
+            c,
+            cf,
+            &Unsupported {
+                construct: format!("the generic code to resume: {e}"),
+                offset: 0,
+                line: None,
+            },
+        );
+    }
+    r
+}
+
+/// Specialises `cf` again, without the guards that failed, when the running specialisation's
+/// guards keep failing (at most [`entry::MAX_SPECIALIZATIONS`] times in all).
+fn respecialize(c: &'static CApi, cf: &CompiledFunction) {
+    if !cf.spec.borrow().wants_respecialization() {
+        return;
+    }
+    let t = std::time::Instant::now();
+    match optimize(c, cf) {
         Ok(compiled) => {
-            let seen = cf
-                .feedback
-                .iter()
-                .filter(|w| w.load(Ordering::Relaxed) != 0)
-                .count();
-            FEEDBACK_SITES.fetch_add(seen as u64, Ordering::Relaxed);
-            cf.entry.set(compiled.entry);
-            cf.optimized.set(Some(compiled.entry));
-            cf.tiers.borrow_mut().push(compiled);
-            OPTIMIZED.fetch_add(1, Ordering::Relaxed);
+            install(cf, compiled);
+            RESPECIALIZED.fetch_add(1, Ordering::Relaxed);
             OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
         }
         Err(u) => {
-            // SAFETY: GIL held; the handle owns the function.
-            let name = unsafe { attr_str(c, cf.func, "__name__") };
-            if let Ok(mut f) = OPTIMIZE_FAILURES.lock() {
-                f.push((name, u.to_string()));
-            }
+            // keep the running code; do not try again
+            cf.spec.borrow_mut().compilations = entry::MAX_SPECIALIZATIONS;
+            optimize_failed(c, cf, &u);
         }
     }
 }
@@ -775,6 +886,13 @@ unsafe fn run_native(
                 tier_up(c, cf);
             }
         }
+        {
+            let mut s = cf.spec.borrow_mut();
+            s.calls = s.calls.saturating_add(1);
+        }
+        if cf.active.get() == 0 {
+            respecialize(c, cf);
+        }
         cf.active.set(cf.active.get() + 1);
         let r = entry::run_in(RUNTIME.get().expect("init"), cf, params, at);
         let active = cf.active.get() - 1;
@@ -848,6 +966,110 @@ pub unsafe extern "C" fn inline_paths(_module: Obj, f: Obj) -> Obj {
     }
 }
 
+/// `anyjit._specialize(flag)`: whether functions compiled from now on get specialised code
+/// (unboxed ints and floats, counted loops); returns the previous setting. For the benchmark,
+/// which measures the generic tier alone beside it.
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
+pub unsafe extern "C" fn specialize(_module: Obj, flag: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: GIL held.
+    unsafe {
+        let t = c.func::<extern "C" fn(Obj) -> c_int>(Api::ObjectIsTrue)(flag);
+        if t < 0 {
+            return std::ptr::null_mut();
+        }
+        let old = SPECIALIZE.swap(t > 0, Ordering::Relaxed);
+        c.new_bool(old)
+    }
+}
+
+/// `anyjit._specialized(compiled)`: what the running code of a compiled function specialises
+/// (a dict: whether it is specialised, the typed locals by name, its guards, counted loops and
+/// unboxed operations, how often it was specialised, the guards that failed since).
+///
+/// # Safety
+/// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
+pub unsafe extern "C" fn specialized(_module: Obj, f: Obj) -> Obj {
+    let c = &state().capi;
+    // SAFETY: GIL held; values are handed to dict_set_steal.
+    unsafe {
+        let Some(cf) = compiled_of(c, f) else {
+            c.set_error(
+                c.object(Api::ExcTypeError),
+                "anyjit._specialized expects a function compiled by anyjit.jit",
+            );
+            return std::ptr::null_mut();
+        };
+        let d = c.new_dict();
+        let locals = c.new_dict();
+        if d.is_null() || locals.is_null() {
+            c.decref(d);
+            c.decref(locals);
+            return std::ptr::null_mut();
+        }
+        let tiers = cf.tiers.borrow();
+        let plan = tiers.last().and_then(|t| t.plan.as_ref());
+        let (mut guards, mut loops, mut ops) = (0usize, 0usize, 0usize);
+        if let Some(p) = plan {
+            for (l, t) in p.locals.iter().enumerate() {
+                let Some(num) = t else { continue };
+                let name = c.tuple_item(cf.varnames, l as isize);
+                let name = if name.is_null() {
+                    c.clear_error();
+                    format!("#{l}")
+                } else {
+                    c.str_text(name).unwrap_or_default()
+                };
+                let kind = match num {
+                    anyjit_jit::spec::Num::Int => "int",
+                    anyjit_jit::spec::Num::Float => "float",
+                };
+                c.dict_set_steal(locals, &name, c.new_str(kind));
+            }
+            guards = p.guard_count();
+            for s in &p.steps {
+                match s {
+                    anyjit_jit::spec::Step::ForRange => loops += 1,
+                    anyjit_jit::spec::Step::Arith { .. }
+                    | anyjit_jit::spec::Step::Compare { .. }
+                    | anyjit_jit::spec::Step::Unary { .. } => ops += 1,
+                    _ => {}
+                }
+            }
+        }
+        let spec = cf.spec.borrow();
+        let n = |v: usize| c.new_int(v as _);
+        let ok = c.dict_set_steal(d, "specialized", c.new_bool(plan.is_some()))
+            && c.dict_set_steal(d, "locals", locals)
+            && c.dict_set_steal(d, "guards", n(guards))
+            && c.dict_set_steal(d, "counted_loops", n(loops))
+            && c.dict_set_steal(d, "unboxed_ops", n(ops))
+            && c.dict_set_steal(d, "compilations", n(spec.compilations as usize))
+            && c.dict_set_steal(d, "deopts", n(spec.deopts as usize))
+            && c.dict_set_steal(d, "failed_sites", n(spec.failed.len()))
+            && c.dict_set_steal(
+                d,
+                "why_not",
+                match (&spec.why_not, plan) {
+                    (Some(w), None) => c.new_str(w),
+                    _ => {
+                        let none = c.object(Api::NoneStruct);
+                        c.incref(none);
+                        none
+                    }
+                },
+            );
+        if ok {
+            d
+        } else {
+            c.decref(d);
+            std::ptr::null_mut()
+        }
+    }
+}
+
 /// `anyjit.stats()`.
 ///
 /// # Safety
@@ -886,7 +1108,13 @@ pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
             && c.dict_set_steal(d, "feedback_sites", n(&FEEDBACK_SITES))
             && c.dict_set_steal(d, "optimize_failures", failures)
             && c.dict_set_steal(d, "fallbacks", n(&FALLBACKS))
-            && c.dict_set_steal(d, "guard_failures", c.new_int(0))
+            && c.dict_set_steal(
+                d,
+                "guard_failures",
+                n(&anyjit_jit::runtime::guards::GUARD_FAILURES),
+            )
+            && c.dict_set_steal(d, "respecialized", n(&RESPECIALIZED))
+            && c.dict_set_steal(d, "resume_compiles", n(&RESUME_COMPILES))
             && c.dict_set_steal(d, "fallback_reasons", reasons);
         if ok {
             d

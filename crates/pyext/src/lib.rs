@@ -32,7 +32,7 @@ const METH_VARARGS: i32 = 1;
 /// `anyjit.UnsupportedError`, created once per process.
 pub(crate) static UNSUPPORTED: OnceLock<usize> = OnceLock::new();
 
-static METHODS: [MethodDef; 12] = [
+static METHODS: [MethodDef; 14] = [
     MethodDef {
         name: c"info".as_ptr(),
         meth: info as *const c_void,
@@ -81,7 +81,7 @@ jump_pops, jump_pushes, target_offset, depth, line), ...])\n\nThe decoded IR as 
         flags: METH_NOARGS,
         doc: c"stats() -> dict\n\n'compiled' (functions compiled to native code), 'native_calls', \
 'fallbacks' (functions left to the interpreter, and calls routed to it while tracing), \
-'guard_failures', 'fallback_reasons' ({qualified name: why}), 'optimized' (functions \
+'guard_failures', 'respecialized', 'fallback_reasons' ({qualified name: why}), 'optimized' (functions \
 compiled again by the optimising tier), 'optimize_ms', 'optimize_failures' ({name: why}) and \
 'osr_entries' (calls that moved from the first code to the optimised code inside a loop) \
 and 'feedback_sites' (instructions whose recorded type feedback the optimising tier used)."
@@ -121,6 +121,25 @@ Applies to functions compiled from now on. For tests."
         doc: c"_inline_paths(compiled) -> dict\n\nHow many sites of a compiled function's \
 optimised code got each kind of inline path ('int', 'float', 'str', 'list_index', 'str()', \
 'len()', 'append()', 'builtin_call', 'compiled_call'); empty before it is optimised. For tests."
+            .as_ptr(),
+    },
+    MethodDef {
+        name: c"_specialize".as_ptr(),
+        meth: jitapi::specialize as *const c_void,
+        flags: METH_O,
+        doc: c"_specialize(flag) -> bool\n\nWhether functions compiled from now on get \
+specialised code (unboxed ints and floats behind guards, counted loops); returns the previous \
+setting. For the benchmark, which measures the generic tier beside it."
+            .as_ptr(),
+    },
+    MethodDef {
+        name: c"_specialized".as_ptr(),
+        meth: jitapi::specialized as *const c_void,
+        flags: METH_O,
+        doc: c"_specialized(compiled) -> dict\n\nWhat the running code of a compiled function \
+specialises: 'specialized', 'locals' (typed locals by name: 'int' or 'float'), 'guards', \
+'counted_loops', 'unboxed_ops', 'compilations', 'deopts' (guards failed since it was \
+installed), 'failed_sites'."
             .as_ptr(),
     },
     MethodDef {

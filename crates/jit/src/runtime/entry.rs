@@ -60,9 +60,56 @@ pub struct CompiledFunction {
     /// holds exactly the parameters and its one free variable: direct calls build that frame.
     /// NULL otherwise.
     pub tramp_code: Cell<Obj>,
+    /// The specialisation of the running tier: guards failed since it was installed, and the
+    /// sites whose guards failed in any tier (for the next specialisation).
+    pub spec: RefCell<SpecState>,
+}
+
+/// How a compiled function's specialisation fares (see [`CompiledFunction::spec`]).
+#[derive(Debug, Default)]
+pub struct SpecState {
+    /// Whether specialisation is allowed at all (`anyjit._specialize`, when it was compiled).
+    pub enabled: bool,
+    /// Guards that failed in the running tier.
+    pub deopts: u32,
+    /// Calls since the running tier was installed.
+    pub calls: u32,
+    /// Specialised compilations made.
+    pub compilations: u32,
+    /// Sites whose guards failed, with their counts (instruction indices; the instruction
+    /// count plus a local's index for a local's guard at entry).
+    pub failed: std::collections::BTreeMap<usize, u32>,
+    /// Whether the running tier is specialised.
+    pub specialized: bool,
+    /// Why the last optimising compilation was not specialised.
+    pub why_not: Option<String>,
+}
+
+/// Specialised compilations a function gets at most (its first, then again each time its
+/// guards keep failing, without the guards that failed); then it stays with the last, whose
+/// failing guards keep resuming its generic code, so that it never thrashes.
+pub const MAX_SPECIALIZATIONS: u32 = 3;
+
+impl SpecState {
+    /// Whether the running specialisation fails often enough to be redone without the guards
+    /// that failed: in at least 8 calls and a tenth of the calls since it was installed.
+    pub fn wants_respecialization(&self) -> bool {
+        self.specialized
+            && self.compilations < MAX_SPECIALIZATIONS
+            && self.deopts >= 8
+            && u64::from(self.deopts) * 10 >= u64::from(self.calls)
+    }
 }
 
 impl CompiledFunction {
+    /// Counts a failed guard at `site` (see [`crate::runtime::guards::rt_deopt`]).
+    pub fn note_deopt(&self, site: usize) {
+        if let Ok(mut s) = self.spec.try_borrow_mut() {
+            s.deopts = s.deopts.saturating_add(1);
+            *s.failed.entry(site).or_insert(0) += 1;
+        }
+    }
+
     /// Number of parameters the trampoline passes.
     pub fn nparams(&self) -> u32 {
         self.argcount + self.kwonly + u32::from(self.varargs) + u32::from(self.varkw)

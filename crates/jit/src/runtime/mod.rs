@@ -7,6 +7,12 @@
 
 pub mod entry;
 pub mod exc;
+pub mod guards;
+
+pub use guards::{
+    rt_deopt, rt_float_floordiv, rt_float_mod, rt_float_pow, rt_int_pow, rt_make_range,
+    rt_range_fits_list,
+};
 
 use anyjit_abi::capi::{CApi, Obj};
 use anyjit_abi::Api;
@@ -592,6 +598,10 @@ pub struct KnownCallables {
     pub len: usize,
     /// `list.append`'s method descriptor: `l.append(x)` is `PyList_Append(l, x)`.
     pub list_append: usize,
+    /// `PyRange_Type` (3.x `range`, 2.7 `xrange`): loops over it are counted.
+    pub range_type: usize,
+    /// 2.7's builtin `range` (a function building a list): loops over it are counted too.
+    pub range_list: usize,
 }
 
 /// The [`KnownCallables`] of this interpreter, found on first use (GIL held). `len` is taken
@@ -620,27 +630,51 @@ pub unsafe fn known_callables(c: &CApi) -> KnownCallables {
         } else {
             0
         };
-        let len = (|| {
+        let len = genuine_builtin(c, "len");
+        let range_list = if py3 { 0 } else { genuine_builtin(c, "range") };
+        let range_type = if c.has(Api::RangeType) {
+            c.object(Api::RangeType) as usize
+        } else {
+            0
+        };
+        KnownCallables {
+            str_type,
+            len,
+            list_append,
+            range_type,
+            range_list,
+        }
+    })
+}
+
+/// The builtin function `name` of the builtins module, with a reference kept for the process,
+/// if it is the genuine one (a C function of the builtins module by that name: a rebound name
+/// is never mistaken for it); 0 otherwise.
+///
+/// # Safety
+/// GIL held, interpreter initialised.
+unsafe fn genuine_builtin(c: &CApi, name: &str) -> usize {
+    // SAFETY: per the caller.
+    unsafe {
+        (|| {
             let l = c.descriptor().layout;
             let cl = l.cfunction?;
             let builtins = c.func::<extern "C" fn() -> Obj>(Api::EvalGetBuiltins)();
             if builtins.is_null() || !c.has(Api::CFunctionType) {
                 return None;
             }
-            let f = c.dict_get(builtins, "len");
+            let f = c.dict_get(builtins, name);
             if f.is_null() || c.type_of(f) != c.object(Api::CFunctionType) {
                 return None;
             }
             let ml: *const c_void = c.read(f as *const c_void, cl.m_ml);
-            let name: *const std::ffi::c_char = c.read(ml, l.method_def.ml_name);
-            let zelf: Obj = c.read(f as *const c_void, cl.m_self);
-            if name.is_null()
-                || std::ffi::CStr::from_ptr(name).to_bytes() != b"len"
-                || zelf.is_null()
+            let ml_name: *const std::ffi::c_char = c.read(ml, l.method_def.ml_name);
+            if ml_name.is_null() || std::ffi::CStr::from_ptr(ml_name).to_bytes() != name.as_bytes()
             {
                 return None;
             }
-            let module = c.getattr(zelf, "__name__");
+            // (2.7's builtins are bound to no module object: their `__module__` names it)
+            let module = c.getattr(f, "__module__");
             if module.is_null() {
                 c.clear_error();
                 return None;
@@ -656,13 +690,8 @@ pub unsafe fn known_callables(c: &CApi) -> KnownCallables {
             c.incref(f);
             Some(f as usize)
         })()
-        .unwrap_or(0);
-        KnownCallables {
-            str_type,
-            len,
-            list_append,
-        }
-    })
+        .unwrap_or(0)
+    }
 }
 
 /// The classes type feedback tells apart, found once.
@@ -672,6 +701,7 @@ struct FeedbackTypes {
     str: usize,
     list: usize,
     dict: usize,
+    tuple: usize,
 }
 
 /// Records at a quick-tier site what the optimising tier compiles for (see
@@ -705,27 +735,32 @@ pub unsafe extern "C" fn rt_feedback(env: *const Env, word: *mut usize, kind: u3
                 str: o(Api::StrType),
                 list: o(Api::ListType),
                 dict: o(Api::DictType),
+                tuple: o(Api::TupleType),
             }
         });
         let class = |o: Obj| c.type_of(o) as usize;
-        let bits = match kind {
-            fb::OPERANDS => {
-                let (x, y) = (class(a), class(b));
-                if x != y {
-                    fb::OTHER
-                } else if x == t.int {
-                    fb::INTS
-                } else if x == t.float {
-                    fb::FLOATS
-                } else if x == t.str {
-                    fb::STRS
+        let operand = |o: Obj| -> usize {
+            let x = class(o);
+            if x == t.int {
+                if fits_machine_int(c, o) {
+                    fb::C_INT
                 } else {
-                    fb::OTHER
+                    fb::C_BIGINT
                 }
+            } else if x == t.float {
+                fb::C_FLOAT
+            } else if x == t.str {
+                fb::C_STR
+            } else {
+                fb::C_OTHER
             }
+        };
+        let bits = match kind {
+            fb::OPERANDS => operand(a) | operand(b) << fb::B_SHIFT,
             fb::CONTAINER => match class(a) {
                 x if x == t.list => fb::LIST,
                 x if x == t.dict => fb::DICT,
+                x if x == t.tuple => fb::TUPLE,
                 _ => fb::OTHER,
             },
             _ => {
@@ -746,6 +781,30 @@ pub unsafe extern "C" fn rt_feedback(env: *const Env, word: *mut usize, kind: u3
             }
         };
         *word |= bits;
+    }
+}
+
+/// Whether exact int `o` fits the specialised code's machine integer: always for 2.7's `int`
+/// (a C long); for 3.x's, when it has at most two digits (below 2**60 with 30-bit digits).
+///
+/// # Safety
+/// GIL held; `o` is an exact int of this interpreter.
+unsafe fn fits_machine_int(c: &CApi, o: Obj) -> bool {
+    let d = c.descriptor();
+    let l = &d.layout;
+    if l.int.is_some() {
+        return true;
+    }
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let p = o as *const c_void;
+        match (d.caps.long_value_tag, l.long.lv_tag) {
+            (true, Some(tag)) => {
+                let nsb = d.constant("_PyLong_NON_SIZE_BITS").unwrap_or(3) as u32;
+                c.read::<usize>(p, tag) >> nsb <= 2
+            }
+            _ => c.read::<isize>(p, l.var_object.ob_size).unsigned_abs() <= 2,
+        }
     }
 }
 

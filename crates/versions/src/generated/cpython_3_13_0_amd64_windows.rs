@@ -585,6 +585,9 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::GetEvalFrameFunc, name: Some("_PyInterpreterState_GetEvalFrameFunc") },
         SymbolName { api: Api::SetEvalFrameFunc, name: Some("_PyInterpreterState_SetEvalFrameFunc") },
         SymbolName { api: Api::CodeGetCode, name: Some("PyCode_GetCode") },
+        SymbolName { api: Api::LongFromLongLong, name: Some("PyLong_FromLongLong") },
+        SymbolName { api: Api::LongAsLongLongAndOverflow, name: Some("PyLong_AsLongLongAndOverflow") },
+        SymbolName { api: Api::RangeType, name: Some("PyRange_Type") },
     ],
     skipped: &[
         Skipped { item: "PyInstance_Type", reason: "no candidate name is declared by this build's headers" },

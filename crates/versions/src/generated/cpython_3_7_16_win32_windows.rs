@@ -437,6 +437,9 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::GetEvalFrameFunc, name: None },
         SymbolName { api: Api::SetEvalFrameFunc, name: None },
         SymbolName { api: Api::CodeGetCode, name: None },
+        SymbolName { api: Api::LongFromLongLong, name: Some("PyLong_FromLongLong") },
+        SymbolName { api: Api::LongAsLongLongAndOverflow, name: Some("PyLong_AsLongLongAndOverflow") },
+        SymbolName { api: Api::RangeType, name: Some("PyRange_Type") },
     ],
     skipped: &[
         Skipped { item: "PyCode_GetCode", reason: "no candidate name is declared by this build's headers" },

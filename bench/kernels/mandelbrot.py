@@ -1,4 +1,4 @@
-# A mandelbrot-style float recurrence (no complex numbers).
+# Mandelbrot set membership by escape time, in float arithmetic (no complex numbers).
 N = 60
 
 

@@ -38,6 +38,8 @@ use inkwell::{AddressSpace, IntPredicate, OptimizationLevel};
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod typed;
+
 /// Why a function is not compiled: the construct, and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported {
@@ -74,23 +76,35 @@ pub struct Slots {
 }
 
 /// Type feedback: what the quick tier saw at an instruction, one word each. Operand sites
-/// (arithmetic, comparisons) OR in the class of their two operands; container sites
-/// (subscripts) the class of the container; call sites keep the object called (the address
-/// only: it is compared, never followed, since it may be gone) or [`MANY`]. A word still 0
-/// never ran, and the optimising tier keeps every path there.
+/// (arithmetic, comparisons) OR in the classes of their operands, the first in the low byte
+/// and the second in the next ([`feedback::B_SHIFT`]); container sites (subscripts) the class of
+/// the container; call sites keep the object called (the address only: it is compared, never
+/// followed, since it may be gone) or [`feedback::MANY`]. A word still 0 never ran, and the
+/// optimising tier keeps every path there.
 pub mod feedback {
-    /// Two ints (2.7 `int`, 3.x `int`; exact types).
-    pub const INTS: usize = 1;
-    /// Two floats.
-    pub const FLOATS: usize = 2;
-    /// Anything else.
-    pub const OTHER: usize = 4;
-    /// Two `str`.
-    pub const STRS: usize = 8;
+    /// Operand class: an exact int that fits a machine integer (2.7 `int`; 3.x `int` below
+    /// 2**60, the two-digit ones).
+    pub const C_INT: usize = 1;
+    /// Operand class: an exact float.
+    pub const C_FLOAT: usize = 2;
+    /// Operand class: an exact `str`.
+    pub const C_STR: usize = 4;
+    /// Operand class: an exact int too big for a machine integer (3.x).
+    pub const C_BIGINT: usize = 8;
+    /// Operand class: anything else.
+    pub const C_OTHER: usize = 16;
+    /// One operand's classes.
+    pub const CLASS_MASK: usize = 0xff;
+    /// Where the second operand's classes start.
+    pub const B_SHIFT: u32 = 8;
     /// A list (container sites).
     pub const LIST: usize = 1;
     /// A dict (container sites).
     pub const DICT: usize = 2;
+    /// Anything else (container sites).
+    pub const OTHER: usize = 4;
+    /// A tuple (container sites).
+    pub const TUPLE: usize = 8;
     /// More than one object called (call sites).
     pub const MANY: usize = 1;
     /// A compiled function (or a method bound to one) was called here (call sites; with the
@@ -102,6 +116,11 @@ pub mod feedback {
     pub const CONTAINER: u32 = 1;
     /// A callable.
     pub const CALLABLE: u32 = 2;
+
+    /// Whether both operands were seen with one of `classes`.
+    pub fn both(word: usize, classes: usize) -> bool {
+        word & classes != 0 && (word >> B_SHIFT) & classes != 0
+    }
 }
 
 /// A join block and the values that branches already brought to it (see `Codegen::arrive`).
@@ -130,9 +149,9 @@ impl Want {
         match seen {
             None => Want::ALL,
             Some(s) => Want {
-                ints: s & feedback::INTS != 0,
-                floats: s & feedback::FLOATS != 0,
-                strs: s & feedback::STRS != 0,
+                ints: feedback::both(s, feedback::C_INT | feedback::C_BIGINT),
+                floats: feedback::both(s, feedback::C_FLOAT),
+                strs: feedback::both(s, feedback::C_STR),
             },
         }
     }
@@ -164,6 +183,13 @@ pub struct Compiled {
     /// checks of arithmetic and comparisons), `list_index`, `str()`, `len()`, `append()`,
     /// `builtin_call` (2.7), `compiled_call` (direct calls).
     pub inline_paths: Vec<(&'static str, u32)>,
+    /// The specialisation compiled, if any (see [`crate::spec`]).
+    pub plan: Option<crate::spec::Plan>,
+    /// Its deopt points, and the generic code they resume once compiled (the code refers to
+    /// the table by address: it lives as long as the code).
+    pub deopt: Option<Box<runtime::guards::DeoptTable>>,
+    /// Resume mode: the generic code's entry.
+    pub resume: Option<runtime::guards::ResumeFn>,
 }
 
 /// Why an operation is not compiled yet, or `None` if it is.
@@ -396,6 +422,30 @@ pub struct Codegen<'a, 'ctx> {
     /// The pending actions a `finally` block may be entered with, numbered by position (the
     /// int compiled code puts on the stack, as ceval puts its `why` codes).
     actions: Vec<Action>,
+    /// The specialisation to compile: a specialised copy of the function, whose failing
+    /// guards resume the generic copy (see [`typed`]).
+    plan: Option<crate::spec::Plan>,
+    /// 2.7's builtin `range` (a list-building function), for the length its loops allow.
+    range_list: usize,
+    /// Emitting the specialised copy.
+    typed: std::cell::Cell<bool>,
+    /// Its shadow slots.
+    shadows: Option<typed::Shadows<'ctx>>,
+    /// The instruction being emitted (index into the function's instructions).
+    current: std::cell::Cell<usize>,
+    /// Resume mode: the generic code's entry points, by instruction.
+    resume: std::cell::RefCell<std::collections::BTreeMap<usize, BasicBlock<'ctx>>>,
+    /// The specialised code's deopt blocks, by instruction.
+    deopts: std::cell::RefCell<std::collections::BTreeMap<usize, BasicBlock<'ctx>>>,
+    /// Where guards go instead of a deopt block (the entries' unboxing).
+    fail_to: std::cell::Cell<Option<BasicBlock<'ctx>>>,
+    /// The specialised code's deopt points (moved into [`Compiled::deopt`]).
+    deopt_table: Option<Box<runtime::guards::DeoptTable>>,
+    /// Resume mode: the instructions the generic code is entered at (see
+    /// [`Codegen::resume_at`]).
+    resume_sites: Option<Vec<usize>>,
+    /// Resume mode: the entry points that raise at an instruction.
+    raise_points: std::cell::RefCell<std::collections::BTreeMap<usize, BasicBlock<'ctx>>>,
 }
 
 type R<T> = Result<T, Unsupported>;
@@ -475,6 +525,17 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             ladder: std::cell::RefCell::new(Vec::new()),
             osr: Vec::new(),
             osr_after: runtime::OSR_AFTER.load(std::sync::atomic::Ordering::Relaxed),
+            plan: None,
+            range_list: 0,
+            typed: std::cell::Cell::new(false),
+            shadows: None,
+            current: std::cell::Cell::new(0),
+            resume: std::cell::RefCell::new(std::collections::BTreeMap::new()),
+            deopts: std::cell::RefCell::new(std::collections::BTreeMap::new()),
+            fail_to: std::cell::Cell::new(None),
+            deopt_table: None,
+            resume_sites: None,
+            raise_points: std::cell::RefCell::new(std::collections::BTreeMap::new()),
         }
     }
 
@@ -806,18 +867,69 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .first()
             .and_then(|i| i.depth)
             .unwrap_or(from);
-        if to <= from {
-            return Ok(dest);
+        let dest = if to <= from {
+            dest
+        } else {
+            let here = self.b.get_insert_block().expect("positioned");
+            let fill = self.new_block("edge_fill");
+            self.b.position_at_end(fill);
+            for i in from..to {
+                self.sset(i, self.null())?;
+            }
+            self.b.build_unconditional_branch(dest).map_err(llvm_err)?;
+            self.b.position_at_end(here);
+            fill
+        };
+        match self.typed_jump() {
+            Some(tys) => self.typed_edge(t, &tys, dest),
+            None => Ok(dest),
         }
-        let here = self.b.get_insert_block().expect("positioned");
-        let fill = self.new_block("edge_fill");
-        self.b.position_at_end(fill);
-        for i in from..to {
-            self.sset(i, self.null())?;
+    }
+
+    /// The types the current jump brings, in the specialised copy.
+    fn typed_jump(&self) -> Option<Vec<crate::spec::Ty>> {
+        if self.in_typed() {
+            self.jump_types()
+        } else {
+            None
         }
-        self.b.build_unconditional_branch(dest).map_err(llvm_err)?;
-        self.b.position_at_end(here);
-        Ok(fill)
+    }
+
+    /// The LLVM block the current block falls through to (boxing on the way what the next
+    /// block holds boxed, in the specialised copy).
+    fn fall_edge(&self) -> R<BasicBlock<'ctx>> {
+        let n = self.func.block_of(self.current.get()).0 as usize;
+        let next = self
+            .llblocks
+            .get(n + 1)
+            .copied()
+            .ok_or_else(|| llvm_err("falls off the end"))?;
+        if !self.in_typed() {
+            return Ok(next);
+        }
+        match self.plan.as_ref().and_then(|p| p.falls[n].clone()) {
+            Some(tys) => self.typed_edge(crate::ir::Block(n as u32 + 1), &tys, next),
+            None => Ok(next),
+        }
+    }
+
+    /// Compiles a specialised copy of the function as `plan` says, beside the generic copy its
+    /// failing guards resume (optimising tier). `range_list`: 2.7's builtin `range` function
+    /// (0 elsewhere).
+    pub fn specialize(mut self, plan: Option<crate::spec::Plan>, range_list: usize) -> Self {
+        self.plan = plan.filter(|_| !self.quick);
+        self.range_list = range_list;
+        self
+    }
+
+    /// Compiles the generic code a specialised compilation's deopts resume (optimising tier):
+    /// `resume(env, locals, stack, code)` enters it at instruction `sites[code / 2]` with the
+    /// frame's slots handed over (or raises the exception set there, for odd codes). See
+    /// [`runtime::guards::rt_deopt`].
+    pub fn resume_at(mut self, sites: Vec<usize>) -> Self {
+        self.resume_sites = Some(sites);
+        self.plan = None;
+        self
     }
 
     /// Compiles for the quick tier: a function's first compilation, several times faster to
@@ -2286,7 +2398,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .into_float_value())
     }
 
-    /// Counts an inline path of `kind` emitted (see [`Compiled::inline_paths`]).
+    /// Counts an inline path of `kind` emitted (see [`Compiled::inline_paths`]; the unboxed
+    /// operations of specialised code are in its plan).
     fn note_inline(&self, kind: &'static str) {
         *self.inline.borrow_mut().entry(kind).or_insert(0) += 1;
     }
@@ -2959,32 +3072,64 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.stacks = Self::block_stacks(self.func);
         self.actions = self.pending_actions();
         self.osr = Self::osr_targets(self.func);
-        let fty = self
-            .t
-            .obj
-            .fn_type(&[self.t.obj.into(), self.t.obj.into()], false);
-        let function = self.module.add_function("anyjit_entry", fty, None);
+        let resuming = self.resume_sites.is_some();
+        let fty = if resuming {
+            // resume(env, locals, stack, code): the slots of the specialised code's frame
+            self.t.obj.fn_type(
+                &[
+                    self.t.obj.into(),
+                    self.t.objp.into(),
+                    self.t.objp.into(),
+                    self.t.i32.into(),
+                ],
+                false,
+            )
+        } else {
+            self.t
+                .obj
+                .fn_type(&[self.t.obj.into(), self.t.obj.into()], false)
+        };
+        let function = self.module.add_function(
+            if resuming {
+                "anyjit_resume"
+            } else {
+                "anyjit_entry"
+            },
+            fty,
+            None,
+        );
         self.function = Some(function);
         let entry = self.ctx.append_basic_block(function, "entry");
         self.b.position_at_end(entry);
         self.env = Some(function.get_nth_param(0).expect("env").into_pointer_value());
         let stacksize = self.func.stacksize.max(self.func.max_depth).max(1);
-        let stack = self
-            .b
-            .build_array_alloca(
-                self.t.obj,
-                self.t.i32.const_int(u64::from(stacksize), false),
-                "stack",
-            )
-            .map_err(llvm_err)?;
-        let locals = self
-            .b
-            .build_array_alloca(
-                self.t.obj,
-                self.t.i32.const_int(u64::from(self.nlocals.max(1)), false),
-                "locals",
-            )
-            .map_err(llvm_err)?;
+        let (stack, locals) = if resuming {
+            let p = |n: u32| {
+                function
+                    .get_nth_param(n)
+                    .expect("slots")
+                    .into_pointer_value()
+            };
+            (p(2), p(1))
+        } else {
+            let stack = self
+                .b
+                .build_array_alloca(
+                    self.t.obj,
+                    self.t.i32.const_int(u64::from(stacksize), false),
+                    "stack",
+                )
+                .map_err(llvm_err)?;
+            let locals = self
+                .b
+                .build_array_alloca(
+                    self.t.obj,
+                    self.t.i32.const_int(u64::from(self.nlocals.max(1)), false),
+                    "locals",
+                )
+                .map_err(llvm_err)?;
+            (stack, locals)
+        };
         self.stack = Some(stack);
         self.locals = Some(locals);
         let ticks = self.b.build_alloca(self.t.i32, "ticks").map_err(llvm_err)?;
@@ -2992,54 +3137,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_store(ticks, self.t.i32.const_zero())
             .map_err(llvm_err)?;
         self.ticks = Some(ticks);
-        // the optimising tier may be entered at a loop header by a quick-tier activation
-        let osr_entry = (!self.quick && !self.osr.is_empty()).then(|| {
-            let osr = function.get_nth_param(1).expect("osr").into_pointer_value();
-            (osr, self.new_block("osr_entry"))
-        });
-        if let Some((osr, at)) = osr_entry {
-            let init = self.new_block("init");
-            let normal = self.b.build_is_null(osr, "").map_err(llvm_err)?;
-            self.b
-                .build_conditional_branch(normal, init, at)
-                .map_err(llvm_err)?;
-            self.b.position_at_end(init);
-        }
-        let args = self.env_field(env_offsets::ARGS)?;
-        let args = self
-            .b
-            .build_pointer_cast(args, self.t.objp, "")
-            .map_err(llvm_err)?;
-        for i in 0..self.nlocals {
-            let v = if i < self.nparams {
-                let a = self.load(self.slot(args, i)?)?;
-                self.incref(a)?;
-                a
-            } else {
-                self.null()
-            };
-            self.store(self.slot(locals, i)?, v)?;
-        }
-        // ≤3.10: the frame's cells (a parameter moves into its cell) and free variables.
-        for &(slot, arg) in &self.slots.implicit_cells.clone() {
-            let init = match arg {
-                Some(a) => self.load(self.local(a)?)?,
-                None => self.null(),
-            };
-            let cell = self.call_api(Api::CellNew, &[init.into()])?;
-            if let Some(a) = arg {
-                self.decref(init)?;
-                self.store(self.local(a)?, self.null())?;
-            }
-            self.store(self.local(slot)?, cell)?;
-        }
-        if self.slots.implicit_frees {
-            let closure = self.env_field(env_offsets::CLOSURE)?;
-            for j in 0..(self.slots.total - self.slots.free_start) {
-                let cell = self.tuple_item(closure, j)?;
-                self.incref(cell)?;
-                self.store(self.local(self.slots.free_start + j)?, cell)?;
-            }
+        if self.plan.is_some() {
+            self.make_shadows(stacksize)?;
+            self.deopt_table = Some(Box::default());
+            self.typed.set(true);
         }
         // The unwind block releases the locals and returns NULL.
         let unwind = self.ctx.append_basic_block(function, "unwind");
@@ -3047,59 +3148,50 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let blocks: Vec<BasicBlock<'ctx>> = (0..self.func.blocks.len())
             .map(|i| self.ctx.append_basic_block(function, &format!("bb{i}")))
             .collect();
-        self.b
-            .build_unconditional_branch(blocks[0])
-            .map_err(llvm_err)?;
         self.llblocks = blocks.clone();
-        if let Some((osr, at)) = osr_entry {
-            self.osr_entry(osr, at)?;
+        if let Some(sites) = self.resume_sites.clone() {
+            // the generic code resumed at a deopt point, or raising there (a box failed)
+            let code = function.get_nth_param(3).expect("code").into_int_value();
+            let mut cases = Vec::new();
+            for (k, &i) in sites.iter().enumerate() {
+                let go = self.resume_block(i);
+                let raise = self.raise_block(i);
+                cases.push((self.t.i32.const_int(2 * k as u64, false), go));
+                cases.push((self.t.i32.const_int(2 * k as u64 + 1, false), raise));
+            }
+            let bad = self.new_block("resume_bad");
+            self.b.build_switch(code, bad, &cases).map_err(llvm_err)?;
+            self.b.position_at_end(bad);
+            self.b.build_unreachable().map_err(llvm_err)?;
+        } else {
+            // the optimising tier may be entered at a loop header by a quick-tier activation
+            let osr_entry = (!self.quick && !self.osr.is_empty()).then(|| {
+                let osr = function.get_nth_param(1).expect("osr").into_pointer_value();
+                (osr, self.new_block("osr_entry"))
+            });
+            if let Some((osr, at)) = osr_entry {
+                let init = self.new_block("init");
+                let normal = self.b.build_is_null(osr, "").map_err(llvm_err)?;
+                self.b
+                    .build_conditional_branch(normal, init, at)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(init);
+            }
+            self.init_frame()?;
+            if self.plan.is_some() {
+                self.unbox_params()?;
+            }
+            self.b
+                .build_unconditional_branch(blocks[0])
+                .map_err(llvm_err)?;
+            if let Some((osr, at)) = osr_entry {
+                self.osr_entry(osr, at)?;
+            }
         }
         self.b.position_at_end(unwind);
         self.release_locals()?;
         self.b.build_return(Some(&self.null())).map_err(llvm_err)?;
-
-        for (n, bdata) in self.func.blocks.iter().enumerate() {
-            self.b.position_at_end(blocks[n]);
-            let mut terminated = false;
-            *self.chain.borrow_mut() = self.stacks[n].clone().unwrap_or_default();
-            for ins in &self.func.instrs[bdata.start..bdata.end] {
-                let Some(depth) = ins.depth else {
-                    self.b.build_unreachable().map_err(llvm_err)?;
-                    terminated = true;
-                    break;
-                };
-                if !self.func.handlers.is_empty() {
-                    // 3.11+: the exception table says where each instruction unwinds to
-                    *self.chain.borrow_mut() = self
-                        .func
-                        .handler_for(ins.offset)
-                        .map(|h| Frame {
-                            kind: FrameKind::Handler {
-                                items: 1,
-                                lasti: h.lasti,
-                                kind: HandlerKind::Finally,
-                            },
-                            target: h.target,
-                            level: h.depth,
-                        })
-                        .into_iter()
-                        .collect();
-                }
-                terminated = self.emit(ins, depth, &blocks, blocks.get(n + 1).copied())?;
-                Self::apply(&mut self.chain.borrow_mut(), ins);
-                if terminated {
-                    break;
-                }
-            }
-            if !terminated {
-                self.enter_deeper(bdata, n)?;
-                let next = blocks
-                    .get(n + 1)
-                    .copied()
-                    .ok_or_else(|| llvm_err("falls off the end"))?;
-                self.b.build_unconditional_branch(next).map_err(llvm_err)?;
-            }
-        }
+        self.emit_blocks()?;
         if !function.verify(false) {
             return Err(llvm_err(format!(
                 "invalid LLVM function:\n{}",
@@ -3137,7 +3229,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             })
             .map_err(llvm_err)?;
         let addr = engine
-            .get_function_address("anyjit_entry")
+            .get_function_address(if self.resume_sites.is_some() {
+                "anyjit_resume"
+            } else {
+                "anyjit_entry"
+            })
             .map_err(llvm_err)?;
         // SAFETY: the function was generated with this signature.
         let entry: NativeFn = unsafe { std::mem::transmute::<usize, NativeFn>(addr) };
@@ -3151,7 +3247,136 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             llvm_ir,
             asm,
             inline_paths: self.inline.take().into_iter().collect(),
+            plan: self.plan.take(),
+            deopt: self.deopt_table.take(),
+            resume: self.resume_sites.is_some().then(|| {
+                // SAFETY: resume mode generated this signature.
+                unsafe { std::mem::transmute::<usize, runtime::guards::ResumeFn>(addr) }
+            }),
         })
+    }
+
+    /// Fills the frame's local slots on entry: the parameters (new references), the cells of
+    /// ≤3.10 (a parameter moves into its cell) and the free variables.
+    fn init_frame(&self) -> R<()> {
+        let locals = self.locals.expect("locals");
+        let args = self.env_field(env_offsets::ARGS)?;
+        let args = self
+            .b
+            .build_pointer_cast(args, self.t.objp, "")
+            .map_err(llvm_err)?;
+        for i in 0..self.nlocals {
+            let v = if i < self.nparams {
+                let a = self.load(self.slot(args, i)?)?;
+                self.incref(a)?;
+                a
+            } else {
+                self.null()
+            };
+            self.store(self.slot(locals, i)?, v)?;
+        }
+        for &(slot, arg) in &self.slots.implicit_cells {
+            let init = match arg {
+                Some(a) => self.load(self.local(a)?)?,
+                None => self.null(),
+            };
+            let cell = self.call_api(Api::CellNew, &[init.into()])?;
+            if let Some(a) = arg {
+                self.decref(init)?;
+                self.store(self.local(a)?, self.null())?;
+            }
+            self.store(self.local(slot)?, cell)?;
+        }
+        if self.slots.implicit_frees {
+            let closure = self.env_field(env_offsets::CLOSURE)?;
+            for j in 0..(self.slots.total - self.slots.free_start) {
+                let cell = self.tuple_item(closure, j)?;
+                self.incref(cell)?;
+                self.store(self.local(self.slots.free_start + j)?, cell)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The generic code's entry point at instruction `i` (resume mode; made on first use,
+    /// placed by [`Self::emit_blocks`]).
+    fn resume_block(&self, i: usize) -> BasicBlock<'ctx> {
+        if let Some(b) = self.resume.borrow().get(&i) {
+            return *b;
+        }
+        let b = self.new_block(&format!("resume{i}"));
+        self.resume.borrow_mut().insert(i, b);
+        b
+    }
+
+    /// The generic code's entry point that raises the exception set at instruction `i`
+    /// (resume mode: a value could not be boxed there).
+    fn raise_block(&self, i: usize) -> BasicBlock<'ctx> {
+        if let Some(b) = self.raise_points.borrow().get(&i) {
+            return *b;
+        }
+        let b = self.new_block(&format!("raise{i}"));
+        self.raise_points.borrow_mut().insert(i, b);
+        b
+    }
+
+    /// Emits every block of the function into `self.llblocks`: generic code, or specialised
+    /// code while [`Self::in_typed`]. Resuming generic code places the entry points of the
+    /// deopts it resumes.
+    fn emit_blocks(&self) -> R<()> {
+        let blocks = &self.llblocks;
+        for (n, bdata) in self.func.blocks.iter().enumerate() {
+            self.b.position_at_end(blocks[n]);
+            let mut terminated = false;
+            *self.chain.borrow_mut() = self.stacks[n].clone().unwrap_or_default();
+            for (k, ins) in self.func.instrs[bdata.start..bdata.end].iter().enumerate() {
+                let i = bdata.start + k;
+                self.current.set(i);
+                let Some(depth) = ins.depth else {
+                    self.b.build_unreachable().map_err(llvm_err)?;
+                    terminated = true;
+                    break;
+                };
+                if !self.func.handlers.is_empty() {
+                    // 3.11+: the exception table says where each instruction unwinds to
+                    *self.chain.borrow_mut() = self
+                        .func
+                        .handler_for(ins.offset)
+                        .map(|h| Frame {
+                            kind: FrameKind::Handler {
+                                items: 1,
+                                lasti: h.lasti,
+                                kind: HandlerKind::Finally,
+                            },
+                            target: h.target,
+                            level: h.depth,
+                        })
+                        .into_iter()
+                        .collect();
+                }
+                if let Some(&r) = self.resume.borrow().get(&i) {
+                    self.b.build_unconditional_branch(r).map_err(llvm_err)?;
+                    self.b.position_at_end(r);
+                }
+                if let Some(&r) = self.raise_points.borrow().get(&i) {
+                    let here = self.b.get_insert_block().expect("positioned");
+                    self.b.position_at_end(r);
+                    self.raise_here(ins.offset, depth, true)?;
+                    self.b.position_at_end(here);
+                }
+                terminated = self.emit(ins, depth, blocks, blocks.get(n + 1).copied())?;
+                Self::apply(&mut self.chain.borrow_mut(), ins);
+                if terminated {
+                    break;
+                }
+            }
+            if !terminated {
+                self.enter_deeper(bdata, n)?;
+                let next = self.fall_edge()?;
+                self.b.build_unconditional_branch(next).map_err(llvm_err)?;
+            }
+        }
+        Ok(())
     }
 
     /// Host assembly of the optimised module.
@@ -3214,9 +3439,30 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let v = self.load(self.slot(from_stack, i)?)?;
                 self.sset(i, v)?;
             }
-            self.b
-                .build_unconditional_branch(self.llblocks[t.0 as usize])
-                .map_err(llvm_err)?;
+            let header = self.llblocks[t.0 as usize];
+            if self.plan.is_some() {
+                // the specialised code: its typed locals unboxed (one of another type, or a
+                // header that holds unboxed stack items, resumes the generic code there)
+                let at = self.func.blocks[t.0 as usize].start;
+                let boxed_stack = self.plan.as_ref().is_some_and(|p| {
+                    p.entry[t.0 as usize]
+                        .as_ref()
+                        .is_some_and(|e| e.iter().all(|ty| !ty.unboxed()))
+                });
+                if boxed_stack {
+                    self.osr_typed(at)?;
+                    self.b
+                        .build_unconditional_branch(header)
+                        .map_err(llvm_err)?;
+                } else {
+                    let go = self.osr_generic(at)?;
+                    self.b.build_unconditional_branch(go).map_err(llvm_err)?;
+                }
+            } else {
+                self.b
+                    .build_unconditional_branch(header)
+                    .map_err(llvm_err)?;
+            }
             cases.push((self.t.i32.const_int(u64::from(t.0), false), case));
         }
         self.b.position_at_end(at);
@@ -3250,6 +3496,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         blocks: &[BasicBlock<'ctx>],
         next: Option<BasicBlock<'ctx>>,
     ) -> R<bool> {
+        if self.in_typed() {
+            if let Some(done) = self.emit_typed(ins, d, next)? {
+                return Ok(done);
+            }
+        }
         let off = ins.offset;
         // the depth a taken branch leaves (blocks the compiler counts deeper get NULLs)
         let jump_depth = ins.op.jump_effect().map_or(d, |(p, q)| d - p + q);
@@ -3698,6 +3949,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 // list[int] inline (optimising tier); everything else through PyObject_GetItem
                 let c = self.sget(d - 2)?;
                 let k = self.sget(d - 1)?;
+                self.record(ins, feedback::CONTAINER, c, self.null())?;
                 let get = || self.call_api(Api::ObjectGetItem, &[c.into(), k.into()]);
                 let r = if self.quick {
                     get()?
@@ -3725,6 +3977,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let v = self.sget(d - 3)?;
                 let c = self.sget(d - 2)?;
                 let k = self.sget(d - 1)?;
+                self.record(ins, feedback::CONTAINER, c, self.null())?;
                 let set = || -> R<IntValue<'ctx>> {
                     let r =
                         self.call_api_int(Api::ObjectSetItem, &[c.into(), k.into(), v.into()])?;
@@ -5055,7 +5308,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         }
         self.b.position_at_end(fall);
         // the fall-through continues in the next block
-        let next = next.ok_or_else(|| llvm_err("branch falls off the end"))?;
+        next.ok_or_else(|| llvm_err("branch falls off the end"))?;
+        let next = self.fall_edge()?;
         self.b.build_unconditional_branch(next).map_err(llvm_err)?;
         Ok(())
     }

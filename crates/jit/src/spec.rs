@@ -1,0 +1,1223 @@
+//! Type speculation for the optimising tier: from the IR and the quick tier's type feedback,
+//! which locals and stack values to keep unboxed (machine ints, doubles, truth values, counted
+//! `range` loops), which operations to compile for those types, and where the guards go.
+//!
+//! The result is a [`Plan`], which the code generator follows instruction by instruction in the
+//! specialised copy of a function; a failing guard resumes the generic copy of the same function
+//! at the guarded instruction, unboxed values boxed on the way.
+//!
+//! Invariants of a plan ([`plan`] returns `None` rather than a plan that breaks one):
+//! 1. a typed local holds one machine type ([`Num`]) in the whole function; its boxed slot holds
+//!    NULL or a box of the same value, and a flag says whether it is bound;
+//! 2. the stack types before each instruction are the join over every path to it: equal types
+//!    stay, different ones are boxed ([`Ty::Obj`]);
+//! 3. a jump or fall-through that brings an unboxed value to a slot its target holds boxed
+//!    boxes it on the edge; exception and unwinding edges (handlers, `continue` through
+//!    `finally`, 3.8's `CALL_FINALLY`) never need to;
+//! 4. every guard sits before the effects of its instruction, so that the generic code can run
+//!    that instruction again from the same state;
+//! 5. a typed local is never a cell, never deleted, never cleared by a 3.12 comprehension.
+
+use crate::codegen::feedback as fb;
+use crate::ir::{BinOp, Block, CallSlot, CmpOp, Cond, Function, KwNames, Op, UnOp};
+
+/// What a stack slot holds in the specialised code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// An object reference (the generic representation).
+    Obj,
+    /// A machine integer (an exact `int`: 2.7's C long, 3.x's `int` that fits 64 bits).
+    Int,
+    /// A double (an exact `float`).
+    Float,
+    /// A truth value (a comparison's result, not yet a `bool` object).
+    Bool,
+    /// `range(start, stop, step)` not yet made (a call of the builtin just before `iter()`).
+    Range,
+    /// An iterator over such a range: the next value, the stop, the step.
+    RangeIter,
+}
+
+impl Ty {
+    /// Whether the slot holds no object (its boxed slot is NULL).
+    pub fn unboxed(self) -> bool {
+        self != Ty::Obj
+    }
+}
+
+/// The machine type of a typed local or of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Num {
+    /// Machine integer.
+    Int,
+    /// Double.
+    Float,
+}
+
+impl Num {
+    /// The stack type of a value of this type.
+    pub fn ty(self) -> Ty {
+        match self {
+            Num::Int => Ty::Int,
+            Num::Float => Ty::Float,
+        }
+    }
+}
+
+/// How an operand reaches an operation of a machine type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conv {
+    /// It already has the operation's type.
+    Keep,
+    /// A boxed value, guarded to be exactly of the operation's type and unboxed.
+    Unbox,
+    /// A machine integer converted to a double.
+    Widen,
+    /// A boxed value guarded to be an int, unboxed and converted to a double.
+    UnboxWiden,
+}
+
+impl Conv {
+    /// Whether the operand is guarded.
+    pub fn guards(self) -> bool {
+        matches!(self, Conv::Unbox | Conv::UnboxWiden)
+    }
+}
+
+/// A constant of `co_consts`, as the specialised code can use it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Konst {
+    /// An exact int that fits the machine integer.
+    Int(i64),
+    /// An exact float.
+    Float(f64),
+    /// Anything else.
+    Other,
+}
+
+/// Where a stack value came from (for votes, and to box a local's value once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Src {
+    /// A copy of local `n`, which still holds it.
+    Local(u32),
+    /// A value that may be a number.
+    Maybe,
+    /// A value that is not a number (a non-numeric constant, a container just built, ...).
+    NotNum,
+}
+
+/// What the specialised code does for one instruction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Step {
+    /// The generic tier's code; the unboxed values it pops are boxed first, what it pushes is
+    /// boxed.
+    Generic,
+    /// Moves or drops values without boxing them (`POP_TOP`, `ROT_*`, `DUP_*`, `COPY`, `SWAP`).
+    Shuffle,
+    /// Pushes a typed local (a guard when it may be unbound: the generic code raises).
+    LoadLocal(Num),
+    /// Pops into a typed local; `unbox`: the value is boxed and guarded.
+    StoreLocal {
+        /// The local's type.
+        num: Num,
+        /// Whether the value arrives boxed.
+        unbox: bool,
+    },
+    /// Pushes an int or float constant unboxed.
+    Const(Konst),
+    /// A binary operator on machine values.
+    Arith {
+        /// The operator.
+        op: BinOp,
+        /// The type it computes in.
+        num: Num,
+        /// The left operand.
+        a: Conv,
+        /// The right operand.
+        b: Conv,
+    },
+    /// A comparison of machine values, giving a truth value.
+    Compare {
+        /// The operator (`<` to `>=`).
+        op: CmpOp,
+        /// The type it compares in.
+        num: Num,
+        /// The left operand.
+        a: Conv,
+        /// The right operand.
+        b: Conv,
+    },
+    /// A unary operator on the unboxed top (`not` gives a truth value).
+    Unary {
+        /// The operator.
+        op: UnOp,
+        /// The operand's type (`None`: a truth value, for `not`).
+        num: Option<Num>,
+    },
+    /// A truth test of the unboxed top (3.13 `TO_BOOL`, conditional jumps).
+    Truth,
+    /// A call of the builtin `range` (guarded) with int arguments, followed by `iter()`.
+    RangeCall {
+        /// Arguments (1 to 3).
+        argc: u32,
+        /// Slots below the arguments.
+        slots: u32,
+        /// How each argument arrives (`Keep` or `Unbox`).
+        conv: [Conv; 3],
+    },
+    /// `iter()` of a [`Ty::Range`].
+    RangeIter,
+    /// `FOR_ITER` over a [`Ty::RangeIter`]: a counted loop.
+    ForRange,
+    /// `container[i]` for a list or tuple (guarded) and a machine-int index.
+    ItemGet {
+        /// Whether the feedback saw a tuple (else a list).
+        tuple: bool,
+    },
+    /// `list[i] = v` for a list (guarded) and a machine-int index.
+    ItemSet,
+}
+
+impl Step {
+    /// Whether the step guards (may resume the generic code).
+    pub fn guards(&self) -> bool {
+        match *self {
+            Step::LoadLocal(_) | Step::RangeCall { .. } | Step::ItemGet { .. } | Step::ItemSet => {
+                true
+            }
+            Step::StoreLocal { unbox, .. } => unbox,
+            Step::Arith { op, num, a, b } => {
+                a.guards()
+                    || b.guards()
+                    || num == Num::Int
+                    || matches!(
+                        op,
+                        BinOp::TrueDiv
+                            | BinOp::ClassicDiv
+                            | BinOp::FloorDiv
+                            | BinOp::Mod
+                            | BinOp::Pow
+                    )
+            }
+            Step::Compare { num, a, b, .. } => a.guards() || b.guards() || num == Num::Int,
+            Step::Unary { op, num, .. } => op == UnOp::Neg && num == Some(Num::Int),
+            _ => false,
+        }
+    }
+}
+
+/// What [`plan`] needs besides the IR.
+pub struct Inputs<'a> {
+    /// The function.
+    pub func: &'a Function,
+    /// Local slots (locals, cells, free variables).
+    pub nlocals: u32,
+    /// Parameters (the first locals).
+    pub nparams: u32,
+    /// Local slots never to type (cells, free variables, parameters moved into cells).
+    pub excluded: Vec<bool>,
+    /// `co_consts`, classified.
+    pub consts: &'a [Konst],
+    /// The feedback word of instruction `i` (0: the site never ran).
+    pub word: &'a dyn Fn(usize) -> usize,
+    /// Whether a guard of instruction `i` failed in an earlier compilation (no guard there).
+    pub failed: &'a dyn Fn(usize) -> bool,
+    /// Addresses of the genuine builtin `range` objects (3.x `range`; 2.7 `range`, `xrange`).
+    pub ranges: &'a [usize],
+    /// Width of the machine integer (64; 2.7: the C long's).
+    pub int_bits: u32,
+}
+
+/// The specialisation of one function.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The type of each local slot (`None`: boxed).
+    pub locals: Vec<Option<Num>>,
+    /// What to do at each instruction.
+    pub steps: Vec<Step>,
+    /// Stack types and sources before each instruction (`None`: unreachable).
+    pub before: Vec<Option<State>>,
+    /// Stack types at each block's entry.
+    pub entry: Vec<Option<Vec<Ty>>>,
+    /// Stack types a taken jump brings to its target, per instruction.
+    pub jumps: Vec<Option<Vec<Ty>>>,
+    /// Stack types a block brings to the next one when it falls through.
+    pub falls: Vec<Option<Vec<Ty>>>,
+    /// The typed locals live before each instruction (read later on some path before being
+    /// stored): what a deopt there must hand to the generic code. Every typed local, where
+    /// the function's control flow is not plain enough to tell.
+    pub live: Vec<Vec<u32>>,
+}
+
+impl Plan {
+    /// Whether anything is specialised (else the generic code alone is compiled).
+    pub fn worthwhile(&self) -> bool {
+        self.locals.iter().any(Option::is_some)
+            || self
+                .steps
+                .iter()
+                .any(|s| !matches!(s, Step::Generic | Step::Shuffle))
+    }
+
+    /// How many instructions guard.
+    pub fn guard_count(&self) -> usize {
+        self.steps.iter().filter(|s| s.guards()).count()
+    }
+
+    /// The stack types before instruction `i`.
+    pub fn types(&self, i: usize) -> &[Ty] {
+        self.before[i].as_ref().map_or(&[], |s| &s.ty)
+    }
+}
+
+/// The abstract stack: one type and one source per slot.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct State {
+    /// Types, bottom first.
+    pub ty: Vec<Ty>,
+    /// Sources, bottom first.
+    pub src: Vec<Src>,
+}
+
+impl State {
+    fn push(&mut self, t: Ty, s: Src) {
+        self.ty.push(t);
+        self.src.push(s);
+    }
+
+    fn pop(&mut self) -> (Ty, Src) {
+        (
+            self.ty.pop().unwrap_or(Ty::Obj),
+            self.src.pop().unwrap_or(Src::Maybe),
+        )
+    }
+
+    fn top(&self, n: u32) -> (Ty, Src) {
+        let i = self.ty.len().wrapping_sub(n as usize);
+        (
+            self.ty.get(i).copied().unwrap_or(Ty::Obj),
+            self.src.get(i).copied().unwrap_or(Src::Maybe),
+        )
+    }
+
+    fn sized(&self, depth: usize) -> State {
+        let mut s = self.clone();
+        s.ty.resize(depth, Ty::Obj);
+        s.src.resize(depth, Src::Maybe);
+        s
+    }
+
+    fn join(&mut self, other: &State) -> bool {
+        let mut changed = false;
+        for (a, b) in self.ty.iter_mut().zip(&other.ty) {
+            if *a != *b && *a != Ty::Obj {
+                *a = Ty::Obj;
+                changed = true;
+            }
+        }
+        for (a, b) in self.src.iter_mut().zip(&other.src) {
+            if *a != *b && *a != Src::Maybe {
+                *a = Src::Maybe;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    fn forget_local(&mut self, n: u32) {
+        for s in &mut self.src {
+            if *s == Src::Local(n) {
+                *s = Src::Maybe;
+            }
+        }
+    }
+}
+
+/// What a local's uses and stores say about its type.
+#[derive(Debug, Clone, Copy, Default)]
+struct Votes {
+    int: bool,
+    float: bool,
+    other: bool,
+}
+
+/// One operand's classes as the feedback word of an operand site records them.
+fn classes(word: usize, second: bool) -> usize {
+    if second {
+        (word >> fb::B_SHIFT) & fb::CLASS_MASK
+    } else {
+        word & fb::CLASS_MASK
+    }
+}
+
+/// An edge out of an instruction: target, arriving state, whether it may box on the way.
+struct Edge {
+    to: Block,
+    state: State,
+    strict: bool,
+}
+
+struct Analysis<'a> {
+    inp: &'a Inputs<'a>,
+    locals: Vec<Option<Num>>,
+    votes: Vec<Votes>,
+}
+
+/// A failed analysis, and why: the function is compiled without specialisation.
+#[derive(Debug)]
+struct Bail(String);
+
+fn bail<T>(why: impl Into<String>) -> Result<T, Bail> {
+    Err(Bail(why.into()))
+}
+
+impl Analysis<'_> {
+    fn vote(&mut self, src: Src, v: Option<Num>) {
+        if let Src::Local(n) = src {
+            if let Some(vote) = self.votes.get_mut(n as usize) {
+                match v {
+                    Some(Num::Int) => vote.int = true,
+                    Some(Num::Float) => vote.float = true,
+                    None => vote.other = true,
+                }
+            }
+        }
+    }
+
+    /// The type an operand of site `i` is speculated to have: from its static type, else from
+    /// the feedback of the site (one class only, the guard never failed).
+    fn operand(&self, i: usize, ty: Ty, src: Src, second: bool) -> Option<(Num, bool)> {
+        if (self.inp.failed)(i) {
+            // its guards failed before: the site stays generic
+            return None;
+        }
+        if let Src::Local(l) = src {
+            // a local left boxed because its guard failed: its sites saw only one type, but
+            // another came since
+            if ty == Ty::Obj && self.inp.excluded.get(l as usize).copied().unwrap_or(false) {
+                return None;
+            }
+        }
+        match ty {
+            Ty::Int => Some((Num::Int, false)),
+            Ty::Float => Some((Num::Float, false)),
+            Ty::Obj => {
+                let w = (self.inp.word)(i);
+                if w == 0 {
+                    return None;
+                }
+                match classes(w, second) {
+                    fb::C_INT => Some((Num::Int, true)),
+                    fb::C_FLOAT => Some((Num::Float, true)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Records what site `i` says of its operands' sources.
+    fn vote_operands(&mut self, i: usize, a: Src, b: Option<Src>) {
+        let w = (self.inp.word)(i);
+        if w == 0 {
+            return;
+        }
+        let failed = (self.inp.failed)(i);
+        let class = |c: usize| match c {
+            _ if failed => None,
+            fb::C_INT => Some(Num::Int),
+            fb::C_FLOAT => Some(Num::Float),
+            _ => None,
+        };
+        self.vote(a, class(classes(w, false)));
+        if let Some(b) = b {
+            self.vote(b, class(classes(w, true)));
+        }
+    }
+
+    fn typed_local(&self, n: u32) -> Option<Num> {
+        self.locals.get(n as usize).copied().flatten()
+    }
+
+    /// Applies instruction `i` to `st`; returns its step and the edges it jumps along.
+    fn step(&mut self, i: usize, st: &mut State) -> Result<(Step, Vec<Edge>), Bail> {
+        let func = self.inp.func;
+        let ins = &func.instrs[i];
+        let Some(d) = ins.depth.map(|d| d as usize) else {
+            return bail("an unreachable instruction analysed");
+        };
+        if st.ty.len() != d {
+            return bail(format!(
+                "stack depth {} where the decoder says {d} (offset {})",
+                st.ty.len(),
+                ins.offset
+            ));
+        }
+        let before = st.clone();
+        let mut edges = Vec::new();
+        let strict_to = |to: Block, s: &State| Edge {
+            to,
+            state: s.clone(),
+            strict: true,
+        };
+        // 3.11+: a failing instruction unwinds to its handler with the stack cut to its depth
+        if ins.op.can_fail() {
+            if let Some(h) = func.handler_for(ins.offset) {
+                let mut s = before.sized(h.depth as usize);
+                for _ in 0..h.entry_depth() - h.depth {
+                    s.push(Ty::Obj, Src::Maybe);
+                }
+                edges.push(strict_to(h.target, &s));
+            }
+        }
+        let step = match ins.op {
+            Op::PopTop if st.top(1).0.unboxed() => {
+                st.pop();
+                Step::Shuffle
+            }
+            Op::Rot { n } | Op::Swap { n } | Op::Copy { n } | Op::Dup { n }
+                if (1..=n).any(|k| st.top(k).0.unboxed()) =>
+            {
+                let top: Vec<(Ty, Src)> = (1..=n).rev().map(|k| st.top(k)).collect();
+                for _ in 0..n {
+                    st.pop();
+                }
+                let n = n as usize;
+                let order: Vec<(Ty, Src)> = match ins.op {
+                    // the top moves down to position n
+                    Op::Rot { .. } => std::iter::once(top[n - 1])
+                        .chain(top[..n - 1].iter().copied())
+                        .collect(),
+                    Op::Swap { .. } => {
+                        let mut v = top.clone();
+                        v.swap(0, n - 1);
+                        v
+                    }
+                    Op::Copy { .. } => {
+                        let mut v = top.clone();
+                        v.push(top[0]);
+                        v
+                    }
+                    _ => top.iter().chain(top.iter()).copied().collect(),
+                };
+                for (t, s) in order {
+                    st.push(t, s);
+                }
+                Step::Shuffle
+            }
+            Op::LoadConst { index } => match self.inp.consts.get(index as usize) {
+                Some(&k @ Konst::Int(_)) => {
+                    st.push(Ty::Int, Src::Maybe);
+                    Step::Const(k)
+                }
+                Some(&k @ Konst::Float(_)) => {
+                    st.push(Ty::Float, Src::Maybe);
+                    Step::Const(k)
+                }
+                _ => {
+                    st.push(Ty::Obj, Src::NotNum);
+                    Step::Generic
+                }
+            },
+            Op::LoadFast { local, .. } => {
+                if (self.inp.failed)(i) {
+                    // (read unbound: left boxed the next time)
+                    self.vote(Src::Local(local), None);
+                }
+                let t = self.typed_local(local);
+                st.push(t.map_or(Ty::Obj, Num::ty), Src::Local(local));
+                t.map_or(Step::Generic, Step::LoadLocal)
+            }
+            Op::StoreFast { local } => {
+                let (t, s) = st.pop();
+                st.forget_local(local);
+                match t {
+                    // a store whose guard failed before: the value was of another type
+                    _ if (self.inp.failed)(i) => self.vote(Src::Local(local), None),
+                    Ty::Int => self.vote(Src::Local(local), Some(Num::Int)),
+                    Ty::Float => self.vote(Src::Local(local), Some(Num::Float)),
+                    Ty::Obj if s == Src::NotNum => self.vote(Src::Local(local), None),
+                    Ty::Obj => {}
+                    _ => self.vote(Src::Local(local), None),
+                }
+                match (self.typed_local(local), t) {
+                    (None, _) => Step::Generic,
+                    (Some(n), Ty::Obj) => Step::StoreLocal {
+                        num: n,
+                        unbox: true,
+                    },
+                    (Some(n), t) if t == n.ty() => Step::StoreLocal {
+                        num: n,
+                        unbox: false,
+                    },
+                    // (a store the votes did not foresee: the local is boxed after all)
+                    (Some(_), t) => {
+                        return bail(format!(
+                            "a {t:?} stored into a typed local (offset {})",
+                            ins.offset
+                        ))
+                    }
+                }
+            }
+            Op::DeleteFast { local } | Op::LoadFastAndClear { local } => {
+                if self.typed_local(local).is_some() {
+                    return bail("a typed local deleted");
+                }
+                st.forget_local(local);
+                self.generic(st, ins.op)
+            }
+            Op::Binary { op, .. } => {
+                let (tb, sb) = st.top(1);
+                let (ta, sa) = st.top(2);
+                self.vote_operands(i, sa, Some(sb));
+                let ka = self.operand(i, ta, sa, false);
+                let kb = self.operand(i, tb, sb, true);
+                match (ka, kb) {
+                    (Some(a), Some(b)) => match self.arith(op, a, b) {
+                        Some((step, result)) => {
+                            st.pop();
+                            st.pop();
+                            st.push(result, Src::Maybe);
+                            step
+                        }
+                        None => self.generic(st, ins.op),
+                    },
+                    _ => self.generic(st, ins.op),
+                }
+            }
+            Op::Compare { op, .. }
+                if matches!(
+                    op,
+                    CmpOp::Lt | CmpOp::Le | CmpOp::Eq | CmpOp::Ne | CmpOp::Gt | CmpOp::Ge
+                ) =>
+            {
+                let (tb, sb) = st.top(1);
+                let (ta, sa) = st.top(2);
+                self.vote_operands(i, sa, Some(sb));
+                match (
+                    self.operand(i, ta, sa, false),
+                    self.operand(i, tb, sb, true),
+                ) {
+                    (Some(a), Some(b)) => {
+                        let (num, a, b) = Self::domain(a, b);
+                        st.pop();
+                        st.pop();
+                        st.push(Ty::Bool, Src::NotNum);
+                        Step::Compare { op, num, a, b }
+                    }
+                    _ => self.generic(st, ins.op),
+                }
+            }
+            Op::Unary { op } if !(self.inp.failed)(i) => {
+                let (t, _) = st.top(1);
+                let num = match t {
+                    Ty::Int => Some(Num::Int),
+                    Ty::Float => Some(Num::Float),
+                    _ => None,
+                };
+                let result = match (op, t) {
+                    (UnOp::Not, Ty::Int | Ty::Float | Ty::Bool) => Some(Ty::Bool),
+                    (UnOp::Neg | UnOp::Pos, Ty::Int | Ty::Float) => Some(t),
+                    (UnOp::Invert, Ty::Int) => Some(Ty::Int),
+                    _ => None,
+                };
+                match result {
+                    Some(r) => {
+                        st.pop();
+                        st.push(
+                            r,
+                            if r == Ty::Bool {
+                                Src::NotNum
+                            } else {
+                                Src::Maybe
+                            },
+                        );
+                        Step::Unary { op, num }
+                    }
+                    None => self.generic(st, ins.op),
+                }
+            }
+            Op::ToBool if matches!(st.top(1).0, Ty::Int | Ty::Float | Ty::Bool) => {
+                st.pop();
+                st.push(Ty::Bool, Src::NotNum);
+                Step::Truth
+            }
+            Op::PopJumpIf { target, cond }
+                if matches!(st.top(1).0, Ty::Int | Ty::Float | Ty::Bool) =>
+            {
+                let _ = cond;
+                st.pop();
+                edges.push(Edge {
+                    to: target,
+                    state: st.clone(),
+                    strict: false,
+                });
+                Step::Truth
+            }
+            Op::JumpIfOrPop { target, .. }
+                if matches!(st.top(1).0, Ty::Int | Ty::Float | Ty::Bool) =>
+            {
+                edges.push(Edge {
+                    to: target,
+                    state: st.clone(),
+                    strict: false,
+                });
+                st.pop();
+                Step::Truth
+            }
+            Op::Call {
+                argc,
+                kw: KwNames::None,
+                slot,
+            } if self.range_call(i, argc) => {
+                let slots = slot.slots();
+                self.range_args(st, argc, slots, ins.op)?
+            }
+            Op::Call27 {
+                npos,
+                nkw: 0,
+                var: false,
+                kwargs: false,
+            } if self.range_call(i, npos) => self.range_args(st, npos, 1, ins.op)?,
+            Op::GetIter if st.top(1).0 == Ty::Range => {
+                st.pop();
+                st.push(Ty::RangeIter, Src::NotNum);
+                Step::RangeIter
+            }
+            Op::ForIter { target } if st.top(1).0 == Ty::RangeIter => {
+                let mut exhausted = st.clone();
+                exhausted.pop();
+                edges.push(Edge {
+                    to: target,
+                    state: exhausted,
+                    strict: false,
+                });
+                st.push(Ty::Int, Src::Maybe);
+                Step::ForRange
+            }
+            Op::Subscr if st.top(1).0 == Ty::Int && st.top(2).0 == Ty::Obj => {
+                match self.container(i) {
+                    Some(tuple) => {
+                        st.pop();
+                        st.pop();
+                        st.push(Ty::Obj, Src::Maybe);
+                        Step::ItemGet { tuple }
+                    }
+                    None => self.generic(st, ins.op),
+                }
+            }
+            Op::StoreSubscr
+                if st.top(1).0 == Ty::Int
+                    && st.top(2).0 == Ty::Obj
+                    && self.container(i) == Some(false) =>
+            {
+                st.pop();
+                st.pop();
+                st.pop();
+                Step::ItemSet
+            }
+            op => {
+                // ops that read slots below what they pop need them boxed (with exception
+                // items, which are objects anyway)
+                let deep: Vec<u32> = match op {
+                    Op::ListAppend { depth }
+                    | Op::SetAdd { depth }
+                    | Op::ListExtend { depth }
+                    | Op::SetUpdate { depth }
+                    | Op::DictUpdate { depth } => vec![depth + 1],
+                    Op::MapAdd { depth, .. } => vec![depth + 2],
+                    Op::DictMerge { depth, callee } => vec![depth + 1, callee + 1],
+                    Op::WithExceptStart { exit, items } => {
+                        std::iter::once(exit).chain(1..=items).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                if deep.iter().any(|&k| st.top(k).0.unboxed()) {
+                    return bail(format!("{} reads an unboxed slot", op.name()));
+                }
+                self.generic(st, op)
+            }
+        };
+        // jumps of the generic code and the block-stack edges
+        match (ins.op, step) {
+            (_, Step::Truth | Step::ForRange) => {}
+            (Op::SetupBlock { target, .. } | Op::SetupWith { target, .. }, _) => {
+                let (p, q) = ins.op.jump_effect().unwrap_or((0, 0));
+                let mut s = before.sized(d - p as usize);
+                for _ in 0..q {
+                    s.push(Ty::Obj, Src::Maybe);
+                }
+                edges.push(strict_to(target, &s));
+            }
+            (Op::ContinueLoop { target }, _) => edges.push(strict_to(target, &before)),
+            (Op::CallFinally { target }, _) => {
+                edges.push(strict_to(target, &before));
+                if let Some(next) = func
+                    .blocks
+                    .iter()
+                    .position(|b| b.offset > ins.offset)
+                    .map(|n| Block(n as u32))
+                {
+                    edges.push(strict_to(next, &before));
+                }
+            }
+            (op, _) => {
+                if let (Some(t), Some((p, q))) = (op.target(), op.jump_effect()) {
+                    let mut s = before.sized(d - p as usize);
+                    for _ in 0..q {
+                        s.push(Ty::Obj, Src::Maybe);
+                    }
+                    // (the generic code boxed what it popped; the rest keeps its types)
+                    edges.push(Edge {
+                        to: t,
+                        state: s,
+                        strict: !matches!(
+                            op,
+                            Op::Jump { .. }
+                                | Op::JumpNoInterrupt { .. }
+                                | Op::PopJumpIf { .. }
+                                | Op::JumpIfOrPop { .. }
+                                | Op::ForIter { .. }
+                                | Op::JumpIfNotExcMatch { .. }
+                                | Op::Send { .. }
+                        ),
+                    });
+                }
+            }
+        }
+        Ok((step, edges))
+    }
+
+    /// A generic instruction: pops boxed, pushes boxed.
+    fn generic(&self, st: &mut State, op: Op) -> Step {
+        let (pops, pushes) = op.stack_effect();
+        for _ in 0..pops {
+            st.pop();
+        }
+        let src = match op {
+            Op::BuildTuple { .. }
+            | Op::BuildList { .. }
+            | Op::BuildSet { .. }
+            | Op::BuildMap { .. }
+            | Op::BuildConstKeyMap { .. }
+            | Op::BuildString { .. }
+            | Op::MakeFunction { .. }
+            | Op::MakeFunction27 { .. }
+            | Op::IsOp { .. }
+            | Op::ContainsOp { .. }
+            | Op::Compare { .. }
+            | Op::FormatValue { .. }
+            | Op::FormatSimple
+            | Op::FormatWithSpec => Src::NotNum,
+            _ => Src::Maybe,
+        };
+        for _ in 0..pushes {
+            st.push(Ty::Obj, src);
+        }
+        Step::Generic
+    }
+
+    /// The common type of a binary operation on `a` and `b` and how each gets there.
+    fn domain(a: (Num, bool), b: (Num, bool)) -> (Num, Conv, Conv) {
+        let conv = |(n, guarded): (Num, bool), to: Num| match (n, to, guarded) {
+            (Num::Int, Num::Float, false) => Conv::Widen,
+            (Num::Int, Num::Float, true) => Conv::UnboxWiden,
+            (_, _, false) => Conv::Keep,
+            (_, _, true) => Conv::Unbox,
+        };
+        let num = if a.0 == Num::Float || b.0 == Num::Float {
+            Num::Float
+        } else {
+            Num::Int
+        };
+        (num, conv(a, num), conv(b, num))
+    }
+
+    /// The step and result type of binary `op` on machine operands, if compiled for them.
+    fn arith(&self, op: BinOp, a: (Num, bool), b: (Num, bool)) -> Option<(Step, Ty)> {
+        let (num, ca, cb) = Self::domain(a, b);
+        let result = match (num, op) {
+            (
+                Num::Int,
+                BinOp::Add
+                | BinOp::Sub
+                | BinOp::Mul
+                | BinOp::FloorDiv
+                | BinOp::Mod
+                | BinOp::ClassicDiv
+                | BinOp::LShift
+                | BinOp::RShift
+                | BinOp::And
+                | BinOp::Or
+                | BinOp::Xor
+                | BinOp::Pow,
+            ) => Ty::Int,
+            (Num::Int, BinOp::TrueDiv) => Ty::Float,
+            (
+                Num::Float,
+                BinOp::Add
+                | BinOp::Sub
+                | BinOp::Mul
+                | BinOp::TrueDiv
+                | BinOp::ClassicDiv
+                | BinOp::FloorDiv
+                | BinOp::Mod
+                | BinOp::Pow,
+            ) => Ty::Float,
+            _ => return None,
+        };
+        Some((
+            Step::Arith {
+                op,
+                num,
+                a: ca,
+                b: cb,
+            },
+            result,
+        ))
+    }
+
+    /// Whether call site `i` calls the genuine `range` with `argc` positional arguments and
+    /// feeds `iter()` at once.
+    fn range_call(&self, i: usize, argc: u32) -> bool {
+        let w = (self.inp.word)(i);
+        let callee = w & !fb::COMPILED;
+        (1..=3).contains(&argc)
+            && callee != 0
+            && callee != fb::MANY
+            && self.inp.ranges.contains(&callee)
+            && !(self.inp.failed)(i)
+            && matches!(
+                self.inp.func.instrs.get(i + 1).map(|x| x.op),
+                Some(Op::GetIter)
+            )
+    }
+
+    fn range_args(&mut self, st: &mut State, argc: u32, slots: u32, op: Op) -> Result<Step, Bail> {
+        let mut conv = [Conv::Keep; 3];
+        for k in 0..argc {
+            conv[k as usize] = match st.top(argc - k).0 {
+                Ty::Int => Conv::Keep,
+                Ty::Obj => Conv::Unbox,
+                _ => return Ok(self.generic(st, op)),
+            };
+        }
+        for _ in 0..argc + slots {
+            st.pop();
+        }
+        st.push(Ty::Range, Src::NotNum);
+        Ok(Step::RangeCall { argc, slots, conv })
+    }
+
+    /// What container site `i` saw: `Some(true)` only tuples, `Some(false)` only lists.
+    fn container(&self, i: usize) -> Option<bool> {
+        if (self.inp.failed)(i) {
+            return None;
+        }
+        match (self.inp.word)(i) {
+            fb::LIST => Some(false),
+            fb::TUPLE => Some(true),
+            _ => None,
+        }
+    }
+
+    /// Runs the dataflow to a fixpoint; returns the plan (with the current local types).
+    fn run(&mut self) -> Result<Plan, Bail> {
+        let func = self.inp.func;
+        let nb = func.blocks.len();
+        let mut entry: Vec<Option<State>> = vec![None; nb];
+        if nb == 0 {
+            return bail("no blocks");
+        }
+        let depth0 = func.instrs.first().and_then(|i| i.depth).unwrap_or(0) as usize;
+        entry[0] = Some(State::default().sized(depth0));
+        let mut work: Vec<usize> = vec![0];
+        let mut rounds = 0usize;
+        while let Some(b) = work.pop() {
+            rounds += 1;
+            if rounds > 64 * nb + 64 {
+                return bail("the types did not settle");
+            }
+            let Some(mut st) = entry[b].clone() else {
+                return bail("a block queued without a state");
+            };
+            let data = &func.blocks[b];
+            let mut falls = true;
+            let mut out: Vec<(Block, State)> = Vec::new();
+            for i in data.start..data.end {
+                let ins = &func.instrs[i];
+                if ins.depth.is_none() {
+                    falls = false;
+                    break;
+                }
+                let (_, edges) = self.step(i, &mut st)?;
+                out.extend(edges.into_iter().map(|e| (e.to, e.state)));
+                if ins.op.is_terminator() {
+                    falls = false;
+                }
+            }
+            if falls && b + 1 < nb {
+                out.push((Block(b as u32 + 1), st));
+            }
+            for (t, s) in out {
+                let t = t.0 as usize;
+                let Some(data) = func.blocks.get(t) else {
+                    return bail("a jump to a missing block");
+                };
+                let Some(depth) = func.instrs[data.start].depth else {
+                    continue;
+                };
+                let s = s.sized(depth as usize);
+                match &mut entry[t] {
+                    Some(e) => {
+                        if e.join(&s) && !work.contains(&t) {
+                            work.push(t);
+                        }
+                    }
+                    e @ None => {
+                        *e = Some(s);
+                        work.push(t);
+                    }
+                }
+            }
+        }
+        // the final pass: steps, states, edges checked
+        let n = func.instrs.len();
+        let mut steps = vec![Step::Generic; n];
+        let mut before: Vec<Option<State>> = vec![None; n];
+        let mut jumps: Vec<Option<Vec<Ty>>> = vec![None; n];
+        let mut falls_out: Vec<Option<Vec<Ty>>> = vec![None; nb];
+        for votes in &mut self.votes {
+            *votes = Votes::default();
+        }
+        for (b, data) in func.blocks.iter().enumerate() {
+            let Some(mut st) = entry[b].clone() else {
+                continue;
+            };
+            let mut falls = true;
+            for i in data.start..data.end {
+                let ins = &func.instrs[i];
+                if ins.depth.is_none() {
+                    falls = false;
+                    break;
+                }
+                before[i] = Some(st.clone());
+                let (step, edges) = self.step(i, &mut st)?;
+                steps[i] = step;
+                for e in edges {
+                    let t = e.to.0 as usize;
+                    let Some(Some(target)) = entry.get(t) else {
+                        continue;
+                    };
+                    let arriving = e.state.sized(target.ty.len());
+                    if e.strict {
+                        if arriving.ty != target.ty {
+                            return bail(format!(
+                                "{} at offset {} reaches bb{t} with stack {:?}, which holds {:?}",
+                                ins.op.name(),
+                                ins.offset,
+                                arriving.ty,
+                                target.ty
+                            ));
+                        }
+                    } else if ins.op.target() == Some(e.to) {
+                        jumps[i] = Some(arriving.ty);
+                    }
+                }
+                if ins.op.is_terminator() {
+                    falls = false;
+                }
+            }
+            if falls {
+                falls_out[b] = Some(st.ty);
+            }
+        }
+        Ok(Plan {
+            locals: self.locals.clone(),
+            steps,
+            before,
+            entry: entry.into_iter().map(|e| e.map(|s| s.ty)).collect(),
+            jumps,
+            falls: falls_out,
+            live: Vec::new(),
+        })
+    }
+}
+
+/// The typed locals live before each instruction (see [`Plan::live`]).
+fn liveness(func: &Function, locals: &[Option<Num>]) -> Vec<Vec<u32>> {
+    let typed: Vec<u32> = locals
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.is_some())
+        .map(|(l, _)| l as u32)
+        .collect();
+    let n = func.instrs.len();
+    // exception handlers and the unwinding of `break`, `continue` and `finally` reach blocks
+    // from everywhere in their ranges: there every typed local counts as live
+    let plain = func.handlers.is_empty()
+        && !func.instrs.iter().any(|i| {
+            matches!(
+                i.op,
+                Op::SetupBlock { kind, .. } if kind != crate::ir::BlockKind::Loop
+            ) || matches!(
+                i.op,
+                Op::SetupWith { .. }
+                    | Op::BreakLoop
+                    | Op::ContinueLoop { .. }
+                    | Op::CallFinally { .. }
+                    | Op::EndFinally { .. }
+                    | Op::PopFinally { .. }
+                    | Op::BeginFinally
+            )
+        });
+    if !plain || typed.is_empty() {
+        return vec![typed; n];
+    }
+    let idx = |l: u32| typed.iter().position(|&t| t == l);
+    let words = typed.len().div_ceil(64);
+    let nb = func.blocks.len();
+    // live-in of each block, as bit sets over the typed locals
+    let mut live_in: Vec<Vec<u64>> = vec![vec![0; words]; nb];
+    let succs = |b: usize| -> Vec<usize> {
+        let data = &func.blocks[b];
+        let mut out = Vec::new();
+        let mut falls = true;
+        for ins in &func.instrs[data.start..data.end] {
+            if let Some(t) = ins.op.target() {
+                out.push(t.0 as usize);
+            }
+            if ins.op.is_terminator() || ins.depth.is_none() {
+                falls = false;
+            }
+        }
+        if falls && b + 1 < nb {
+            out.push(b + 1);
+        }
+        out
+    };
+    let transfer = |b: usize, out: &mut Vec<u64>, record: &mut dyn FnMut(usize, &[u64])| {
+        let data = &func.blocks[b];
+        for i in (data.start..data.end).rev() {
+            match func.instrs[i].op {
+                Op::StoreFast { local } | Op::DeleteFast { local } => {
+                    if let Some(k) = idx(local) {
+                        out[k / 64] &= !(1 << (k % 64));
+                    }
+                }
+                Op::LoadFast { local, .. } => {
+                    if let Some(k) = idx(local) {
+                        out[k / 64] |= 1 << (k % 64);
+                    }
+                }
+                _ => {}
+            }
+            record(i, out);
+        }
+    };
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in (0..nb).rev() {
+            let mut cur = vec![0u64; words];
+            for s in succs(b) {
+                for (c, x) in cur.iter_mut().zip(&live_in[s]) {
+                    *c |= x;
+                }
+            }
+            transfer(b, &mut cur, &mut |_, _| {});
+            if cur != live_in[b] {
+                live_in[b] = cur;
+                changed = true;
+            }
+        }
+    }
+    let mut out = vec![Vec::new(); n];
+    for b in 0..nb {
+        let mut cur = vec![0u64; words];
+        for s in succs(b) {
+            for (c, x) in cur.iter_mut().zip(&live_in[s]) {
+                *c |= x;
+            }
+        }
+        transfer(b, &mut cur, &mut |i, set| {
+            out[i] = typed
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| set[k / 64] >> (k % 64) & 1 == 1)
+                .map(|(_, &l)| l)
+                .collect();
+        });
+    }
+    out
+}
+
+/// Plans the specialisation of `inp.func`: `Err` says why there is none (nothing worth
+/// specialising, or an analysis that cannot vouch for a plan); the function is then compiled
+/// generic only.
+pub fn plan(inp: &Inputs<'_>) -> Result<Plan, String> {
+    let n = inp.nlocals as usize;
+    let mut a = Analysis {
+        inp,
+        locals: vec![None; n],
+        votes: vec![Votes::default(); n],
+    };
+    // Votes with every local boxed, then again with the types they gave (a typed local makes
+    // the values computed from it typed, whose stores vote in turn), until they settle. If a
+    // typing cannot be planned, the locals are left boxed.
+    let worth = |mut p: Plan| {
+        if p.worthwhile() {
+            p.live = liveness(inp.func, &p.locals);
+            Ok(p)
+        } else {
+            Err("nothing to specialise: no site saw only ints or floats".to_string())
+        }
+    };
+    let mut why = String::new();
+    for _ in 0..6 {
+        let plan = a.run();
+        let decided: Vec<Option<Num>> = (0..n)
+            .map(|l| {
+                let v = a.votes[l];
+                if inp.excluded.get(l).copied().unwrap_or(true) || v.other {
+                    None
+                } else {
+                    match (v.int, v.float) {
+                        (true, false) => Some(Num::Int),
+                        (false, true) => Some(Num::Float),
+                        _ => None,
+                    }
+                }
+            })
+            .collect();
+        match plan {
+            Ok(p) if decided == a.locals => return worth(p),
+            Ok(_) => {}
+            Err(Bail(w)) => why = w,
+        }
+        if decided == a.locals {
+            break;
+        }
+        a.locals = decided;
+    }
+    a.locals = vec![None; n];
+    match a.run() {
+        Ok(p) => worth(p),
+        Err(Bail(w)) => Err(if why.is_empty() { w } else { why }),
+    }
+}
+
+/// Whether `op` is a conditional jump whose condition `Step::Truth` decides for an unboxed
+/// value (`None` tests are constant: a machine value is never `None`).
+pub fn truth_of(cond: Cond) -> Option<bool> {
+    match cond {
+        Cond::True => Some(true),
+        Cond::False => Some(false),
+        Cond::None | Cond::NotNone => None,
+    }
+}
+
+/// Slots below a call's arguments, for [`Step::RangeCall`].
+pub fn call_slots(slot: CallSlot) -> u32 {
+    slot.slots()
+}
