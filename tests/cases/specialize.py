@@ -301,6 +301,51 @@ def sieve(n):
     return count
 
 
+def seq_sum(xs):
+    t = 0
+    for x in xs:
+        t += x
+    return t
+
+
+def grow(xs):
+    n = 0
+    for x in xs:
+        if len(xs) < 12:
+            xs.append(x + 1)
+        n += x
+    return n, xs
+
+
+def shrink(xs):
+    seen = []
+    for x in xs:
+        seen.append(x)
+        if len(xs) > 2:
+            del xs[0]
+    return seen, xs
+
+
+def seq_exits(xs, stop):
+    n = 0
+    for x in xs:
+        if x == stop:
+            break
+        if x < 0:
+            return 'negative', n
+        n += 10 // x
+    else:
+        n = -n
+    return n
+
+
+def tuple_pairs(ps):
+    t = 0.0
+    for p in ps:
+        t += p[0] * p[1]
+    return t
+
+
 SEQUENCES = [
     ('int_loop', [(10,), (1000,), (0,), (-5,), (2.5,), (7,)],
      {'locals': {'i': 'int', 'total': 'int', 'n': 'int'}}),
@@ -372,6 +417,17 @@ SEQUENCES = [
     ('vectors', [([[0.0, 1.0, 2.0, 3.0]], 0.5), ([[1.0, 1.0, 1.0, 1.0], [2.0, 2.0, 2.0, 2.0]], 0.25),
                  ([[1, 2, 3, 4]], 0.5), ([[1.0, 2.0, 3.0, 4.0]], 1)],
      {'deopts': True}),
+    ('seq_sum', [([1, 2, 3],), ([4, 5, 6, 7],), ((1, 2, 3),), ([1, 2.5, 3],), ([1, 'a'],),
+                 ([],), ([M, 1],), (set([1, 2]),)],
+     {'locals': {'t': 'int', 'x': 'int'}, 'deopts': True}),
+    ('grow', [([1, 2],), ([3],), ([1.5, 2],), ([],)], {'deopts': True}),
+    ('shrink', [([1, 2, 3, 4, 5],), ([1, 2, 3],), ((1, 2),)], {'deopts': True}),
+    ('seq_exits', [([1, 2, 3], 9), ([1, 2, 3], 2), ([5, -1, 2], 9), ([5, 0, 2], 9), ([], 0),
+                   ((1, 2), 9)],
+     {'deopts': True}),
+    ('tuple_pairs', [([(1.0, 2.0), (3.0, 4.0)],), ([(1.5, 2.5)],), ([(1, 2.0)],),
+                     ([[1.0, 2.0]],), ([],)],
+     {'locals': {'t': 'float'}, 'deopts': True}),
     ('sieve', [(50,), (1000,), (2,)],
      {'locals': {'i': 'int', 'j': 'int', 'count': 'int'}, 'deopts': False}),
 ]

@@ -36,12 +36,27 @@ pub enum Ty {
     Range,
     /// An iterator over such a range: the next value, the stop, the step.
     RangeIter,
+    /// An object reference the stack does not own: the value of a local that still holds it,
+    /// or a constant (no reference count changes until something takes it over).
+    Borrowed,
+    /// An iterator over an exact list: the list (in the generic slot, owned) and the next
+    /// index.
+    ListIter,
+    /// An iterator over an exact tuple, likewise.
+    TupleIter,
 }
 
 impl Ty {
-    /// Whether the slot holds no object (its boxed slot is NULL).
+    /// Whether the slot holds something else than an owned object in the generic
+    /// representation (what the generic code needs boxed).
     pub fn unboxed(self) -> bool {
         self != Ty::Obj
+    }
+
+    /// Whether the generic slot holds an owned reference (an object, or the sequence of an
+    /// iterator over one): releasing the slot releases it.
+    pub fn owns_slot(self) -> bool {
+        matches!(self, Ty::Obj | Ty::ListIter | Ty::TupleIter)
     }
 }
 
@@ -102,8 +117,10 @@ pub enum Src {
     Local(u32),
     /// A value that may be a number.
     Maybe,
-    /// A value that is not a number (a non-numeric constant, a container just built, ...).
+    /// A value that is not a number (a container just built, a truth value, ...).
     NotNum,
+    /// A constant that is not a number (borrowed from `co_consts`).
+    Const,
 }
 
 /// What the specialised code does for one instruction.
@@ -116,6 +133,15 @@ pub enum Step {
     Shuffle,
     /// Pushes a typed local (a guard when it may be unbound: the generic code raises).
     LoadLocal(Num),
+    /// Pushes a boxed local or a constant borrowed (an unbound local raises).
+    LoadBorrowed,
+    /// A truth test of a borrowed object on top (`TO_BOOL`, conditional jumps).
+    TruthObj,
+    /// `is` / `is not` with a borrowed operand: the identity of the two, as a truth value.
+    Identity {
+        /// `is not`.
+        invert: bool,
+    },
     /// Pops into a typed local; `unbox`: the value is boxed and guarded.
     StoreLocal {
         /// The local's type.
@@ -167,6 +193,16 @@ pub enum Step {
     },
     /// `iter()` of a [`Ty::Range`].
     RangeIter,
+    /// `iter()` of an exact list or tuple (guarded): iterated by index.
+    SeqIter {
+        /// A tuple (else a list).
+        tuple: bool,
+    },
+    /// `FOR_ITER` over a [`Ty::ListIter`] or [`Ty::TupleIter`].
+    ForSeq {
+        /// A tuple (else a list).
+        tuple: bool,
+    },
     /// `FOR_ITER` over a [`Ty::RangeIter`]: a counted loop.
     ForRange,
     /// `container[i]` for a list or tuple (guarded) and a machine-int index.
@@ -182,9 +218,11 @@ impl Step {
     /// Whether the step guards (may resume the generic code).
     pub fn guards(&self) -> bool {
         match *self {
-            Step::LoadLocal(_) | Step::RangeCall { .. } | Step::ItemGet { .. } | Step::ItemSet => {
-                true
-            }
+            Step::LoadLocal(_)
+            | Step::RangeCall { .. }
+            | Step::ItemGet { .. }
+            | Step::ItemSet
+            | Step::SeqIter { .. } => true,
             Step::StoreLocal { unbox, .. } => unbox,
             Step::Arith { op, num, a, b } => {
                 a.guards()
@@ -247,6 +285,9 @@ pub struct Plan {
     /// stored): what a deopt there must hand to the generic code. Every typed local, where
     /// the function's control flow is not plain enough to tell.
     pub live: Vec<Vec<u32>>,
+    /// Per instruction, the borrowed stack slots to take a reference to first (the local
+    /// they borrow is about to change).
+    pub own: Vec<Vec<u32>>,
 }
 
 impl Plan {
@@ -309,8 +350,10 @@ impl State {
 
     fn join(&mut self, other: &State) -> bool {
         let mut changed = false;
-        for (a, b) in self.ty.iter_mut().zip(&other.ty) {
-            if *a != *b && *a != Ty::Obj {
+        for (k, (a, b)) in self.ty.iter_mut().zip(&other.ty).enumerate() {
+            // (borrowed values join only when borrowed from the same place)
+            let differ = *a != *b || (*a == Ty::Borrowed && self.src.get(k) != other.src.get(k));
+            if differ && *a != Ty::Obj {
                 *a = Ty::Obj;
                 changed = true;
             }
@@ -324,12 +367,20 @@ impl State {
         changed
     }
 
-    fn forget_local(&mut self, n: u32) {
-        for s in &mut self.src {
+    /// Local `n` is about to change: values borrowed from it are taken over (their slots,
+    /// returned, get references), and no value is its copy any more.
+    fn forget_local(&mut self, n: u32) -> Vec<u32> {
+        let mut own = Vec::new();
+        for (k, s) in self.src.iter_mut().enumerate() {
             if *s == Src::Local(n) {
+                if self.ty[k] == Ty::Borrowed {
+                    self.ty[k] = Ty::Obj;
+                    own.push(k as u32);
+                }
                 *s = Src::Maybe;
             }
         }
+        own
     }
 }
 
@@ -361,6 +412,8 @@ struct Analysis<'a> {
     inp: &'a Inputs<'a>,
     locals: Vec<Option<Num>>,
     votes: Vec<Votes>,
+    /// The borrowed slots the last step takes references to first.
+    own: Vec<u32>,
 }
 
 /// A failed analysis, and why: the function is compiled without specialisation.
@@ -394,14 +447,16 @@ impl Analysis<'_> {
         if let Src::Local(l) = src {
             // a local left boxed because its guard failed: its sites saw only one type, but
             // another came since
-            if ty == Ty::Obj && self.inp.excluded.get(l as usize).copied().unwrap_or(false) {
+            if !matches!(ty, Ty::Int | Ty::Float)
+                && self.inp.excluded.get(l as usize).copied().unwrap_or(false)
+            {
                 return None;
             }
         }
         match ty {
             Ty::Int => Some((Num::Int, false)),
             Ty::Float => Some((Num::Float, false)),
-            Ty::Obj => {
+            Ty::Obj | Ty::Borrowed => {
                 let w = (self.inp.word)(i);
                 if w == 0 {
                     return None;
@@ -455,6 +510,7 @@ impl Analysis<'_> {
         }
         let before = st.clone();
         let mut edges = Vec::new();
+        self.own.clear();
         let strict_to = |to: Block, s: &State| Edge {
             to,
             state: s.clone(),
@@ -474,6 +530,11 @@ impl Analysis<'_> {
             Op::PopTop if st.top(1).0.unboxed() => {
                 st.pop();
                 Step::Shuffle
+            }
+            Op::Copy { n } | Op::Dup { n }
+                if (1..=n).any(|k| matches!(st.top(k).0, Ty::ListIter | Ty::TupleIter)) =>
+            {
+                return bail("an iterator copied");
             }
             Op::Rot { n } | Op::Swap { n } | Op::Copy { n } | Op::Dup { n }
                 if (1..=n).any(|k| st.top(k).0.unboxed()) =>
@@ -515,8 +576,8 @@ impl Analysis<'_> {
                     Step::Const(k)
                 }
                 _ => {
-                    st.push(Ty::Obj, Src::NotNum);
-                    Step::Generic
+                    st.push(Ty::Borrowed, Src::Const);
+                    Step::LoadBorrowed
                 }
             },
             Op::LoadFast { local, .. } => {
@@ -524,25 +585,34 @@ impl Analysis<'_> {
                     // (read unbound: left boxed the next time)
                     self.vote(Src::Local(local), None);
                 }
-                let t = self.typed_local(local);
-                st.push(t.map_or(Ty::Obj, Num::ty), Src::Local(local));
-                t.map_or(Step::Generic, Step::LoadLocal)
+                match self.typed_local(local) {
+                    Some(t) => {
+                        st.push(t.ty(), Src::Local(local));
+                        Step::LoadLocal(t)
+                    }
+                    None => {
+                        st.push(Ty::Borrowed, Src::Local(local));
+                        Step::LoadBorrowed
+                    }
+                }
             }
             Op::StoreFast { local } => {
                 let (t, s) = st.pop();
-                st.forget_local(local);
+                self.own = st.forget_local(local);
                 match t {
                     // a store whose guard failed before: the value was of another type
                     _ if (self.inp.failed)(i) => self.vote(Src::Local(local), None),
                     Ty::Int => self.vote(Src::Local(local), Some(Num::Int)),
                     Ty::Float => self.vote(Src::Local(local), Some(Num::Float)),
-                    Ty::Obj if s == Src::NotNum => self.vote(Src::Local(local), None),
-                    Ty::Obj => {}
+                    Ty::Obj | Ty::Borrowed if matches!(s, Src::NotNum | Src::Const) => {
+                        self.vote(Src::Local(local), None)
+                    }
+                    Ty::Obj | Ty::Borrowed => {}
                     _ => self.vote(Src::Local(local), None),
                 }
                 match (self.typed_local(local), t) {
                     (None, _) => Step::Generic,
-                    (Some(n), Ty::Obj) => Step::StoreLocal {
+                    (Some(n), Ty::Obj | Ty::Borrowed) => Step::StoreLocal {
                         num: n,
                         unbox: true,
                     },
@@ -563,7 +633,7 @@ impl Analysis<'_> {
                 if self.typed_local(local).is_some() {
                     return bail("a typed local deleted");
                 }
-                st.forget_local(local);
+                self.own = st.forget_local(local);
                 self.generic(st, ins.op)
             }
             Op::Binary { op, .. } => {
@@ -642,6 +712,56 @@ impl Analysis<'_> {
                 st.push(Ty::Bool, Src::NotNum);
                 Step::Truth
             }
+            Op::ToBool if st.top(1).0 == Ty::Borrowed => {
+                st.pop();
+                st.push(Ty::Bool, Src::NotNum);
+                Step::TruthObj
+            }
+            Op::PopJumpIf { target, .. } if st.top(1).0 == Ty::Borrowed => {
+                st.pop();
+                edges.push(Edge {
+                    to: target,
+                    state: st.clone(),
+                    strict: false,
+                });
+                Step::TruthObj
+            }
+            Op::JumpIfOrPop { target, .. } if st.top(1).0 == Ty::Borrowed => {
+                edges.push(Edge {
+                    to: target,
+                    state: st.clone(),
+                    strict: false,
+                });
+                st.pop();
+                Step::TruthObj
+            }
+            Op::IsOp { invert }
+                if [st.top(1).0, st.top(2).0].contains(&Ty::Borrowed)
+                    && [st.top(1).0, st.top(2).0]
+                        .iter()
+                        .all(|t| matches!(t, Ty::Obj | Ty::Borrowed)) =>
+            {
+                st.pop();
+                st.pop();
+                st.push(Ty::Bool, Src::NotNum);
+                Step::Identity { invert }
+            }
+            Op::Compare {
+                op: op @ (CmpOp::Is | CmpOp::IsNot),
+                to_bool,
+            } if !to_bool
+                && [st.top(1).0, st.top(2).0].contains(&Ty::Borrowed)
+                && [st.top(1).0, st.top(2).0]
+                    .iter()
+                    .all(|t| matches!(t, Ty::Obj | Ty::Borrowed)) =>
+            {
+                st.pop();
+                st.pop();
+                st.push(Ty::Bool, Src::NotNum);
+                Step::Identity {
+                    invert: op == CmpOp::IsNot,
+                }
+            }
             Op::PopJumpIf { target, cond }
                 if matches!(st.top(1).0, Ty::Int | Ty::Float | Ty::Bool) =>
             {
@@ -684,6 +804,29 @@ impl Analysis<'_> {
                 st.push(Ty::RangeIter, Src::NotNum);
                 Step::RangeIter
             }
+            Op::GetIter
+                if matches!(st.top(1).0, Ty::Obj | Ty::Borrowed) && self.container(i).is_some() =>
+            {
+                let tuple = self.container(i) == Some(true);
+                st.pop();
+                st.push(
+                    if tuple { Ty::TupleIter } else { Ty::ListIter },
+                    Src::NotNum,
+                );
+                Step::SeqIter { tuple }
+            }
+            Op::ForIter { target } if matches!(st.top(1).0, Ty::ListIter | Ty::TupleIter) => {
+                let tuple = st.top(1).0 == Ty::TupleIter;
+                let mut exhausted = st.clone();
+                exhausted.pop();
+                edges.push(Edge {
+                    to: target,
+                    state: exhausted,
+                    strict: false,
+                });
+                st.push(Ty::Obj, Src::Maybe);
+                Step::ForSeq { tuple }
+            }
             Op::ForIter { target } if st.top(1).0 == Ty::RangeIter => {
                 let mut exhausted = st.clone();
                 exhausted.pop();
@@ -695,7 +838,9 @@ impl Analysis<'_> {
                 st.push(Ty::Int, Src::Maybe);
                 Step::ForRange
             }
-            Op::Subscr if st.top(1).0 == Ty::Int && st.top(2).0 == Ty::Obj => {
+            Op::Subscr
+                if st.top(1).0 == Ty::Int && matches!(st.top(2).0, Ty::Obj | Ty::Borrowed) =>
+            {
                 match self.container(i) {
                     Some(tuple) => {
                         st.pop();
@@ -708,7 +853,7 @@ impl Analysis<'_> {
             }
             Op::StoreSubscr
                 if st.top(1).0 == Ty::Int
-                    && st.top(2).0 == Ty::Obj
+                    && matches!(st.top(2).0, Ty::Obj | Ty::Borrowed)
                     && self.container(i) == Some(false) =>
             {
                 st.pop();
@@ -898,7 +1043,7 @@ impl Analysis<'_> {
         for k in 0..argc {
             conv[k as usize] = match st.top(argc - k).0 {
                 Ty::Int => Conv::Keep,
-                Ty::Obj => Conv::Unbox,
+                Ty::Obj | Ty::Borrowed => Conv::Unbox,
                 _ => return Ok(self.generic(st, op)),
             };
         }
@@ -987,6 +1132,7 @@ impl Analysis<'_> {
         let mut before: Vec<Option<State>> = vec![None; n];
         let mut jumps: Vec<Option<Vec<Ty>>> = vec![None; n];
         let mut falls_out: Vec<Option<Vec<Ty>>> = vec![None; nb];
+        let mut own: Vec<Vec<u32>> = vec![Vec::new(); n];
         for votes in &mut self.votes {
             *votes = Votes::default();
         }
@@ -1004,6 +1150,7 @@ impl Analysis<'_> {
                 before[i] = Some(st.clone());
                 let (step, edges) = self.step(i, &mut st)?;
                 steps[i] = step;
+                own[i] = std::mem::take(&mut self.own);
                 for e in edges {
                     let t = e.to.0 as usize;
                     let Some(Some(target)) = entry.get(t) else {
@@ -1040,6 +1187,7 @@ impl Analysis<'_> {
             jumps,
             falls: falls_out,
             live: Vec::new(),
+            own,
         })
     }
 }
@@ -1161,6 +1309,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, String> {
         inp,
         locals: vec![None; n],
         votes: vec![Votes::default(); n],
+        own: Vec::new(),
     };
     // Votes with every local boxed, then again with the types they gave (a typed local makes
     // the values computed from it typed, whose stores vote in turn), until they settle. If a

@@ -134,6 +134,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         let with_error = get("with_error");
         let raise27 = get("raise27");
         let slice27 = get("slice27");
+        let seq_iter = get("SeqIter");
         let enter_name = get("ENTER");
         let exit_name = get("EXIT");
         let tramp = get("trampoline");
@@ -151,6 +152,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             with_error,
             raise27,
             slice27,
+            seq_iter,
             enter_name,
             exit_name,
         });
@@ -334,13 +336,19 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
         let feedback: Box<[std::sync::atomic::AtomicUsize]> = (0..ir.instrs.len())
             .map(|_| std::sync::atomic::AtomicUsize::new(0))
             .collect();
+        let co_consts = c.getattr(code, "co_consts");
+        if co_consts.is_null() {
+            c.clear_error();
+        }
         let compiled = match Codegen::with_slots(ctx, c, &ir, nparams, slots.clone())
             .quick(true)
             .feedback(&feedback)
+            .constants(anyjit_jit::runtime::guards::const_addrs(c, co_consts))
             .compile()
         {
             Ok(x) => x,
             Err(u) => {
+                c.decref(co_consts);
                 c.decref(slotnames);
                 c.decref(code);
                 return Err(Some(u));
@@ -365,7 +373,7 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             ir,
             slots,
             func,
-            consts: get("co_consts"),
+            consts: co_consts,
             names: get("co_names"),
             varnames: slotnames,
             argcount,
@@ -585,9 +593,12 @@ fn optimize(
             None
         }
     };
+    // SAFETY: GIL held; `cf` owns its constants.
+    let consts = unsafe { anyjit_jit::runtime::guards::const_addrs(c, cf.consts) };
     Codegen::with_slots(ctx, c, &cf.ir, cf.nparams(), cf.slots.clone())
         .watched_globals(watched)
         .feedback(&cf.feedback)
+        .constants(consts)
         .specialize(plan, range_list)
         .compile()
 }
@@ -616,9 +627,12 @@ fn resume_code(
 ) -> Result<anyjit_jit::codegen::Compiled, String> {
     let c = &state().capi;
     let t = std::time::Instant::now();
+    // SAFETY: GIL held; `cf` owns its constants.
+    let consts = unsafe { anyjit_jit::runtime::guards::const_addrs(c, cf.consts) };
     let r = Codegen::with_slots(llvm_context(), c, &cf.ir, cf.nparams(), cf.slots.clone())
         .watched_globals(watch_globals(c, cf))
         .feedback(&cf.feedback)
+        .constants(consts)
         .resume_at(sites.to_vec())
         .compile()
         .map_err(|u| u.to_string());
@@ -985,7 +999,7 @@ pub unsafe extern "C" fn specialize(_module: Obj, flag: Obj) -> Obj {
     }
 }
 
-/// `anyjit._specialized(compiled)`: what the running code of a compiled function specialises
+/// `anyjit.specialization(compiled)` (also `anyjit._specialized`): what the running code of a compiled function specialises
 /// (a dict: whether it is specialised, the typed locals by name, its guards, counted loops and
 /// unboxed operations, how often it was specialised, the guards that failed since).
 ///
@@ -998,7 +1012,7 @@ pub unsafe extern "C" fn specialized(_module: Obj, f: Obj) -> Obj {
         let Some(cf) = compiled_of(c, f) else {
             c.set_error(
                 c.object(Api::ExcTypeError),
-                "anyjit._specialized expects a function compiled by anyjit.jit",
+                "anyjit.specialization expects a function compiled by anyjit.jit",
             );
             return std::ptr::null_mut();
         };

@@ -32,7 +32,7 @@ const METH_VARARGS: i32 = 1;
 /// `anyjit.UnsupportedError`, created once per process.
 pub(crate) static UNSUPPORTED: OnceLock<usize> = OnceLock::new();
 
-static METHODS: [MethodDef; 14] = [
+static METHODS: [MethodDef; 15] = [
     MethodDef {
         name: c"info".as_ptr(),
         meth: info as *const c_void,
@@ -130,6 +130,18 @@ optimised code got each kind of inline path ('int', 'float', 'str', 'list_index'
         doc: c"_specialize(flag) -> bool\n\nWhether functions compiled from now on get \
 specialised code (unboxed ints and floats behind guards, counted loops); returns the previous \
 setting. For the benchmark, which measures the generic tier beside it."
+            .as_ptr(),
+    },
+    MethodDef {
+        name: c"specialization".as_ptr(),
+        meth: jitapi::specialized as *const c_void,
+        flags: METH_O,
+        doc: c"specialization(compiled) -> dict\n\nWhat the running code of a function compiled \
+by anyjit.jit specialises, and why not: 'specialized' (bool), 'locals' (the locals kept as \
+machine ints and doubles, by name: 'int' or 'float'), 'guards', 'counted_loops', \
+'unboxed_ops', 'compilations' (specialised compilations so far), 'deopts' (guards failed \
+since the running one was installed), 'failed_sites', 'why_not' (why the running code is \
+not specialised, or None)."
             .as_ptr(),
     },
     MethodDef {

@@ -427,6 +427,8 @@ pub struct Codegen<'a, 'ctx> {
     plan: Option<crate::spec::Plan>,
     /// 2.7's builtin `range` (a list-building function), for the length its loops allow.
     range_list: usize,
+    /// The addresses of the function's constants (see [`Codegen::constants`]).
+    consts: Option<Vec<usize>>,
     /// Emitting the specialised copy.
     typed: std::cell::Cell<bool>,
     /// Its shadow slots.
@@ -527,6 +529,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             osr_after: runtime::OSR_AFTER.load(std::sync::atomic::Ordering::Relaxed),
             plan: None,
             range_list: 0,
+            consts: None,
             typed: std::cell::Cell::new(false),
             shadows: None,
             current: std::cell::Cell::new(0),
@@ -911,6 +914,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             Some(tys) => self.typed_edge(crate::ir::Block(n as u32 + 1), &tys, next),
             None => Ok(next),
         }
+    }
+
+    /// Takes the function's constants (`co_consts` items, by address) as constants of the
+    /// code: the caller keeps the tuple alive as long as the code.
+    pub fn constants(mut self, addrs: Vec<usize>) -> Self {
+        self.consts = Some(addrs);
+        self
     }
 
     /// Compiles a specialised copy of the function as `plan` says, beside the generic copy its
@@ -1344,6 +1354,42 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_pointer_cast(p, self.t.objp, "")
             .map_err(llvm_err)?;
         self.load(p)
+    }
+
+    /// Raises UnboundLocalError for local `local` (with `live` stack items) if `v`, its value,
+    /// is NULL.
+    fn check_bound(&self, v: PointerValue<'ctx>, local: u32, live: u32) -> R<()> {
+        let unbound = self.new_block("unbound");
+        let ok = self.new_block("bound");
+        let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(isnull, unbound, ok)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(unbound);
+        let varnames = self.env_field(env_offsets::VARNAMES)?;
+        let name = self.tuple_item(varnames, local)?;
+        self.call_addr(
+            runtime::rt_unbound_local as *const () as usize,
+            None,
+            &[self.env.expect("env").into(), name.into()],
+        )?;
+        self.fail_now(self.func.instrs[self.current.get()].offset, live)?;
+        self.b.position_at_end(ok);
+        Ok(())
+    }
+
+    /// Constant `index` of `co_consts` (borrowed): its address, where the compiler was given
+    /// the constants (they live as long as the code), else read from the tuple.
+    fn const_item(&self, index: u32) -> R<PointerValue<'ctx>> {
+        if let Some(&addr) = self.consts.as_ref().and_then(|c| c.get(index as usize)) {
+            return Ok(self
+                .t
+                .i64
+                .const_int(addr as u64, false)
+                .const_to_pointer(self.t.obj));
+        }
+        let consts = self.env_field(env_offsets::CONSTS)?;
+        self.tuple_item(consts, index)
     }
 
     /// Item `i` of a tuple (borrowed), through the descriptor's layout.
@@ -3204,6 +3250,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         // within a call; the optimising tier (a function called again) adds instcombine and
         // full instruction selection and register allocation. (GVN costs a quarter of the
         // compile time for no measured gain over early CSE.)
+        // (guards' `llvm.expect` becomes branch weights first, so that constant conditions
+        // fold)
+        fpm.add_lower_expect_intrinsic_pass();
         fpm.add_promote_memory_to_register_pass();
         if !self.quick {
             fpm.add_instruction_combining_pass();
@@ -3212,6 +3261,16 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         fpm.add_early_cse_pass();
         fpm.add_cfg_simplification_pass();
         fpm.run_on(&self.module);
+        if let (Some(dir), true) = (std::env::var_os("ANYJIT_DEBUG_DUMP"), self.plan.is_some()) {
+            let _ = std::fs::write(
+                std::path::Path::new(&dir).join(format!("{}.ll", self.func.name)),
+                self.module.print_to_string().to_string(),
+            );
+            let _ = std::fs::write(
+                std::path::Path::new(&dir).join(format!("{}.s", self.func.name)),
+                self.assembly().unwrap_or_default(),
+            );
+        }
         let (llvm_ir, asm) = if asm {
             (
                 self.module.print_to_string().to_string(),
@@ -3478,7 +3537,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             let v = self.load(self.slot(locals, i)?)?;
             self.decref(v)?;
         }
-        Ok(())
+        self.release_boxes()
     }
 
     fn local(&self, i: u32) -> R<PointerValue<'ctx>> {
@@ -3544,30 +3603,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             Op::PushNull => self.sset(d, self.null())?,
             Op::LoadConst { index } => {
-                let consts = self.env_field(env_offsets::CONSTS)?;
-                let v = self.tuple_item(consts, index)?;
+                let v = self.const_item(index)?;
                 self.incref(v)?;
                 self.sset(d, v)?;
             }
             Op::LoadFast { local, checked } => {
                 let v = self.load(self.local(local)?)?;
                 if checked {
-                    let unbound = self.new_block("unbound");
-                    let ok = self.new_block("bound");
-                    let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
-                    self.b
-                        .build_conditional_branch(isnull, unbound, ok)
-                        .map_err(llvm_err)?;
-                    self.b.position_at_end(unbound);
-                    let varnames = self.env_field(env_offsets::VARNAMES)?;
-                    let name = self.tuple_item(varnames, local)?;
-                    self.call_addr(
-                        runtime::rt_unbound_local as *const () as usize,
-                        None,
-                        &[self.env.expect("env").into(), name.into()],
-                    )?;
-                    self.fail_now(off, d)?;
-                    self.b.position_at_end(ok);
+                    self.check_bound(v, local, d)?;
                 }
                 self.incref(v)?;
                 self.sset(d, v)?;
@@ -4028,6 +4071,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             Op::GetIter => {
                 let v = self.sget(d - 1)?;
+                self.record(ins, feedback::CONTAINER, v, self.null())?;
                 let r = self.call_api(Api::ObjectGetIter, &[v.into()])?;
                 self.decref(v)?;
                 self.check_null(r, off, d - 1)?;
@@ -4134,8 +4178,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             Op::Return | Op::ReturnConst { .. } => {
                 let (r, below) = if let Op::ReturnConst { index } = ins.op {
-                    let consts = self.env_field(env_offsets::CONSTS)?;
-                    let v = self.tuple_item(consts, index)?;
+                    let v = self.const_item(index)?;
                     self.incref(v)?;
                     (v, d)
                 } else {
@@ -4247,10 +4290,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let (names, on_stack) = match kw {
                     KwNames::None => (self.null(), 0),
                     KwNames::Stack => (self.null(), 1),
-                    KwNames::Const(ci) => {
-                        let consts = self.env_field(env_offsets::CONSTS)?;
-                        (self.tuple_item(consts, ci)?, 0)
-                    }
+                    KwNames::Const(ci) => (self.const_item(ci)?, 0),
                 };
                 let consumed = nslots + argc + on_stack;
                 let base = self.slot(self.stack.expect("stack"), d - consumed)?;

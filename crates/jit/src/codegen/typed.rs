@@ -25,6 +25,11 @@ use inkwell::basic_block::BasicBlock;
 use inkwell::values::{FloatValue, IntValue, PointerValue};
 use inkwell::{FloatPredicate, IntPredicate};
 
+/// The `noted` site of a deopt that is no guard failure: an on-stack replacement whose loop
+/// the specialised code cannot take over (its iterator is the interpreter's), which the generic
+/// code runs instead.
+pub(super) const NOT_A_FAILURE: usize = usize::MAX;
+
 /// The shadow slots of the specialised copy (see the module doc).
 pub(super) struct Shadows<'ctx> {
     /// Per local: machine integer.
@@ -33,6 +38,9 @@ pub(super) struct Shadows<'ctx> {
     pub lfloat: Vec<PointerValue<'ctx>>,
     /// Per local: bound.
     pub lbound: Vec<PointerValue<'ctx>>,
+    /// Per local: its box (a new reference) or NULL. A typed local's generic slot holds NULL
+    /// in the specialised code; its box lives here, where LLVM follows it.
+    pub lcache: Vec<PointerValue<'ctx>>,
     /// Per stack slot: machine integer (a range's next value).
     pub sint: Vec<PointerValue<'ctx>>,
     /// Per stack slot: double.
@@ -43,6 +51,8 @@ pub(super) struct Shadows<'ctx> {
     pub sstop: Vec<PointerValue<'ctx>>,
     /// Per stack slot: a range's step.
     pub sstep: Vec<PointerValue<'ctx>>,
+    /// Per stack slot: a borrowed object.
+    pub sptr: Vec<PointerValue<'ctx>>,
     /// The deopt buffer (see [`DeoptEntry`]).
     pub buf: PointerValue<'ctx>,
 }
@@ -51,6 +61,10 @@ pub(super) struct Shadows<'ctx> {
 #[derive(Clone, Copy)]
 enum Val<'ctx> {
     Obj(PointerValue<'ctx>),
+    Borrowed(PointerValue<'ctx>),
+    /// An iterator over a list or tuple: the sequence (owned, in the generic slot), the next
+    /// index.
+    SeqIter(PointerValue<'ctx>, IntValue<'ctx>),
     Int(IntValue<'ctx>),
     Float(FloatValue<'ctx>),
     Bool(IntValue<'ctx>),
@@ -64,8 +78,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let i64t = self.t.i64;
         let f64t = self.ctx.f64_type();
         let i1 = self.ctx.bool_type();
-        // two words per local (value, bound), three per stack slot (a range)
-        let words = 2 * u64::from(self.nlocals) + 3 * u64::from(depth) + 1;
+        // three words per local (value, flags, box), three per stack slot (a range)
+        let words = 3 * u64::from(self.nlocals) + 3 * u64::from(depth) + 1;
         let buf = self
             .b
             .build_array_alloca(i64t, self.t.i32.const_int(words, false), "deopt_buf")
@@ -75,11 +89,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             lint: Vec::new(),
             lfloat: Vec::new(),
             lbound: Vec::new(),
+            lcache: Vec::new(),
             sint: Vec::new(),
             sfloat: Vec::new(),
             sbool: Vec::new(),
             sstop: Vec::new(),
             sstep: Vec::new(),
+            sptr: Vec::new(),
         };
         let plan = self.plan.as_ref().expect("plan");
         for l in 0..self.nlocals as usize {
@@ -94,9 +110,17 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             self.b
                 .build_store(bnd, i1.const_int(bound, false))
                 .map_err(llvm_err)?;
+            let cache = self
+                .b
+                .build_alloca(self.t.obj, "lcache")
+                .map_err(llvm_err)?;
+            self.b
+                .build_store(cache, self.t.obj.const_null())
+                .map_err(llvm_err)?;
             sh.lint.push(a);
             sh.lfloat.push(f);
             sh.lbound.push(bnd);
+            sh.lcache.push(cache);
         }
         for _ in 0..depth {
             for (v, ty) in [
@@ -105,6 +129,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 (&mut sh.sstep, i64t.into()),
                 (&mut sh.sfloat, inkwell::types::BasicTypeEnum::from(f64t)),
                 (&mut sh.sbool, i1.into()),
+                (&mut sh.sptr, self.t.obj.into()),
             ] {
                 let p = self.b.build_alloca(ty, "shadow").map_err(llvm_err)?;
                 v.push(p);
@@ -139,6 +164,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let j_ = j as usize;
         Ok(match ty {
             Ty::Obj => Val::Obj(self.sget(j)?),
+            Ty::Borrowed => Val::Borrowed(self.load(self.sh().sptr[j_])?),
+            Ty::ListIter | Ty::TupleIter => {
+                Val::SeqIter(self.sget(j)?, self.ld_int(self.sh().sint[j_])?)
+            }
             Ty::Int => Val::Int(self.ld_int(self.sh().sint[j_])?),
             Ty::Float => Val::Float(self.ld_float(self.sh().sfloat[j_])?),
             Ty::Bool => Val::Bool(self.ld_int(self.sh().sbool[j_])?),
@@ -159,6 +188,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         };
         match v {
             Val::Obj(o) => return self.sset(j, o),
+            Val::SeqIter(o, k) => {
+                st(self.sh().sint[j_], k.into())?;
+                return self.sset(j, o);
+            }
+            Val::Borrowed(o) => st(self.sh().sptr[j_], o.into())?,
             Val::Int(x) => st(self.sh().sint[j_], x.into())?,
             Val::Float(x) => st(self.sh().sfloat[j_], x.into())?,
             Val::Bool(x) => st(self.sh().sbool[j_], x.into())?,
@@ -175,6 +209,15 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     fn box_val(&self, v: Val<'ctx>) -> R<PointerValue<'ctx>> {
         match v {
             Val::Obj(o) => Ok(o),
+            Val::Borrowed(o) => {
+                self.incref(o)?;
+                Ok(o)
+            }
+            // (takes the sequence's reference over)
+            Val::SeqIter(o, k) => self.helper_obj(
+                runtime::rt_seq_iter as *const () as usize,
+                &[self.env.expect("env").into(), o.into(), k.into()],
+            ),
             Val::Int(x) => {
                 if self.desc.layout.int.is_some() {
                     // 2.7: its own int (a C long; a narrower long keeps the value, checked by
@@ -221,7 +264,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// The box of typed local `l` (bound), made and kept in its generic slot if it has none;
     /// borrowed. Raises (at the current instruction, `live` items) if boxing fails.
     fn local_box(&self, l: u32, num: Num, live: u32) -> R<PointerValue<'ctx>> {
-        let slot = self.local(l)?;
+        let slot = self.sh().lcache[l as usize];
         let cached = self.load(slot)?;
         let have = self.b.get_insert_block().expect("positioned");
         let make = self.new_block("box_local");
@@ -466,10 +509,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let state = plan.before[i].clone().unwrap_or_default();
         let mut entries = Vec::new();
         let mut at = 0u32;
-        for &l in plan.live.get(i).map_or(&[][..], |v| &v[..]) {
-            let Some(num) = plan.locals[l as usize] else {
+        // every typed local: its value, whether it is bound and live here, its box (the
+        // generic code gets the live ones, the others' boxes are released)
+        let live: &[u32] = plan.live.get(i).map_or(&[][..], |v| &v[..]);
+        for (l, t) in plan.locals.iter().enumerate() {
+            let Some(num) = *t else {
                 continue;
             };
+            let l = l as u32;
             let v = self.local_val(l, num)?;
             self.put_words(at, v)?;
             let bound = self.ld_int(self.sh().lbound[l as usize])?;
@@ -477,13 +524,26 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .b
                 .build_int_z_extend(bound, self.t.i64, "")
                 .map_err(llvm_err)?;
-            self.put_word(at + 1, bound)?;
+            let flags = if live.contains(&l) {
+                self.b
+                    .build_or(bound, self.t.i64.const_int(2, false), "")
+                    .map_err(llvm_err)?
+            } else {
+                bound
+            };
+            self.put_word(at + 1, flags)?;
+            let cache = self.load(self.sh().lcache[l as usize])?;
+            let cache = self
+                .b
+                .build_ptr_to_int(cache, self.t.i64, "")
+                .map_err(llvm_err)?;
+            self.put_word(at + 2, cache)?;
             entries.push(DeoptEntry {
                 slot: Slot::Local(l),
                 ty: num.ty(),
                 at,
             });
-            at += 2;
+            at += 3;
         }
         for (j, &ty) in state.ty.iter().enumerate() {
             if !ty.unboxed() {
@@ -598,6 +658,16 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.put_word(at + 2, c)?;
                 3
             }
+            Val::Borrowed(p) => {
+                let w = self.b.build_ptr_to_int(p, i64t, "").map_err(llvm_err)?;
+                self.put_word(at, w)?;
+                1
+            }
+            // (the sequence stays in the generic slot)
+            Val::SeqIter(_, k) => {
+                self.put_word(at, k)?;
+                1
+            }
             Val::Obj(_) => return Err(llvm_err("a deopt of a boxed value")),
         })
     }
@@ -614,13 +684,25 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .take(self.nparams as usize)
             .filter_map(|(l, t)| t.map(|x| (l as u32, x)))
             .collect();
-        for (p, num) in typed {
+        for &(p, num) in &typed {
             let v = self.load(self.local(p)?)?;
             let fail = self.plain_deopt(0, n + p as usize)?;
             let ok = self.unbox_or(v, num, fail)?;
             self.store_local_val(p, ok)?;
         }
+        // every guard passed: the arguments become the typed locals' boxes
+        for &(p, _) in &typed {
+            self.take_box(p)?;
+        }
         Ok(())
+    }
+
+    /// Moves typed local `l`'s object from its generic slot to its box slot.
+    fn take_box(&self, l: u32) -> R<()> {
+        let slot = self.local(l)?;
+        let v = self.load(slot)?;
+        self.store(self.sh().lcache[l as usize], v)?;
+        self.store(slot, self.null())
     }
 
     /// Unboxes `v` as `num`, branching to `fail` if it is not one (for entries, which go to
@@ -717,7 +799,98 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let step = plan.steps[i];
         let tys: Vec<Ty> = plan.types(i).to_vec();
         let ty = |k: u32| tys[(d - k) as usize];
+        // borrowed values of a local about to change get references first
+        for &j in &plan.own[i] {
+            self.box_slot(j, Ty::Borrowed, Src::Maybe, d)?;
+        }
         match step {
+            Step::LoadBorrowed => {
+                let v = match ins.op {
+                    Op::LoadConst { index } => self.const_item(index)?,
+                    Op::LoadFast { local, checked } => {
+                        let v = self.load(self.local(local)?)?;
+                        if checked {
+                            self.check_bound(v, local, d)?;
+                        }
+                        v
+                    }
+                    _ => return Err(llvm_err("LoadBorrowed of another op")),
+                };
+                self.put_val(d, Val::Borrowed(v))?;
+            }
+            Step::TruthObj => {
+                let v = self.obj_of(d - 1, Ty::Borrowed)?;
+                match ins.op {
+                    Op::ToBool => {
+                        let t = self.truth(v, ins.offset, d - 1, false)?;
+                        self.put_val(d - 1, Val::Bool(t))?;
+                    }
+                    Op::PopJumpIf { cond, target } => {
+                        let taken = match cond {
+                            Cond::True => self.truth(v, ins.offset, d - 1, false)?,
+                            Cond::False => {
+                                let t = self.truth(v, ins.offset, d - 1, false)?;
+                                self.b.build_not(t, "").map_err(llvm_err)?
+                            }
+                            Cond::None | Cond::NotNone => {
+                                let none = self.object(Api::NoneStruct)?;
+                                let x = self
+                                    .b
+                                    .build_ptr_to_int(v, self.t.i64, "")
+                                    .map_err(llvm_err)?;
+                                let y = self
+                                    .b
+                                    .build_ptr_to_int(none, self.t.i64, "")
+                                    .map_err(llvm_err)?;
+                                let pred = if cond == Cond::None {
+                                    IntPredicate::EQ
+                                } else {
+                                    IntPredicate::NE
+                                };
+                                self.b.build_int_compare(pred, x, y, "").map_err(llvm_err)?
+                            }
+                        };
+                        self.branch_checked(taken, target, ins.offset, d - 1, &[], next)?;
+                        return Ok(Some(true));
+                    }
+                    Op::JumpIfOrPop { when, target } => {
+                        let t = self.truth(v, ins.offset, d, false)?;
+                        let taken = if when {
+                            t
+                        } else {
+                            self.b.build_not(t, "").map_err(llvm_err)?
+                        };
+                        let dest = self.edge(target, d)?;
+                        let pop = self.new_block("pop");
+                        self.b
+                            .build_conditional_branch(taken, dest, pop)
+                            .map_err(llvm_err)?;
+                        self.b.position_at_end(pop);
+                    }
+                    _ => return Err(llvm_err("a truth test of another op")),
+                }
+            }
+            Step::Identity { invert } => {
+                let a = self.obj_of(d - 2, ty(2))?;
+                let b = self.obj_of(d - 1, ty(1))?;
+                let x = self
+                    .b
+                    .build_ptr_to_int(a, self.t.i64, "")
+                    .map_err(llvm_err)?;
+                let y = self
+                    .b
+                    .build_ptr_to_int(b, self.t.i64, "")
+                    .map_err(llvm_err)?;
+                let pred = if invert {
+                    IntPredicate::NE
+                } else {
+                    IntPredicate::EQ
+                };
+                let r = self.b.build_int_compare(pred, x, y, "").map_err(llvm_err)?;
+                self.drop_obj(d - 2, ty(2))?;
+                self.drop_obj(d - 1, ty(1))?;
+                self.put_val(d - 2, Val::Bool(r))?;
+            }
             Step::Generic => {
                 self.box_popped(ins, d)?;
                 return Ok(None);
@@ -744,13 +917,16 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let Op::StoreFast { local } = ins.op else {
                     return Err(llvm_err("StoreLocal of another op"));
                 };
-                let slot = self.local(local)?;
+                let slot = self.sh().lcache[local as usize];
                 let old = self.load(slot)?;
                 if unbox {
-                    let o = self.sget(d - 1)?;
+                    let o = self.obj_of(d - 1, ty(1))?;
                     let v = self.unbox(o, num)?;
                     self.store_local_val(local, v)?;
                     // the object is the local's box now
+                    if ty(1) == Ty::Borrowed {
+                        self.incref(o)?;
+                    }
                     self.store(slot, o)?;
                 } else {
                     let v = self.get_val(d - 1, num.ty())?;
@@ -766,8 +942,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     Num::Int => self.int_arith(op, va.0, vb.0)?,
                     Num::Float => self.float_arith(op, va.0, vb.0)?,
                 };
-                self.release_unboxed(d - 2, a)?;
-                self.release_unboxed(d - 1, b)?;
+                self.release_unboxed(d - 2, ty(2), a)?;
+                self.release_unboxed(d - 1, ty(1), b)?;
                 self.put_val(d - 2, r)?;
             }
             Step::Compare { op, num, a, b } => {
@@ -809,8 +985,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                             .map_err(llvm_err)?
                     }
                 };
-                self.release_unboxed(d - 2, a)?;
-                self.release_unboxed(d - 1, b)?;
+                self.release_unboxed(d - 2, ty(2), a)?;
+                self.release_unboxed(d - 1, ty(1), b)?;
                 self.put_val(d - 2, Val::Bool(r))?;
             }
             Step::Unary { op, num } => {
@@ -874,6 +1050,64 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             Step::RangeCall { argc, slots, conv } => self.range_call(ins, d, argc, slots, conv)?,
             Step::RangeIter => {}
+            Step::SeqIter { tuple } => {
+                let o = self.obj_of(d - 1, ty(1))?;
+                let is = self.type_is(o, if tuple { Api::TupleType } else { Api::ListType })?;
+                self.guard(is)?;
+                if ty(1) == Ty::Borrowed {
+                    // the iterator owns its sequence
+                    self.incref(o)?;
+                }
+                self.put_val(d - 1, Val::SeqIter(o, self.t.i64.const_zero()))?;
+            }
+            Step::ForSeq { tuple } => {
+                let Op::ForIter { target } = ins.op else {
+                    return Err(llvm_err("ForSeq of another op"));
+                };
+                let Val::SeqIter(seq, k) = self.get_val(d - 1, ty(1))? else {
+                    return Err(llvm_err("sequence iterator"));
+                };
+                let l = &self.desc.layout;
+                let word = u32::from(self.desc.identity.pointer_bits);
+                // (a list's length is read at every step, as its iterator does)
+                let n = self.load_int(seq, l.var_object.ob_size, word, true)?;
+                let more = self
+                    .b
+                    .build_int_compare(IntPredicate::SLT, k, n, "")
+                    .map_err(llvm_err)?;
+                let body = self.new_block("seq_next");
+                let done = self.new_block("seq_done");
+                self.b
+                    .build_conditional_branch(more, body, done)
+                    .map_err(llvm_err)?;
+                // exhausted: the iterator (its sequence) is released and popped
+                self.b.position_at_end(done);
+                self.decref(seq)?;
+                self.sset(d - 1, self.null())?;
+                let dest = self.edge(target, d - 1)?;
+                self.b.build_unconditional_branch(dest).map_err(llvm_err)?;
+                self.b.position_at_end(body);
+                let items = if tuple {
+                    self.byte_ptr(seq, l.tuple.ob_item, self.t.obj)?
+                } else {
+                    self.load(self.field_ptr(seq, l.list.ob_item)?)?
+                };
+                let items = self
+                    .b
+                    .build_pointer_cast(items, self.t.objp, "")
+                    .map_err(llvm_err)?;
+                // SAFETY (LLVM): the index was checked against the size.
+                let p = unsafe { self.b.build_gep(items, &[k], "") }.map_err(llvm_err)?;
+                let item = self.load(p)?;
+                self.incref(item)?;
+                let next_k = self
+                    .b
+                    .build_int_add(k, self.t.i64.const_int(1, false), "")
+                    .map_err(llvm_err)?;
+                self.put_val(d - 1, Val::SeqIter(seq, next_k))?;
+                self.sset(d, item)?;
+            }
+
             Step::ForRange => {
                 let Op::ForIter { target } = ins.op else {
                     return Err(llvm_err("ForRange of another op"));
@@ -916,19 +1150,19 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.put_val(d, Val::Int(cur))?;
             }
             Step::ItemGet { tuple } => {
-                let c = self.sget(d - 2)?;
+                let c = self.obj_of(d - 2, ty(2))?;
                 let Val::Int(k) = self.get_val(d - 1, Ty::Int)? else {
                     return Err(llvm_err("index"));
                 };
                 let p = self.item_ptr(c, k, tuple)?;
                 let v = self.load(p)?;
                 self.incref(v)?;
-                self.decref(c)?;
+                self.drop_obj(d - 2, ty(2))?;
                 self.sset(d - 1, self.null())?;
                 self.sset(d - 2, v)?;
             }
             Step::ItemSet => {
-                let c = self.sget(d - 2)?;
+                let c = self.obj_of(d - 2, ty(2))?;
                 let Val::Int(k) = self.get_val(d - 1, Ty::Int)? else {
                     return Err(llvm_err("index"));
                 };
@@ -946,7 +1180,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let old = self.load(p)?;
                 self.store(p, v)?;
                 self.decref(old)?;
-                self.decref(c)?;
+                self.drop_obj(d - 2, ty(2))?;
                 for j in d - 3..d {
                     self.sset(j, self.null())?;
                 }
@@ -959,7 +1193,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     fn shuffle(&self, op: Op, d: u32, tys: &[Ty]) -> R<()> {
         match op {
             Op::PopTop => {
-                // (nothing to release: the slot holds NULL)
+                // (nothing to release but an iterator's sequence: other slots hold NULL)
+                if matches!(tys[(d - 1) as usize], Ty::ListIter | Ty::TupleIter) {
+                    let o = self.sget(d - 1)?;
+                    self.decref(o)?;
+                }
                 self.sset(d - 1, self.null())
             }
             Op::Rot { n } | Op::Swap { n } | Op::Copy { n } | Op::Dup { n } => {
@@ -1020,8 +1258,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     ) -> R<(Val<'ctx>, Option<IntValue<'ctx>>)> {
         let raw = match conv {
             Conv::Keep | Conv::Widen => self.get_val(j, ty)?,
-            Conv::Unbox => self.unbox(self.sget(j)?, num)?,
-            Conv::UnboxWiden => self.unbox(self.sget(j)?, Num::Int)?,
+            Conv::Unbox => self.unbox(self.obj_of(j, ty)?, num)?,
+            Conv::UnboxWiden => self.unbox(self.obj_of(j, ty)?, Num::Int)?,
         };
         match (conv, raw) {
             (Conv::Widen | Conv::UnboxWiden, Val::Int(x)) => {
@@ -1035,9 +1273,27 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         }
     }
 
-    /// After a typed operation: releases an operand that arrived boxed (its value unboxed).
-    fn release_unboxed(&self, j: u32, conv: Conv) -> R<()> {
+    /// After a typed operation: releases an operand that arrived boxed (its value unboxed),
+    /// unless it was borrowed.
+    fn release_unboxed(&self, j: u32, ty: Ty, conv: Conv) -> R<()> {
         if conv.guards() {
+            self.drop_obj(j, ty)?;
+        }
+        Ok(())
+    }
+
+    /// The object in stack slot `j`, owned (`ty` Obj) or borrowed.
+    fn obj_of(&self, j: u32, ty: Ty) -> R<PointerValue<'ctx>> {
+        if ty == Ty::Borrowed {
+            self.load(self.sh().sptr[j as usize])
+        } else {
+            self.sget(j)
+        }
+    }
+
+    /// Done with the object in stack slot `j`: released if owned.
+    fn drop_obj(&self, j: u32, ty: Ty) -> R<()> {
+        if ty != Ty::Borrowed {
             let o = self.sget(j)?;
             self.decref(o)?;
             self.sset(j, self.null())?;
@@ -1457,7 +1713,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         for k in 0..argc {
             let j = b0 + slots + k;
             let v = match conv[k as usize] {
-                Conv::Unbox => self.unbox(self.sget(j)?, Num::Int)?,
+                Conv::Unbox => self.unbox(self.obj_of(j, tys[j as usize])?, Num::Int)?,
                 _ => self.get_val(j, tys[j as usize])?,
             };
             let Val::Int(v) = v else {
@@ -1494,8 +1750,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         for k in 0..argc {
             if conv[k as usize] == Conv::Unbox {
                 let j = b0 + slots + k;
-                let o = self.sget(j)?;
-                self.decref(o)?;
+                self.drop_obj(j, tys[j as usize])?;
             }
         }
         for j in b0..d {
@@ -1505,8 +1760,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     }
 
     /// The OSR entry into the specialised copy at loop header instruction `at`: unboxes the
-    /// typed locals handed over (a NULL one is unbound); one that is not of its type sends the
-    /// activation to the generic code at the header instead.
+    /// typed locals handed over; one that is unbound or not of its type sends the activation
+    /// to the generic code at the header instead.
     pub(super) fn osr_typed(&self, at: usize) -> R<()> {
         let n = self.func.instrs.len();
         let typed: Vec<(u32, Num)> = self
@@ -1516,20 +1771,25 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .enumerate()
             .filter_map(|(l, t)| t.map(|n| (l as u32, n)))
             .collect();
+        let generic = self.plain_deopt(at, NOT_A_FAILURE)?;
         for (l, num) in typed {
+            // an unbound typed local goes to the generic code too: the specialised loop then
+            // knows its locals bound wherever they are bound on entry
             let v = self.load(self.local(l)?)?;
             let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
             let some = self.new_block("osr_local");
-            let next = self.new_block("osr_local_done");
             self.b
-                .build_conditional_branch(isnull, next, some)
+                .build_conditional_branch(isnull, generic, some)
                 .map_err(llvm_err)?;
             self.b.position_at_end(some);
             let fail = self.plain_deopt(at, n + l as usize)?;
             let val = self.unbox_or(v, num, fail)?;
             self.store_local_val(l, val)?;
-            self.b.build_unconditional_branch(next).map_err(llvm_err)?;
-            self.b.position_at_end(next);
+        }
+        for l in 0..self.nlocals {
+            if self.plan_ref().locals[l as usize].is_some() {
+                self.take_box(l)?;
+            }
         }
         Ok(())
     }
@@ -1537,7 +1797,21 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// The OSR entry at loop header instruction `at` whose stack the specialised code holds
     /// unboxed: the generic code, from the header.
     pub(super) fn osr_generic(&self, at: usize) -> R<BasicBlock<'ctx>> {
-        self.plain_deopt(at, at)
+        self.plain_deopt(at, NOT_A_FAILURE)
+    }
+
+    /// Releases the typed locals' boxes (on the way out of the specialised code).
+    pub(super) fn release_boxes(&self) -> R<()> {
+        let Some(sh) = self.shadows.as_ref() else {
+            return Ok(());
+        };
+        for (l, t) in self.plan_ref().locals.iter().enumerate() {
+            if t.is_some() {
+                let v = self.load(sh.lcache[l])?;
+                self.decref(v)?;
+            }
+        }
+        Ok(())
     }
 
     /// Whether the specialised copy is being emitted.

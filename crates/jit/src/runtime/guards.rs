@@ -19,7 +19,8 @@ pub static GUARD_FAILURES: AtomicU64 = AtomicU64::new(0);
 /// Where a deopt finds what it hands to the generic code (see [`DeoptSite`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
-    /// A typed local: its value, then its bound flag, in the buffer.
+    /// A typed local: its value, then flags (1: bound, 2: live), then its box or 0, in the
+    /// buffer.
     Local(u32),
     /// A stack slot holding an unboxed value.
     Stack(u32),
@@ -45,7 +46,8 @@ pub struct DeoptSite {
     /// The instruction (index into the function's instructions).
     pub instr: usize,
     /// The site counted when it fails: the instruction, or the instruction count plus a
-    /// typed local's index for a local found of another type on entry.
+    /// typed local's index for a local found of another type on entry (`usize::MAX`: not
+    /// counted, an on-stack replacement the generic code takes).
     pub noted: usize,
     /// The stack depth before it.
     pub depth: u32,
@@ -98,7 +100,6 @@ pub unsafe extern "C" fn rt_deopt(
     locals: *mut Obj,
     stack: *mut Obj,
 ) -> Obj {
-    GUARD_FAILURES.fetch_add(1, Ordering::Relaxed);
     // SAFETY: per the caller.
     unsafe {
         let c = rt(env).capi;
@@ -109,8 +110,11 @@ pub unsafe extern "C" fn rt_deopt(
             let s = &sites[site as usize];
             (s.noted, s.depth, s.entries.clone())
         };
-        if let Some(owner) = owner {
-            owner.note_deopt(noted);
+        if noted != usize::MAX {
+            GUARD_FAILURES.fetch_add(1, Ordering::Relaxed);
+            if let Some(owner) = owner {
+                owner.note_deopt(noted);
+            }
         }
         let word = |k: u32| *buf.add(k as usize);
         let mut failed = false;
@@ -118,8 +122,15 @@ pub unsafe extern "C" fn rt_deopt(
             let dest = match e.slot {
                 Slot::Local(l) => {
                     let p = locals.add(l as usize);
-                    // an unbound local, or one that has its box, stays as it is
-                    if word(e.at + 1) == 0 || !(*p).is_null() {
+                    let flags = word(e.at + 1);
+                    let cache = word(e.at + 2) as usize as Obj;
+                    if flags != 3 {
+                        // unbound, or never read again: its box (if any) is released
+                        c.decref(cache);
+                        continue;
+                    }
+                    if !cache.is_null() {
+                        *p = cache;
                         continue;
                     }
                     p
@@ -130,6 +141,11 @@ pub unsafe extern "C" fn rt_deopt(
                 Ty::Int => box_int(c, word(e.at) as i64),
                 Ty::Float => c.new_float(f64::from_bits(word(e.at))),
                 Ty::Bool => c.new_bool(word(e.at) != 0),
+                Ty::Borrowed => {
+                    let o = word(e.at) as usize as Obj;
+                    c.incref(o);
+                    o
+                }
                 Ty::Range | Ty::RangeIter => rt_make_range(
                     env,
                     word(e.at) as i64,
@@ -137,6 +153,7 @@ pub unsafe extern "C" fn rt_deopt(
                     word(e.at + 2) as i64,
                     c_int::from(e.ty == Ty::RangeIter),
                 ),
+                Ty::ListIter | Ty::TupleIter => rt_seq_iter(env, *dest, word(e.at) as i64),
                 Ty::Obj => std::ptr::null_mut(),
             };
             failed |= o.is_null();
@@ -229,6 +246,21 @@ pub unsafe extern "C" fn rt_make_range(
         let it = c.iter(r);
         c.decref(r);
         it
+    }
+}
+
+/// An iterator over exact list or tuple `seq` (whose reference it takes over) from index `i`,
+/// as their own iterators go: what a loop over one that the specialised code iterates by
+/// index becomes when the generic code takes over (`helpers.SeqIter`). A new reference, or
+/// NULL with an exception set.
+///
+/// # Safety
+/// Called by compiled code with the GIL held, `env` live, `seq` an owned reference.
+pub unsafe extern "C" fn rt_seq_iter(env: *const Env, seq: Obj, i: i64) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        r.capi.call(r.seq_iter, &[seq, box_int(r.capi, i)])
     }
 }
 
@@ -440,6 +472,23 @@ unsafe fn classify_consts(c: &CApi, consts: Obj) -> Vec<Konst> {
                 }
                 Konst::Other
             })
+            .collect()
+    }
+}
+
+/// The addresses of the items of `co_consts` (for [`crate::codegen::Codegen::constants`]).
+///
+/// # Safety
+/// GIL held; `consts` is a tuple (or NULL).
+pub unsafe fn const_addrs(c: &CApi, consts: Obj) -> Vec<usize> {
+    // SAFETY: per the caller.
+    unsafe {
+        if consts.is_null() {
+            return Vec::new();
+        }
+        let n = c.func::<extern "C" fn(Obj) -> isize>(Api::TupleSize)(consts);
+        (0..n.max(0))
+            .map(|i| c.tuple_item(consts, i) as usize)
             .collect()
     }
 }

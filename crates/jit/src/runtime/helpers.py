@@ -366,3 +366,30 @@ def slice27(op, kind, t, u, v, w, _codes={}):
     return ns.get('r')
 """, SLICE27_FILE, 'exec'), {'SLICE27_FILE': SLICE27_FILE, '__builtins__': __builtins__}, _slice27_ns)
 slice27 = _slice27_ns['slice27']
+
+
+class SeqIter(object):
+    """An iterator over an exact list or tuple from index `i`, as their own iterators go: the
+    length read at every step, and once exhausted, always exhausted. What a loop over a list or
+    tuple, which specialised code iterates by index, becomes when the generic code takes over
+    part-way."""
+    __slots__ = ('seq', 'i')
+
+    def __init__(self, seq, i):
+        self.seq = seq
+        self.i = i
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        seq = self.seq
+        if seq is not None:
+            i = self.i
+            if i < len(seq):
+                self.i = i + 1
+                return seq[i]
+            self.seq = None
+        raise StopIteration
+
+    next = __next__

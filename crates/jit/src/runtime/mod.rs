@@ -11,7 +11,7 @@ pub mod guards;
 
 pub use guards::{
     rt_deopt, rt_float_floordiv, rt_float_mod, rt_float_pow, rt_int_pow, rt_make_range,
-    rt_range_fits_list,
+    rt_range_fits_list, rt_seq_iter,
 };
 
 use anyjit_abi::capi::{CApi, Obj};
@@ -44,6 +44,8 @@ pub struct Runtime {
     pub raise27: Obj,
     /// `helpers.slice27(op, kind, t, u, v, w)`: 2.7 slicing done by the interpreter.
     pub slice27: Obj,
+    /// `helpers.SeqIter(seq, i)`: an iterator over a list or tuple from index `i`.
+    pub seq_iter: Obj,
     /// `'__enter__'` (the build's native str).
     pub enter_name: Obj,
     /// `'__exit__'`.
