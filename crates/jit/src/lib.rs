@@ -1,8 +1,10 @@
 //! # anyjit-jit: from CPython bytecode to native code
 //!
 //! This crate owns the compiler proper: one bytecode decoder per era ([`decode`]: 2.7, wordcode
-//! 3.6–3.10, cached 3.11+) into a version-neutral IR ([`ir`]), and — as it grows — type feedback
-//! and LLVM code generation driven by an [`anyjit_abi::Descriptor`]. It does not detect
+//! 3.6–3.10, cached 3.11+) into a version-neutral IR ([`ir`]), type speculation from the
+//! feedback the first compiled code records ([`spec`]), and LLVM code generation driven by an
+//! [`anyjit_abi::Descriptor`] ([`codegen`]: generic and specialised code), with the run-time
+//! support compiled code calls ([`runtime`]). It does not detect
 //! interpreters or hold per-build data (that is `anyjit-abi` and `anyjit-versions`), and it never
 //! calls the C API except through `anyjit_abi::CApi`.
 //!
