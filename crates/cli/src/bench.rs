@@ -1,4 +1,5 @@
-//! `anyjit bench [--python VER|PATH]... [--json] [--out DIR]`: the benchmark kernels of
+//! `anyjit bench [--python VER|PATH]... [--kernel NAME]... [--json] [--out DIR]`: the benchmark
+//! kernels of
 //! `bench/kernels`, each run in the interpreter, in the generic tier and in the specialised
 //! tier, side by side in one process per interpreter (`bench/harness.py`), with checksums
 //! compared. Prints a table per interpreter with the speedups of every kernel and their
@@ -63,9 +64,15 @@ fn harness() -> Result<PathBuf, String> {
     Err("bench/harness.py not found: run from the anyjit checkout".into())
 }
 
-fn run_one(interp: &Interpreter, harness: &PathBuf, folder: &PathBuf) -> Result<Vec<Row>, String> {
+fn run_one(
+    interp: &Interpreter,
+    harness: &PathBuf,
+    folder: &PathBuf,
+    kernels: &[String],
+) -> Result<Vec<Row>, String> {
     let out = Command::new(&interp.path)
         .arg(harness)
+        .args(kernels)
         .env("PYTHONPATH", folder)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", interp.path.display()))?;
@@ -129,6 +136,7 @@ pub fn run(args: &[String], folder: Result<PathBuf, String>) -> Result<(), Strin
     let mut json = false;
     let mut out_dir: Option<PathBuf> = None;
     let mut wanted: Vec<String> = Vec::new();
+    let mut kernels: Vec<String> = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -139,6 +147,7 @@ pub fn run(args: &[String], folder: Result<PathBuf, String>) -> Result<(), Strin
                     .clone(),
             ),
             "--out" => out_dir = Some(PathBuf::from(it.next().ok_or("--out needs a folder")?)),
+            "--kernel" => kernels.push(it.next().ok_or("--kernel needs a name")?.clone()),
             other => return Err(format!("bench: unknown argument `{other}`")),
         }
     }
@@ -171,7 +180,7 @@ pub fn run(args: &[String], folder: Result<PathBuf, String>) -> Result<(), Strin
     let mut all: Vec<(Interpreter, Vec<Row>)> = Vec::new();
     let mut failed = false;
     for interp in &chosen {
-        match run_one(interp, &harness, &folder) {
+        match run_one(interp, &harness, &folder, &kernels) {
             Ok(rows) => {
                 if !json {
                     print_table(interp, &rows);

@@ -5,8 +5,9 @@
 //! anyjit descriptors [--json]                       every committed descriptor
 //! anyjit pythonpath                                 the folder to put on PYTHONPATH
 //! anyjit dump bytecode|ir|llvm|asm FILE:FUNC [--python VER]  each compiler stage of a function
-//! anyjit bench [--python VER]... [--json] [--out DIR]  interpreter, generic and specialised
-//!                                                   tiers side by side; JSON and SVG plot
+//! anyjit bench [--python VER]... [--kernel NAME]... [--json] [--out DIR]
+//!                                                   interpreter, generic and specialised tiers
+//!                                                   side by side; JSON and an SVG plot
 //! ```
 //! The command stays thin: discovery and selection are `anyjit-abi`, data is `anyjit-versions`.
 
@@ -29,8 +30,9 @@ interpreters [--json] [--python PATH]...  list the CPython interpreters found an
 descriptors [--json]                      list every committed build descriptor\n  \
 pythonpath                                print the folder that makes `import anyjit` work\n  \
 dump bytecode|ir|llvm|asm FILE:FUNC [--python VER]  show each compiler stage of a function\n  \
-bench [--python VER]... [--json] [--out DIR]  interpreter, generic and specialised tiers side\n  \
-                                          by side, per interpreter; writes DIR/bench.json and\n  \
+bench [--python VER]... [--kernel NAME]... [--json] [--out DIR]\n  \
+                                          interpreter, generic and specialised tiers side by\n  \
+                                          side, per interpreter; writes DIR/bench.json and\n  \
                                           DIR/speedup.svg (default bench/results)\n";
 
 fn main() -> ExitCode {

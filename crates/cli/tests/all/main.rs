@@ -403,6 +403,36 @@ fn interpreters_command_reports_every_build() {
 }
 
 #[test]
+fn bench_runs_a_kernel_three_ways_and_writes_its_results() {
+    // the command, not the speed: one kernel in one interpreter, checksums agreeing, the JSON
+    // and the plot written
+    let interp = find((3, 12, 1), false);
+    let dir = std::env::temp_dir().join(format!("anyjit-bench-{}", std::process::id()));
+    let out = anyjit()
+        .args(["bench", "--python"])
+        .arg(&interp.path)
+        .args(["--kernel", "int_loop", "--out"])
+        .arg(&dir)
+        .env("PYTHONPATH", pythonpath())
+        .output()
+        .unwrap();
+    let stdout = text(&out);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("int_loop") && stdout.contains(" ok "),
+        "{stdout}"
+    );
+    let json = std::fs::read_to_string(dir.join("bench.json")).unwrap();
+    assert!(
+        json.contains("\"specialized_speedup\"") && json.contains("\"checksum_ok\": true"),
+        "{json}"
+    );
+    let svg = std::fs::read_to_string(dir.join("speedup.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("int_loop"), "{svg}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn pythonpath_is_stable_and_holds_the_extension() {
     let first = pythonpath().to_string();
     let again = anyjit().arg("pythonpath").output().unwrap();
