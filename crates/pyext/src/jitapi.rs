@@ -887,7 +887,7 @@ unsafe fn run_native(
     c: &'static CApi,
     cf: &CompiledFunction,
     params: &[Obj],
-    _ts: *mut c_void,
+    ts: *mut c_void,
     at: entry::FrameSlots,
 ) -> Obj {
     // SAFETY: per the caller.
@@ -908,7 +908,7 @@ unsafe fn run_native(
             respecialize(c, cf);
         }
         cf.active.set(cf.active.get() + 1);
-        let r = entry::run_in(RUNTIME.get().expect("init"), cf, params, at);
+        let r = entry::run_in(RUNTIME.get().expect("init"), cf, params, at, ts);
         let active = cf.active.get() - 1;
         cf.active.set(active);
         if active == 0 && cf.tiers.borrow().len() > 1 {

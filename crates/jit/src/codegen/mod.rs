@@ -3261,6 +3261,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         fpm.add_early_cse_pass();
         fpm.add_cfg_simplification_pass();
         fpm.run_on(&self.module);
+        // (a diagnostic: the specialised code exists only once a function ran)
         if let (Some(dir), true) = (std::env::var_os("ANYJIT_DEBUG_DUMP"), self.plan.is_some()) {
             let _ = std::fs::write(
                 std::path::Path::new(&dir).join(format!("{}.ll", self.func.name)),

@@ -290,11 +290,18 @@ pub struct FrameSlots {
     pub restore: bool,
 }
 
-/// Runs the native code of `cf` with the bound `params` in its trampoline's frame, `at`.
+/// Runs the native code of `cf` with the bound `params` in its trampoline's frame, `at`, on
+/// the thread whose state is `ts`.
 ///
 /// # Safety
 /// GIL held; the frame is the running one.
-pub unsafe fn run_in(rt: &Runtime, cf: &CompiledFunction, params: &[Obj], at: FrameSlots) -> Obj {
+pub unsafe fn run_in(
+    rt: &Runtime,
+    cf: &CompiledFunction,
+    params: &[Obj],
+    at: FrameSlots,
+    ts: *mut c_void,
+) -> Obj {
     let FrameSlots {
         slot,
         base,
@@ -324,6 +331,7 @@ pub unsafe fn run_in(rt: &Runtime, cf: &CompiledFunction, params: &[Obj], at: Fr
             closure: read_ptr(cf.func as *const c_void, l.function.func_closure) as Obj,
             rt,
             owner: cf,
+            ts,
         };
         let r = (cf.entry.get())(&env, std::ptr::null());
         if restore && !r.is_null() {
@@ -404,7 +412,7 @@ pub unsafe extern "C" fn rt_call_direct(
         if let Some(h) = DIRECT.get() {
             let (func, zelf) = bound_function(c, callable);
             if let Some(cf) = (h.compiled_of)(c, func) {
-                if let Some(r) = call_in_frame(c, h, cf, func, zelf, args, n) {
+                if let Some(r) = call_in_frame(c, h, cf, func, zelf, args, n, (*env).ts) {
                     return r;
                 }
             }
@@ -515,6 +523,7 @@ unsafe fn generic_call(c: &CApi, callable: Obj, args: *const Obj, nargsf: usize,
 /// # Safety
 /// As [`rt_call_direct`]; `cf` is the compiled function of trampoline `func`, `zelf` NULL or
 /// the bound instance.
+#[allow(clippy::too_many_arguments)]
 unsafe fn call_in_frame(
     c: &'static CApi,
     h: &DirectHooks,
@@ -523,6 +532,7 @@ unsafe fn call_in_frame(
     zelf: Obj,
     args: *const Obj,
     n: usize,
+    ts: *mut c_void,
 ) -> Option<Obj> {
     let l = &c.descriptor().layout;
     let code = cf.tramp_code.get();
@@ -550,7 +560,6 @@ unsafe fn call_in_frame(
         if given + ndef < argc {
             return None;
         }
-        let ts = c.func::<extern "C" fn() -> *mut c_void>(Api::ThreadStateGet)();
         if tracing(c, ts) {
             return None;
         }

@@ -83,6 +83,8 @@ pub struct Env {
     pub rt: *const Runtime,
     /// The [`entry::CompiledFunction`] being run, for on-stack replacement.
     pub owner: *const entry::CompiledFunction,
+    /// The running thread's state (for direct calls, which would look it up again).
+    pub ts: *mut c_void,
 }
 
 /// The state a quick-tier activation hands to the optimised code of the same function when it
