@@ -91,7 +91,18 @@ class Point(object):
         return self.scaled(k).norm2() + self.norm2()
 
 
-for _name in ('fib', 'add', 'fails', 'fails_deeper', 'catches', 'reraises', 'peek', 'where',
+def make_adder(k):
+    base = [k]
+
+    def adder(x):
+        return x + base[0] + k
+    return adder
+
+
+adder = make_adder(100)
+
+
+for _name in ('adder', 'fib', 'add', 'fails', 'fails_deeper', 'catches', 'reraises', 'peek', 'where',
               'deep', 'countdown', 'other', 'keep_frame'):
     globals()[_name] = anyjit.jit(globals()[_name], strict=True)
 for _name in ('__init__', 'norm2', 'scaled', 'total'):
@@ -202,6 +213,27 @@ def methods(k):
     return p.norm2(), p.scaled(k).norm2(), p.total(k), Point.norm2(p)
 
 
+def raising_loop(n):
+    # the same call site again and again: calls after the first take the fast path (3.11+),
+    # raising included
+    out = []
+    for i in range(n):
+        try:
+            out.append(fails(i) if i % 3 == 2 else fib(i))
+        except ValueError as e:
+            tb = sys.exc_info()[2]
+            out.append((str(e), [(line, name) for _f, line, name, _t in traceback.extract_tb(tb)]))
+    return out
+
+
+def closure_calls(n):
+    # a compiled closure called again and again: its free variables are its own
+    out = []
+    for i in range(n):
+        out.append(adder(i))
+    return out
+
+
 def rebinding(n):
     global target
     out = []
@@ -232,4 +264,6 @@ CASES = [
     ('methods', (2,), {}),
     ('methods', (0.5,), {}),
     ('rebinding', (8,), {}),
+    ('raising_loop', (9,), {}),
+    ('closure_calls', (6,), {}),
 ]

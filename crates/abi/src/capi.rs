@@ -284,7 +284,7 @@ impl CApi {
     ///
     /// # Safety
     /// `o` is NULL or a live object, and the GIL is held.
-    #[inline]
+    #[inline(always)]
     pub unsafe fn incref(&self, o: Obj) {
         // SAFETY: per the caller; the mode was chosen from the descriptor.
         unsafe {
@@ -315,7 +315,7 @@ impl CApi {
     ///
     /// # Safety
     /// `o` is NULL or a live object the caller owns a reference to, and the GIL is held.
-    #[inline]
+    #[inline(always)]
     pub unsafe fn decref(&self, o: Obj) {
         // SAFETY: per the caller; the mode was chosen from the descriptor.
         unsafe {

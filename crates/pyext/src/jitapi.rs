@@ -161,6 +161,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         entry::set_direct_hooks(entry::DirectHooks {
             compiled_of,
             run: run_native,
+            native_calls: &NATIVE_CALLS,
         });
         let _ = TRAMPOLINE.set(tramp as usize);
         let compile = c.getattr(module, "_compile");
@@ -385,6 +386,9 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
                 enabled: SPECIALIZE.load(Ordering::Relaxed),
                 ..entry::SpecState::default()
             }),
+            direct: std::cell::Cell::new(std::ptr::null()),
+            attention: std::cell::Cell::new(false),
+            stale: std::cell::Cell::new(false),
         });
         c.decref(code);
         let cf = Box::into_raw(cf);
@@ -566,7 +570,10 @@ fn install(cf: &CompiledFunction, compiled: anyjit_jit::codegen::Compiled) {
     }
     cf.entry.set(compiled.entry);
     cf.optimized.set(Some(compiled.entry));
-    cf.tiers.borrow_mut().push(compiled);
+    cf.attention.set(false);
+    let mut tiers = cf.tiers.borrow_mut();
+    tiers.push(compiled);
+    cf.stale.set(tiers.len() > 1);
 }
 
 /// The optimising compilation of `cf`: for its type feedback, specialised (unless that is
@@ -916,6 +923,7 @@ unsafe fn run_native(
             let mut tiers = cf.tiers.borrow_mut();
             let last = tiers.len() - 1;
             tiers.drain(..last);
+            cf.stale.set(false);
         }
         r
     }

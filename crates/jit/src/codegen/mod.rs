@@ -190,6 +190,10 @@ pub struct Compiled {
     pub deopt: Option<Box<runtime::guards::DeoptTable>>,
     /// Resume mode: the generic code's entry.
     pub resume: Option<runtime::guards::ResumeFn>,
+    /// The caches of its direct call sites (the code refers to them by address, so they are
+    /// boxed).
+    #[allow(clippy::vec_box)]
+    pub sites: Vec<Box<runtime::entry::DirectSite>>,
 }
 
 /// Why an operation is not compiled yet, or `None` if it is.
@@ -448,6 +452,10 @@ pub struct Codegen<'a, 'ctx> {
     resume_sites: Option<Vec<usize>>,
     /// Resume mode: the entry points that raise at an instruction.
     raise_points: std::cell::RefCell<std::collections::BTreeMap<usize, BasicBlock<'ctx>>>,
+    /// The direct call sites' caches (moved into [`Compiled::sites`]).
+    // (boxed: the code holds their addresses, which a growing vector would move)
+    #[allow(clippy::vec_box)]
+    direct_sites: std::cell::RefCell<Vec<Box<runtime::entry::DirectSite>>>,
 }
 
 type R<T> = Result<T, Unsupported>;
@@ -539,6 +547,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             deopt_table: None,
             resume_sites: None,
             raise_points: std::cell::RefCell::new(std::collections::BTreeMap::new()),
+            direct_sites: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -1376,6 +1385,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.fail_now(self.func.instrs[self.current.get()].offset, live)?;
         self.b.position_at_end(ok);
         Ok(())
+    }
+
+    /// A new direct call site's cache (see [`runtime::entry::rt_direct_call`]), as a pointer
+    /// constant: the compiled code keeps it.
+    fn direct_site(&self) -> PointerValue<'ctx> {
+        let site = Box::new(runtime::entry::DirectSite::default());
+        let addr = &*site as *const runtime::entry::DirectSite as u64;
+        self.direct_sites.borrow_mut().push(site);
+        self.t
+            .i64
+            .const_int(addr, false)
+            .const_to_pointer(self.t.obj)
     }
 
     /// Constant `index` of `co_consts` (borrowed): its address, where the compiler was given
@@ -3309,6 +3330,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             inline_paths: self.inline.take().into_iter().collect(),
             plan: self.plan.take(),
             deopt: self.deopt_table.take(),
+            sites: self.direct_sites.take(),
             resume: self.resume_sites.is_some().then(|| {
                 // SAFETY: resume mode generated this signature.
                 unsafe { std::mem::transmute::<usize, runtime::guards::ResumeFn>(addr) }
@@ -4251,11 +4273,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .map_err(llvm_err)?;
                 self.set_lasti(off)?;
                 let known = self.known_call(ins, callable, plain_call, b0, nslots, argc)?;
-                let r = if self.calls_compiled(ins) {
+                let direct = self.calls_compiled(ins);
+                let r = if direct {
+                    let site = self.direct_site();
                     self.helper_obj(
-                        runtime::entry::rt_call_direct as *const () as usize,
+                        runtime::entry::rt_direct_call as *const () as usize,
                         &[
                             self.env.expect("env").into(),
+                            site.into(),
                             callable.into(),
                             first.into(),
                             nargsf.into(),
@@ -4330,10 +4355,12 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.set_lasti(off)?;
                 if positional && self.calls_compiled(ins) {
                     // the arguments stay the stack's, released after the call
+                    let site = self.direct_site();
                     let r = self.helper_obj(
-                        runtime::entry::rt_call_direct as *const () as usize,
+                        runtime::entry::rt_direct_call as *const () as usize,
                         &[
                             self.env.expect("env").into(),
+                            site.into(),
                             self.sget(d - consumed)?.into(),
                             self.slot_addr(d - consumed + 1)?.into(),
                             self.word_type().const_int(u64::from(npos), false).into(),

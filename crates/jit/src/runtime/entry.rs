@@ -63,6 +63,13 @@ pub struct CompiledFunction {
     /// The specialisation of the running tier: guards failed since it was installed, and the
     /// sites whose guards failed in any tier (for the next specialisation).
     pub spec: RefCell<SpecState>,
+    /// Its plan for direct calls' fast path, once made (see [`rt_direct_call`]).
+    pub direct: Cell<*const DirectPlan>,
+    /// Its guards fail often enough for it to be specialised again (which the next call
+    /// through the generic path does; the fast path of direct calls leaves it that call).
+    pub attention: Cell<bool>,
+    /// Earlier tiers wait to be freed (which a call through the generic path does).
+    pub stale: Cell<bool>,
 }
 
 /// How a compiled function's specialisation fares (see [`CompiledFunction::spec`]).
@@ -107,6 +114,9 @@ impl CompiledFunction {
         if let Ok(mut s) = self.spec.try_borrow_mut() {
             s.deopts = s.deopts.saturating_add(1);
             *s.failed.entry(site).or_insert(0) += 1;
+            if s.wants_respecialization() {
+                self.attention.set(true);
+            }
         }
     }
 
@@ -120,6 +130,7 @@ impl CompiledFunction {
     /// # Safety
     /// GIL held; called once.
     pub unsafe fn release(&self, c: &CApi) {
+        self.forget_direct_plan();
         // SAFETY: per the caller.
         unsafe {
             for o in [
@@ -354,6 +365,8 @@ pub struct DirectHooks {
     /// frame `at`, the running one of thread state `ts`, no trace or profile function being
     /// set (tiering up as a call through the trampoline does).
     pub run: unsafe fn(&'static CApi, &CompiledFunction, &[Obj], *mut c_void, FrameSlots) -> Obj,
+    /// The counter of calls that ran native code (`stats()['native_calls']`).
+    pub native_calls: &'static std::sync::atomic::AtomicU64,
 }
 
 static DIRECT: std::sync::OnceLock<DirectHooks> = std::sync::OnceLock::new();
@@ -1120,5 +1133,514 @@ unsafe fn leave_recursion(c: &CApi, ts: *mut c_void, depth_off: u32) {
                 *(ts as *mut u8).add(off as usize) = 0;
             }
         }
+    }
+}
+
+/// A call site's cache for direct calls (see [`rt_direct_call`]): the function called there
+/// last, its code and closure (compared, never followed: they may be gone), and its compiled
+/// function's [`DirectPlan`].
+#[derive(Debug, Default)]
+pub struct DirectSite {
+    func: Cell<usize>,
+    code: Cell<usize>,
+    closure: Cell<usize>,
+    plan: Cell<usize>,
+}
+
+/// What the fast path of direct calls reads of a compiled function (3.11+: its trampoline's
+/// interpreter frame, pushed without the generic path's lookups), made on its first direct
+/// call. Never freed (a few words per function ever called directly), so that call sites can
+/// test `alive` after the function is gone.
+#[derive(Debug)]
+pub struct DirectPlan {
+    /// Whether the compiled function still lives.
+    alive: Cell<bool>,
+    /// Frames are objects (up to 3.10: [`fast_call_frame`]), else interpreter frames.
+    frames: bool,
+    cf: *const CompiledFunction,
+    /// The trampoline's code (owned by the compiled function).
+    code: Obj,
+    argc: usize,
+    nlocalsplus: usize,
+    /// The frame's words: specials, locals, stack.
+    size: usize,
+    /// The frame's position at its `RESUME`, and the code's first instruction.
+    pos: *mut u8,
+    code_start: *mut u8,
+}
+
+/// The [`DirectPlan`] of `cf`, made now if it has none; `None` where direct calls to it keep
+/// to the generic path (frame objects before 3.11, a trampoline of another shape).
+///
+/// # Safety
+/// GIL held; `cf` live.
+unsafe fn plan_of(c: &CApi, cf: &CompiledFunction) -> Option<&'static DirectPlan> {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        if let Some(p) = cf.direct.get().as_ref() {
+            return Some(p);
+        }
+        let code = cf.tramp_code.get();
+        if code.is_null() || cf.varargs || cf.varkw || cf.kwonly != 0 {
+            return None;
+        }
+        let argc = cf.argcount as usize;
+        let plan: &'static DirectPlan = match frame_plan(c) {
+            Some(p) => {
+                let cp = code as *mut u8;
+                let nlocalsplus = *(cp.add(p.nlocalsplus) as *const i32) as usize;
+                let stacksize = *(cp.add(p.stacksize) as *const i32) as usize;
+                if nlocalsplus != argc + 1 {
+                    return None;
+                }
+                let first = *(cp.add(p.firsttraceable) as *const i32) as usize
+                    + usize::from(p.pos_is_current);
+                let code_start = cp.add(p.adaptive);
+                Box::leak(Box::new(DirectPlan {
+                    alive: Cell::new(true),
+                    frames: false,
+                    cf,
+                    code,
+                    argc,
+                    nlocalsplus,
+                    size: p.specials + nlocalsplus + stacksize,
+                    pos: code_start.add(2 * first),
+                    code_start,
+                }))
+            }
+            None => {
+                fast_layout(c).frames.as_ref()?;
+                Box::leak(Box::new(DirectPlan {
+                    alive: Cell::new(true),
+                    frames: true,
+                    cf,
+                    code,
+                    argc,
+                    nlocalsplus: argc + 1,
+                    size: 0,
+                    pos: std::ptr::null_mut(),
+                    code_start: std::ptr::null_mut(),
+                }))
+            }
+        };
+        cf.direct.set(plan);
+        Some(plan)
+    }
+}
+
+impl CompiledFunction {
+    /// Marks the direct-call plan dead (the function is being released).
+    pub fn forget_direct_plan(&self) {
+        // SAFETY: plans are never freed.
+        if let Some(p) = unsafe { self.direct.get().as_ref() } {
+            p.alive.set(false);
+        }
+    }
+}
+
+/// A positional call from compiled code to a function its feedback saw compiled, through call
+/// site `site`: as [`rt_call_direct`], with a fast path (3.11+) for the function called there
+/// last, when it takes exactly these arguments and is optimised already. The fast path pushes
+/// the callee's trampoline frame and runs its native code as the generic direct call does,
+/// without finding the compiled function again, reading the build's layout or the thread
+/// state, copying the arguments, or the tiering checks of the first calls.
+///
+/// # Safety
+/// Called by compiled code with the GIL held; `site` is the call site's, `args` holds the
+/// arguments (borrowed).
+pub unsafe extern "C" fn rt_direct_call(
+    env: *const super::Env,
+    site: *const DirectSite,
+    callable: Obj,
+    args: *const Obj,
+    nargsf: usize,
+) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let s = &*site;
+        let n = nargsf & (usize::MAX >> 1);
+        if s.func.get() == callable as usize {
+            if let Some(plan) = (s.plan.get() as *const DirectPlan).as_ref() {
+                let l = fast_layout(super::rt(env).capi);
+                let fp = callable as *const u8;
+                if plan.alive.get()
+                    && n == plan.argc
+                    && *(fp.add(l.func_code) as *const Obj) == plan.code
+                    && *(fp.add(l.func_closure) as *const usize) == s.closure.get()
+                {
+                    let r = if plan.frames {
+                        fast_call_frame(env, plan, callable, args, l)
+                    } else {
+                        fast_call(env, plan, callable, args, l)
+                    };
+                    if let Some(r) = r {
+                        return r;
+                    }
+                }
+            }
+        }
+        // the generic direct call; the function called is remembered for the fast path
+        let c = super::rt(env).capi;
+        if let Some(h) = DIRECT.get() {
+            let (func, zelf) = bound_function(c, callable);
+            if zelf.is_null() {
+                if let Some(cf) = (h.compiled_of)(c, func) {
+                    if let Some(plan) = plan_of(c, cf) {
+                        let l = fast_layout(c);
+                        let fp = func as *const u8;
+                        s.func.set(func as usize);
+                        s.code.set(*(fp.add(l.func_code) as *const usize));
+                        s.closure.set(*(fp.add(l.func_closure) as *const usize));
+                        s.plan.set(plan as *const DirectPlan as usize);
+                    }
+                }
+            }
+        }
+        rt_call_direct(env, callable, args, nargsf)
+    }
+}
+
+/// The few offsets the fast path reads, resolved once.
+struct FastLayout {
+    func_code: usize,
+    func_closure: usize,
+    tracefunc: usize,
+    profilefunc: usize,
+    /// The interpreter state, and its PEP 523 frame evaluator.
+    interp: usize,
+    eval_frame: Option<usize>,
+    eval_default: usize,
+    tuple_item: usize,
+    cell_ref: usize,
+    /// Up to 3.10: what [`fast_call_frame`] reads.
+    frames: Option<FrameLayout>,
+}
+
+/// The frame-object offsets of [`fast_call_frame`] (up to 3.10).
+struct FrameLayout {
+    depth: u32,
+    func_globals: usize,
+    func_builtins: Option<usize>,
+    f_builtins: usize,
+    localsplus: usize,
+    lasti: usize,
+    f_executing: Option<usize>,
+    f_state: Option<usize>,
+    ts_frame: usize,
+    f_back: usize,
+}
+
+fn fast_layout(c: &CApi) -> &'static FastLayout {
+    static L: std::sync::OnceLock<FastLayout> = std::sync::OnceLock::new();
+    L.get_or_init(|| {
+        let l = &c.descriptor().layout;
+        FastLayout {
+            func_code: l.function.func_code as usize,
+            func_closure: l.function.func_closure as usize,
+            tracefunc: l.thread_state.c_tracefunc as usize,
+            profilefunc: l.thread_state.c_profilefunc as usize,
+            interp: l.thread_state.interp as usize,
+            eval_frame: l.interpreter_state.eval_frame.map(|o| o as usize),
+            eval_default: if c.has(Api::EvalFrameDefault) {
+                c.addr(Api::EvalFrameDefault) as usize
+            } else {
+                0
+            },
+            tuple_item: l.tuple.ob_item as usize,
+            cell_ref: l.cell.ob_ref as usize,
+            frames: (|| {
+                let fl = &l.frame_object;
+                let u = |o: u32| o as usize;
+                if l.interpreter_frame.is_some() {
+                    return None;
+                }
+                Some(FrameLayout {
+                    depth: l.thread_state.recursion_depth?,
+                    func_globals: u(l.function.func_globals),
+                    func_builtins: l.function.func_builtins.map(u),
+                    f_builtins: u(fl.f_builtins?),
+                    localsplus: u(fl.f_localsplus?),
+                    lasti: u(fl.f_lasti?),
+                    f_executing: fl.f_executing.map(u),
+                    f_state: fl.f_state.map(u),
+                    ts_frame: u(l.thread_state.frame?),
+                    f_back: u(fl.f_back),
+                })
+            })(),
+        }
+    })
+}
+
+/// The fast path of [`rt_direct_call`]: `None` where the generic direct call must make it
+/// (a trace or profile function or a frame evaluator set, a function not optimised yet or
+/// waiting to be specialised again, no room on the frame data stack, tiers to free).
+///
+/// # Safety
+/// As [`rt_direct_call`]; `plan` alive and `func` a trampoline of its function taking
+/// `plan.argc` arguments.
+unsafe fn fast_call(
+    env: *const super::Env,
+    plan: &DirectPlan,
+    func: Obj,
+    args: *const Obj,
+    l: &FastLayout,
+) -> Option<Obj> {
+    // SAFETY: per the caller; offsets from the descriptor (resolved in the plans).
+    unsafe {
+        let cf = &*plan.cf;
+        if cf.calls.get() < TIER_UP_CALLS || cf.attention.get() || cf.stale.get() {
+            return None;
+        }
+        let rt = super::rt(env);
+        let c = rt.capi;
+        let p = frame_plan(c)?;
+        let tsb = (*env).ts as *mut u8;
+        let word = |base: *mut u8, off: usize| base.add(off) as *mut Obj;
+        if !(*word(tsb, l.tracefunc)).is_null() || !(*word(tsb, l.profilefunc)).is_null() {
+            return None;
+        }
+        if let Some(off) = l.eval_frame {
+            let eval = *word(*(tsb.add(l.interp) as *const *mut u8), off);
+            if !eval.is_null() && eval as usize != l.eval_default {
+                return None;
+            }
+        }
+        let top_slot = tsb.add(p.top) as *mut *mut Obj;
+        let top = *top_slot;
+        let limit = *(tsb.add(p.limit) as *const *mut Obj);
+        if top.is_null() || (limit.offset_from(top) as usize) <= plan.size {
+            return None;
+        }
+        // signals and GIL requests, as often as the generic direct call checks them
+        static TICKS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        use std::sync::atomic::Ordering::Relaxed;
+        let tick = TICKS.load(Relaxed).wrapping_add(1);
+        TICKS.store(tick, Relaxed);
+        if tick.is_multiple_of(super::PERIODIC_EVERY) && super::rt_periodic(env) != 0 {
+            return Some(std::ptr::null_mut());
+        }
+        if !enter_py_recursion(c, p, tsb) {
+            return Some(std::ptr::null_mut());
+        }
+        let cur = match p.cframe {
+            Some(off) => (*(tsb.add(off) as *const *mut u8)).add(p.cur),
+            None => tsb.add(p.cur),
+        } as *mut *mut u8;
+        *top_slot = top.add(plan.size);
+        let frame = top as *mut u8;
+        let fp = func as *mut u8;
+        let int = |base: *mut u8, off: usize| base.add(off) as *mut i32;
+        c.incref(func);
+        *word(frame, p.f_func) = func;
+        c.incref(plan.code);
+        *word(frame, p.f_code) = plan.code;
+        let globals = *word(fp, p.func_globals);
+        let builtins = *word(fp, p.func_builtins);
+        *word(frame, p.f_globals) = globals;
+        *word(frame, p.f_builtins) = builtins;
+        *word(frame, p.f_locals) = std::ptr::null_mut();
+        *word(frame, p.frame_obj) = std::ptr::null_mut();
+        let previous = *cur;
+        *word(frame, p.previous) = previous as Obj;
+        *int(frame, p.stacktop) = plan.nlocalsplus as i32;
+        *frame.add(p.owner) = 0; // FRAME_OWNED_BY_THREAD
+        if let Some(off) = p.is_entry {
+            *frame.add(off) = 0;
+        }
+        if let Some(off) = p.return_offset {
+            *(frame.add(off) as *mut u16) = 0;
+        }
+        *word(frame, p.pos) = plan.pos as Obj;
+        // the parameters, then the trampoline's free variable (its cell)
+        let lp = word(frame, p.localsplus);
+        for i in 0..plan.argc {
+            let o = *args.add(i);
+            c.incref(o);
+            *lp.add(i) = o;
+        }
+        let closure = *word(fp, l.func_closure);
+        let cell = *((closure as *mut u8).add(l.tuple_item) as *const Obj);
+        c.incref(cell);
+        *lp.add(plan.argc) = cell;
+        // the entry (in the cell) owns `cf`: held for the call, so that rebinding the cell
+        // inside the call cannot free running code
+        let entry = *((cell as *mut u8).add(l.cell_ref) as *const Obj);
+        c.incref(entry);
+        *cur = frame;
+        if let Some(h) = DIRECT.get() {
+            count(h.native_calls);
+        }
+        count(&DIRECT_CALLS);
+        cf.active.set(cf.active.get() + 1);
+        let callee_env = super::Env {
+            args: lp,
+            lasti_slot: word(frame, p.pos) as *mut c_void,
+            lasti_base: plan.code_start as i64,
+            // (as `run_in`: the original function's globals)
+            globals: *word(cf.func as *mut u8, p.func_globals),
+            builtins,
+            consts: cf.consts,
+            names: cf.names,
+            varnames: cf.varnames,
+            // (as `run_in`: the original function's closure, not the trampoline's)
+            closure: *word(cf.func as *mut u8, l.func_closure),
+            rt,
+            owner: cf,
+            ts: tsb as *mut c_void,
+        };
+        let r = (cf.entry.get())(&callee_env, std::ptr::null());
+        cf.active.set(cf.active.get() - 1);
+        if r.is_null() {
+            raised_in(c, c.func::<extern "C" fn() -> Obj>(Api::EvalGetFrame)());
+        }
+        // unlinked first: clearing may run finalizers, which must not see this frame
+        *cur = previous;
+        if (*word(frame, p.frame_obj)).is_null() {
+            let stacktop = *int(frame, p.stacktop) as usize;
+            for i in 0..stacktop {
+                c.decref(*lp.add(i));
+            }
+            c.decref(*word(frame, p.f_locals));
+            c.decref(func);
+            c.decref(plan.code);
+        } else {
+            clear_interpreter_frame(c, p, frame);
+        }
+        *top_slot = top;
+        leave_py_recursion(p, tsb);
+        c.decref(entry);
+        Some(r)
+    }
+}
+
+/// The fast path of [`rt_direct_call`] where frames are objects (up to 3.10): the
+/// trampoline's frame made by `PyFrame_New` and filled as [`frame_object_call`] fills it, the
+/// native code run in it as [`run_in`] runs it, without the generic direct call's lookups.
+/// `None` where that call must make it.
+///
+/// # Safety
+/// As [`fast_call`].
+unsafe fn fast_call_frame(
+    env: *const super::Env,
+    plan: &DirectPlan,
+    func: Obj,
+    args: *const Obj,
+    l: &FastLayout,
+) -> Option<Obj> {
+    // SAFETY: per the caller; offsets from the descriptor (resolved in the plans).
+    unsafe {
+        let cf = &*plan.cf;
+        if cf.calls.get() < TIER_UP_CALLS || cf.attention.get() || cf.stale.get() {
+            return None;
+        }
+        let fl = l.frames.as_ref()?;
+        let rt = super::rt(env);
+        let c = rt.capi;
+        let ts = (*env).ts;
+        let tsb = ts as *mut u8;
+        let word = |base: *mut u8, off: usize| base.add(off) as *mut Obj;
+        if !(*word(tsb, l.tracefunc)).is_null() || !(*word(tsb, l.profilefunc)).is_null() {
+            return None;
+        }
+        if let Some(off) = l.eval_frame {
+            let eval = *word(*(tsb.add(l.interp) as *const *mut u8), off);
+            if !eval.is_null() && eval as usize != l.eval_default {
+                return None;
+            }
+        }
+        static TICKS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        use std::sync::atomic::Ordering::Relaxed;
+        let tick = TICKS.load(Relaxed).wrapping_add(1);
+        TICKS.store(tick, Relaxed);
+        if tick.is_multiple_of(super::PERIODIC_EVERY) && super::rt_periodic(env) != 0 {
+            return Some(std::ptr::null_mut());
+        }
+        if !enter_recursion(c, ts, fl.depth) {
+            return Some(std::ptr::null_mut());
+        }
+        let fp = func as *mut u8;
+        let globals = *word(fp, fl.func_globals);
+        let frame = c.func::<extern "C" fn(*mut c_void, Obj, Obj, Obj) -> Obj>(Api::FrameNew)(
+            ts,
+            plan.code,
+            globals,
+            std::ptr::null_mut(),
+        );
+        if frame.is_null() {
+            leave_recursion(c, ts, fl.depth);
+            return Some(frame);
+        }
+        let fr = frame as *mut u8;
+        if let Some(fb) = fl.func_builtins {
+            // 3.10: a call's frame takes the function's builtins
+            let theirs = *word(fp, fb);
+            let slot = word(fr, fl.f_builtins);
+            if *slot != theirs {
+                c.incref(theirs);
+                c.decref(std::mem::replace(&mut *slot, theirs));
+            }
+        }
+        // the parameters, then the trampoline's free variable (its cell)
+        let lp = word(fr, fl.localsplus);
+        for i in 0..plan.argc {
+            let o = *args.add(i);
+            c.incref(o);
+            *lp.add(i) = o;
+        }
+        let closure = *word(fp, l.func_closure);
+        let cell = *((closure as *mut u8).add(l.tuple_item) as *const Obj);
+        c.incref(cell);
+        *lp.add(plan.argc) = cell;
+        let entry = *((cell as *mut u8).add(l.cell_ref) as *const Obj);
+        c.incref(entry);
+        if let Some(off) = fl.f_executing {
+            *fr.add(off) = 1;
+        }
+        if let Some(off) = fl.f_state {
+            // 3.10 `FRAME_EXECUTING`
+            *(fr.add(off) as *mut i8) = 0;
+        }
+        let ts_slot = word(tsb, fl.ts_frame);
+        *ts_slot = frame;
+        if let Some(h) = DIRECT.get() {
+            count(h.native_calls);
+        }
+        count(&DIRECT_CALLS);
+        cf.active.set(cf.active.get() + 1);
+        let callee_env = super::Env {
+            args: lp,
+            lasti_slot: fr.add(fl.lasti) as *mut c_void,
+            lasti_base: 0,
+            // (as `run_in`: the original function's globals, the frame's builtins)
+            globals: *word(cf.func as *mut u8, fl.func_globals),
+            builtins: *word(fr, fl.f_builtins),
+            consts: cf.consts,
+            names: cf.names,
+            varnames: cf.varnames,
+            // (as `run_in`: the original function's closure, not the trampoline's)
+            closure: *word(cf.func as *mut u8, l.func_closure),
+            rt,
+            owner: cf,
+            ts,
+        };
+        let r = (cf.entry.get())(&callee_env, std::ptr::null());
+        cf.active.set(cf.active.get() - 1);
+        if r.is_null() {
+            raised_in(c, frame);
+        }
+        super::exc::reset_exc_info_27(c, frame);
+        if let Some(off) = fl.f_executing {
+            *fr.add(off) = 0;
+        }
+        if let Some(off) = fl.f_state {
+            // 3.10 `FRAME_RETURNED` or `FRAME_RAISED`
+            *(fr.add(off) as *mut i8) = if r.is_null() { 3 } else { 1 };
+        }
+        *ts_slot = *word(fr, fl.f_back);
+        // the frame's last reference may run finalizers: still counted
+        c.decref(frame);
+        leave_recursion(c, ts, fl.depth);
+        c.decref(entry);
+        Some(r)
     }
 }
