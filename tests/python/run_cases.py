@@ -135,34 +135,9 @@ def run_file(path, rounds):
         optimized = anyjit.stats()['optimized']
         for _ in range(rounds):
             # the first call runs the quick tier's code, the second the optimising tier's
-            a1, a2 = fresh(args), fresh(args)
-            # reference counts of each call's own (deep-copied) arguments, before and after:
-            # the compiled call must change them exactly as the interpreted one does. Shared
-            # immutables (small ints, strings) are left out: both calls share them.
-            own1 = [a for a, b in zip(a1, a2) if a is not b]
-            own2 = [b for a, b in zip(a1, a2) if a is not b]
-            c1 = [sys.getrefcount(a) for a in own1]
-            want = outcome(f, a1, dict(kwargs))
-            if want[0] == 'raise':
-                gc.collect()  # tracebacks and the frames they keep form cycles
-            d1 = [sys.getrefcount(a) - c for a, c in zip(own1, c1)]
-            before_calls = anyjit.stats()['native_calls']
-            c2 = [sys.getrefcount(a) for a in own2]
-            got = outcome(compiled, a2, dict(kwargs))
-            if got[0] == 'raise':
-                gc.collect()
-            d2 = [sys.getrefcount(a) - c for a, c in zip(own2, c2)]
-            if got != want:
-                failures.append('%s: interpreter %r, compiled %r' % (label, want, got))
-                break
-            if repr(a1) != repr(a2):
-                failures.append('%s: arguments after the call differ: %r vs %r' % (label, a1, a2))
-                break
-            if d1 != d2:
-                failures.append('%s: argument reference counts change by %r compiled, %r interpreted' % (label, d2, d1))
-                break
-            if not not_compiled and anyjit.stats()['native_calls'] <= before_calls:
-                failures.append('%s: the call did not run native code' % label)
+            bad = compare_call(label, f, compiled, args, kwargs, native=not not_compiled)
+            if bad:
+                failures.append(bad)
                 break
         else:
             if rounds > 1 and not not_compiled and anyjit.stats()['optimized'] <= optimized:
@@ -174,8 +149,12 @@ def run_file(path, rounds):
     run_sequences(path, ns, rounds > 1)
 
 
-def compare_call(label, f, compiled, args, kwargs):
-    """One call of f and of compiled with copies of args; returns a failure text or None."""
+def compare_call(label, f, compiled, args, kwargs, native=True):
+    """One call of f and of compiled with copies of args; returns a failure text or None.
+    Reference counts of each call's own (deep-copied) arguments are taken before and after:
+    the compiled call must change them exactly as the interpreted one does (shared immutables,
+    small ints and strings, are left out: both calls share them). With `native`, the compiled
+    call must have run native code."""
     a1, a2 = fresh(args), fresh(args)
     own1 = [a for a, b in zip(a1, a2) if a is not b]
     own2 = [b for a, b in zip(a1, a2) if a is not b]
@@ -196,7 +175,7 @@ def compare_call(label, f, compiled, args, kwargs):
         return '%s: arguments after the call differ: %r vs %r' % (label, a1, a2)
     if d1 != d2:
         return '%s: argument reference counts change by %r compiled, %r interpreted' % (label, d2, d1)
-    if anyjit.stats()['native_calls'] <= before_calls:
+    if native and anyjit.stats()['native_calls'] <= before_calls:
         return '%s: the call did not run native code' % label
     return None
 

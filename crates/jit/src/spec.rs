@@ -401,6 +401,13 @@ fn classes(word: usize, second: bool) -> usize {
     }
 }
 
+/// Whether the top two items are objects, one of them borrowed: an identity test of them
+/// needs no reference counts.
+fn identity_operands(st: &State) -> bool {
+    let pair = [st.top(1).0, st.top(2).0];
+    pair.contains(&Ty::Borrowed) && pair.iter().all(|t| matches!(t, Ty::Obj | Ty::Borrowed))
+}
+
 /// An edge out of an instruction: target, arriving state, whether it may box on the way.
 struct Edge {
     to: Block,
@@ -735,12 +742,7 @@ impl Analysis<'_> {
                 st.pop();
                 Step::TruthObj
             }
-            Op::IsOp { invert }
-                if [st.top(1).0, st.top(2).0].contains(&Ty::Borrowed)
-                    && [st.top(1).0, st.top(2).0]
-                        .iter()
-                        .all(|t| matches!(t, Ty::Obj | Ty::Borrowed)) =>
-            {
+            Op::IsOp { invert } if identity_operands(st) => {
                 st.pop();
                 st.pop();
                 st.push(Ty::Bool, Src::NotNum);
@@ -749,12 +751,7 @@ impl Analysis<'_> {
             Op::Compare {
                 op: op @ (CmpOp::Is | CmpOp::IsNot),
                 to_bool,
-            } if !to_bool
-                && [st.top(1).0, st.top(2).0].contains(&Ty::Borrowed)
-                && [st.top(1).0, st.top(2).0]
-                    .iter()
-                    .all(|t| matches!(t, Ty::Obj | Ty::Borrowed)) =>
-            {
+            } if !to_bool && identity_operands(st) => {
                 st.pop();
                 st.pop();
                 st.push(Ty::Bool, Src::NotNum);
@@ -815,8 +812,11 @@ impl Analysis<'_> {
                 );
                 Step::SeqIter { tuple }
             }
-            Op::ForIter { target } if matches!(st.top(1).0, Ty::ListIter | Ty::TupleIter) => {
-                let tuple = st.top(1).0 == Ty::TupleIter;
+            Op::ForIter { target }
+                if matches!(st.top(1).0, Ty::RangeIter | Ty::ListIter | Ty::TupleIter) =>
+            {
+                // a counted loop, or a list or tuple iterated by index
+                let it = st.top(1).0;
                 let mut exhausted = st.clone();
                 exhausted.pop();
                 edges.push(Edge {
@@ -824,19 +824,15 @@ impl Analysis<'_> {
                     state: exhausted,
                     strict: false,
                 });
-                st.push(Ty::Obj, Src::Maybe);
-                Step::ForSeq { tuple }
-            }
-            Op::ForIter { target } if st.top(1).0 == Ty::RangeIter => {
-                let mut exhausted = st.clone();
-                exhausted.pop();
-                edges.push(Edge {
-                    to: target,
-                    state: exhausted,
-                    strict: false,
-                });
-                st.push(Ty::Int, Src::Maybe);
-                Step::ForRange
+                if it == Ty::RangeIter {
+                    st.push(Ty::Int, Src::Maybe);
+                    Step::ForRange
+                } else {
+                    st.push(Ty::Obj, Src::Maybe);
+                    Step::ForSeq {
+                        tuple: it == Ty::TupleIter,
+                    }
+                }
             }
             Op::Subscr
                 if st.top(1).0 == Ty::Int && matches!(st.top(2).0, Ty::Obj | Ty::Borrowed) =>

@@ -2178,6 +2178,29 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         Ok(truth)
     }
 
+    /// `a is b` (`a is not b` with `invert`), as a truth value.
+    fn same_object(
+        &self,
+        a: PointerValue<'ctx>,
+        b: PointerValue<'ctx>,
+        invert: bool,
+    ) -> R<IntValue<'ctx>> {
+        let x = self
+            .b
+            .build_ptr_to_int(a, self.t.i64, "")
+            .map_err(llvm_err)?;
+        let y = self
+            .b
+            .build_ptr_to_int(b, self.t.i64, "")
+            .map_err(llvm_err)?;
+        let pred = if invert {
+            IntPredicate::NE
+        } else {
+            IntPredicate::EQ
+        };
+        self.b.build_int_compare(pred, x, y, "").map_err(llvm_err)
+    }
+
     /// `v`'s type is exactly the type object `api`.
     fn type_is(&self, v: PointerValue<'ctx>, api: Api) -> R<IntValue<'ctx>> {
         let t = self.field_ptr(v, self.desc.layout.object.ob_type)?;
@@ -2377,7 +2400,6 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         slow: BasicBlock<'ctx>,
     ) -> R<PointerValue<'ctx>> {
         let l = &self.desc.layout;
-        let word = u32::from(self.desc.identity.pointer_bits);
         self.note_inline("list_index");
         let is_list = self.type_is(c, Api::ListType)?;
         let index = self.new_block("list_index");
@@ -2401,22 +2423,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             None => self.small_int(k)?,
         };
-        let n = self.load_int(c, l.var_object.ob_size, word, true)?;
-        let neg = self
-            .b
-            .build_int_compare(IntPredicate::SLT, i, self.t.i64.const_zero(), "")
-            .map_err(llvm_err)?;
-        let wrapped = self.b.build_int_add(i, n, "").map_err(llvm_err)?;
-        let i = self
-            .b
-            .build_select(neg, wrapped, i, "")
-            .map_err(llvm_err)?
-            .into_int_value();
-        // 0 <= i < n, as one unsigned comparison
-        let inside = self
-            .b
-            .build_int_compare(IntPredicate::ULT, i, n, "")
-            .map_err(llvm_err)?;
+        let (i, inside) = self.index_in(c, i)?;
         let go = self.b.build_and(ok, inside, "").map_err(llvm_err)?;
         let items = self.load(self.field_ptr(c, l.list.ob_item)?)?;
         let items = self
@@ -2429,6 +2436,32 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_conditional_branch(go, fast, slow)
             .map_err(llvm_err)?;
         Ok(p)
+    }
+
+    /// Index `k` of sequence `c` (a list or tuple) adjusted as Python adjusts a negative one,
+    /// and whether it is inside (0 <= k < len, as one unsigned comparison).
+    fn index_in(
+        &self,
+        c: PointerValue<'ctx>,
+        k: IntValue<'ctx>,
+    ) -> R<(IntValue<'ctx>, IntValue<'ctx>)> {
+        let word = u32::from(self.desc.identity.pointer_bits);
+        let n = self.load_int(c, self.desc.layout.var_object.ob_size, word, true)?;
+        let neg = self
+            .b
+            .build_int_compare(IntPredicate::SLT, k, self.t.i64.const_zero(), "")
+            .map_err(llvm_err)?;
+        let wrapped = self.b.build_int_add(k, n, "").map_err(llvm_err)?;
+        let k = self
+            .b
+            .build_select(neg, wrapped, k, "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let inside = self
+            .b
+            .build_int_compare(IntPredicate::ULT, k, n, "")
+            .map_err(llvm_err)?;
+        Ok((k, inside))
     }
 
     /// Address of the C double of an exact float.
@@ -2854,11 +2887,6 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .b
                 .build_int_truncate_or_bit_cast(vb, lty, "")
                 .map_err(llvm_err)?;
-            let name = match op {
-                BinOp::Add => "llvm.sadd.with.overflow",
-                BinOp::Sub => "llvm.ssub.with.overflow",
-                _ => "llvm.smul.with.overflow",
-            };
             if divides {
                 // floor division and modulo (2.7's classic `/` of ints floors too); a zero
                 // divisor and the one overflowing quotient, LONG_MIN // -1, go the slow way
@@ -2889,27 +2917,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let res = self.call_api(Api::NativeIntFromLong, &[r.into()])?;
                 self.arrive(res, join, &mut incoming)?;
             } else if op != BinOp::TrueDiv {
-                let f = inkwell::intrinsics::Intrinsic::find(name)
-                    .and_then(|i| i.get_declaration(&self.module, &[lty.into()]))
-                    .ok_or_else(|| llvm_err(format!("no {name}")))?;
-                let pair = self
-                    .b
-                    .build_call(f, &[va.into(), vb.into()], "")
-                    .map_err(llvm_err)?
-                    .try_as_basic_value()
-                    .basic()
-                    .ok_or_else(|| llvm_err("overflow intrinsic"))?
-                    .into_struct_value();
-                let r = self
-                    .b
-                    .build_extract_value(pair, 0, "")
-                    .map_err(llvm_err)?
-                    .into_int_value();
-                let over = self
-                    .b
-                    .build_extract_value(pair, 1, "")
-                    .map_err(llvm_err)?
-                    .into_int_value();
+                let (r, over) = self.with_overflow(op, va, vb)?;
                 self.b
                     .build_conditional_branch(over, slow, done)
                     .map_err(llvm_err)?;
@@ -4152,23 +4160,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     }
                     Cond::None | Cond::NotNone => {
                         let none = self.object(Api::NoneStruct)?;
-                        let vi = self
-                            .b
-                            .build_ptr_to_int(v, self.t.i64, "")
-                            .map_err(llvm_err)?;
-                        let ni = self
-                            .b
-                            .build_ptr_to_int(none, self.t.i64, "")
-                            .map_err(llvm_err)?;
-                        let pred = if cond == Cond::None {
-                            IntPredicate::EQ
-                        } else {
-                            IntPredicate::NE
-                        };
-                        let c = self
-                            .b
-                            .build_int_compare(pred, vi, ni, "")
-                            .map_err(llvm_err)?;
+                        let c = self.same_object(v, none, cond == Cond::NotNone)?;
                         self.decref(v)?;
                         c
                     }
@@ -5239,23 +5231,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         b: PointerValue<'ctx>,
         invert: bool,
     ) -> R<PointerValue<'ctx>> {
-        let pred = if invert {
-            IntPredicate::NE
-        } else {
-            IntPredicate::EQ
-        };
-        let ai = self
-            .b
-            .build_ptr_to_int(a, self.t.i64, "")
-            .map_err(llvm_err)?;
-        let bi = self
-            .b
-            .build_ptr_to_int(b, self.t.i64, "")
-            .map_err(llvm_err)?;
-        let c = self
-            .b
-            .build_int_compare(pred, ai, bi, "")
-            .map_err(llvm_err)?;
+        let c = self.same_object(a, b, invert)?;
         self.decref(a)?;
         self.decref(b)?;
         self.bool_obj(c)

@@ -834,20 +834,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                             }
                             Cond::None | Cond::NotNone => {
                                 let none = self.object(Api::NoneStruct)?;
-                                let x = self
-                                    .b
-                                    .build_ptr_to_int(v, self.t.i64, "")
-                                    .map_err(llvm_err)?;
-                                let y = self
-                                    .b
-                                    .build_ptr_to_int(none, self.t.i64, "")
-                                    .map_err(llvm_err)?;
-                                let pred = if cond == Cond::None {
-                                    IntPredicate::EQ
-                                } else {
-                                    IntPredicate::NE
-                                };
-                                self.b.build_int_compare(pred, x, y, "").map_err(llvm_err)?
+                                self.same_object(v, none, cond == Cond::NotNone)?
                             }
                         };
                         self.branch_checked(taken, target, ins.offset, d - 1, &[], next)?;
@@ -855,17 +842,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     }
                     Op::JumpIfOrPop { when, target } => {
                         let t = self.truth(v, ins.offset, d, false)?;
-                        let taken = if when {
-                            t
-                        } else {
-                            self.b.build_not(t, "").map_err(llvm_err)?
-                        };
-                        let dest = self.edge(target, d)?;
-                        let pop = self.new_block("pop");
-                        self.b
-                            .build_conditional_branch(taken, dest, pop)
-                            .map_err(llvm_err)?;
-                        self.b.position_at_end(pop);
+                        self.jump_if_or_pop(t, when, target, d)?;
                     }
                     _ => return Err(llvm_err("a truth test of another op")),
                 }
@@ -873,20 +850,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             Step::Identity { invert } => {
                 let a = self.obj_of(d - 2, ty(2))?;
                 let b = self.obj_of(d - 1, ty(1))?;
-                let x = self
-                    .b
-                    .build_ptr_to_int(a, self.t.i64, "")
-                    .map_err(llvm_err)?;
-                let y = self
-                    .b
-                    .build_ptr_to_int(b, self.t.i64, "")
-                    .map_err(llvm_err)?;
-                let pred = if invert {
-                    IntPredicate::NE
-                } else {
-                    IntPredicate::EQ
-                };
-                let r = self.b.build_int_compare(pred, x, y, "").map_err(llvm_err)?;
+                let r = self.same_object(a, b, invert)?;
                 self.drop_obj(d - 2, ty(2))?;
                 self.drop_obj(d - 1, ty(1))?;
                 self.put_val(d - 2, Val::Bool(r))?;
@@ -1031,20 +995,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         self.branch_checked(taken, target, ins.offset, d - 1, &[], next)?;
                         return Ok(Some(true));
                     }
-                    Op::JumpIfOrPop { when, target } => {
-                        let taken = if when {
-                            t
-                        } else {
-                            self.b.build_not(t, "").map_err(llvm_err)?
-                        };
-                        let dest = self.edge(target, d)?;
-                        let pop = self.new_block("pop");
-                        self.b
-                            .build_conditional_branch(taken, dest, pop)
-                            .map_err(llvm_err)?;
-                        self.b.position_at_end(pop);
-                        self.sset(d - 1, self.null())?;
-                    }
+                    Op::JumpIfOrPop { when, target } => self.jump_if_or_pop(t, when, target, d)?,
                     _ => return Err(llvm_err("a truth test of another op")),
                 }
             }
@@ -1087,17 +1038,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let dest = self.edge(target, d - 1)?;
                 self.b.build_unconditional_branch(dest).map_err(llvm_err)?;
                 self.b.position_at_end(body);
-                let items = if tuple {
-                    self.byte_ptr(seq, l.tuple.ob_item, self.t.obj)?
-                } else {
-                    self.load(self.field_ptr(seq, l.list.ob_item)?)?
-                };
-                let items = self
-                    .b
-                    .build_pointer_cast(items, self.t.objp, "")
-                    .map_err(llvm_err)?;
-                // SAFETY (LLVM): the index was checked against the size.
-                let p = unsafe { self.b.build_gep(items, &[k], "") }.map_err(llvm_err)?;
+                let p = self.item_at(seq, k, tuple)?;
                 let item = self.load(p)?;
                 self.incref(item)?;
                 let next_k = self
@@ -1187,6 +1128,30 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
         }
         Ok(Some(false))
+    }
+
+    /// `JUMP_IF_TRUE_OR_POP` / `JUMP_IF_FALSE_OR_POP` (`when`) of an unboxed or borrowed top
+    /// whose truth is `t`: the jump keeps it, the fall-through drops it (its generic slot
+    /// holds NULL: nothing to release).
+    fn jump_if_or_pop(
+        &self,
+        t: IntValue<'ctx>,
+        when: bool,
+        target: crate::ir::Block,
+        d: u32,
+    ) -> R<()> {
+        let taken = if when {
+            t
+        } else {
+            self.b.build_not(t, "").map_err(llvm_err)?
+        };
+        let dest = self.edge(target, d)?;
+        let pop = self.new_block("pop");
+        self.b
+            .build_conditional_branch(taken, dest, pop)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(pop);
+        self.sset(d - 1, self.null())
     }
 
     /// Moves stack items for `POP_TOP`, `ROT_*`, `DUP_*`, `COPY` and `SWAP` with their types.
@@ -1353,30 +1318,21 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .const_int((-(1i128 << (bits - 1))) as i64 as u64, true)
     }
 
-    /// `a op b` (`+ - *`) in `bits`, with whether it overflowed.
-    fn overflowing(
+    /// `a op b` (`+ - *`) in the operands' own integer type, with whether it overflowed
+    /// (LLVM's `llvm.s{add,sub,mul}.with.overflow`).
+    pub(super) fn with_overflow(
         &self,
         op: BinOp,
         a: IntValue<'ctx>,
         b: IntValue<'ctx>,
-        bits: u32,
     ) -> R<(IntValue<'ctx>, IntValue<'ctx>)> {
-        let ty = self.int_bits(bits);
-        let a = self
-            .b
-            .build_int_truncate_or_bit_cast(a, ty, "")
-            .map_err(llvm_err)?;
-        let b = self
-            .b
-            .build_int_truncate_or_bit_cast(b, ty, "")
-            .map_err(llvm_err)?;
         let name = match op {
             BinOp::Add => "llvm.sadd.with.overflow",
             BinOp::Sub => "llvm.ssub.with.overflow",
             _ => "llvm.smul.with.overflow",
         };
         let f = inkwell::intrinsics::Intrinsic::find(name)
-            .and_then(|i| i.get_declaration(&self.module, &[ty.into()]))
+            .and_then(|i| i.get_declaration(&self.module, &[a.get_type().into()]))
             .ok_or_else(|| llvm_err(format!("no {name}")))?;
         let pair = self
             .b
@@ -1396,6 +1352,27 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_extract_value(pair, 1, "")
             .map_err(llvm_err)?
             .into_int_value();
+        Ok((r, over))
+    }
+
+    /// `a op b` (`+ - *`) in `bits`, with whether it overflowed.
+    fn overflowing(
+        &self,
+        op: BinOp,
+        a: IntValue<'ctx>,
+        b: IntValue<'ctx>,
+        bits: u32,
+    ) -> R<(IntValue<'ctx>, IntValue<'ctx>)> {
+        let ty = self.int_bits(bits);
+        let a = self
+            .b
+            .build_int_truncate_or_bit_cast(a, ty, "")
+            .map_err(llvm_err)?;
+        let b = self
+            .b
+            .build_int_truncate_or_bit_cast(b, ty, "")
+            .map_err(llvm_err)?;
+        let (r, over) = self.with_overflow(op, a, b)?;
         let r = self
             .b
             .build_int_s_extend_or_bit_cast(r, self.t.i64, "")
@@ -1632,26 +1609,21 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         k: IntValue<'ctx>,
         tuple: bool,
     ) -> R<PointerValue<'ctx>> {
-        let l = &self.desc.layout;
-        let word = u32::from(self.desc.identity.pointer_bits);
         let is = self.type_is(c, if tuple { Api::TupleType } else { Api::ListType })?;
         self.guard(is)?;
-        let n = self.load_int(c, l.var_object.ob_size, word, true)?;
-        let neg = self
-            .b
-            .build_int_compare(IntPredicate::SLT, k, self.t.i64.const_zero(), "")
-            .map_err(llvm_err)?;
-        let wrapped = self.b.build_int_add(k, n, "").map_err(llvm_err)?;
-        let k = self
-            .b
-            .build_select(neg, wrapped, k, "")
-            .map_err(llvm_err)?
-            .into_int_value();
-        let inside = self
-            .b
-            .build_int_compare(IntPredicate::ULT, k, n, "")
-            .map_err(llvm_err)?;
+        let (k, inside) = self.index_in(c, k)?;
         self.guard(inside)?;
+        self.item_at(c, k, tuple)
+    }
+
+    /// The address of item `k` of list (or tuple) `c`, `k` checked already.
+    fn item_at(
+        &self,
+        c: PointerValue<'ctx>,
+        k: IntValue<'ctx>,
+        tuple: bool,
+    ) -> R<PointerValue<'ctx>> {
+        let l = &self.desc.layout;
         let items = if tuple {
             self.byte_ptr(c, l.tuple.ob_item, self.t.obj)?
         } else {
@@ -1661,7 +1633,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .b
             .build_pointer_cast(items, self.t.objp, "")
             .map_err(llvm_err)?;
-        // SAFETY (LLVM): the index was checked against the size.
+        // SAFETY (LLVM): the callers checked the index against the size.
         unsafe { self.b.build_gep(items, &[k], "") }.map_err(llvm_err)
     }
 

@@ -1388,36 +1388,19 @@ unsafe fn fast_call(
     // SAFETY: per the caller; offsets from the descriptor (resolved in the plans).
     unsafe {
         let cf = &*plan.cf;
-        if cf.calls.get() < TIER_UP_CALLS || cf.attention.get() || cf.stale.get() {
-            return None;
-        }
         let rt = super::rt(env);
         let c = rt.capi;
         let p = frame_plan(c)?;
         let tsb = (*env).ts as *mut u8;
         let word = |base: *mut u8, off: usize| base.add(off) as *mut Obj;
-        if !(*word(tsb, l.tracefunc)).is_null() || !(*word(tsb, l.profilefunc)).is_null() {
-            return None;
-        }
-        if let Some(off) = l.eval_frame {
-            let eval = *word(*(tsb.add(l.interp) as *const *mut u8), off);
-            if !eval.is_null() && eval as usize != l.eval_default {
-                return None;
-            }
-        }
         let top_slot = tsb.add(p.top) as *mut *mut Obj;
         let top = *top_slot;
         let limit = *(tsb.add(p.limit) as *const *mut Obj);
         if top.is_null() || (limit.offset_from(top) as usize) <= plan.size {
             return None;
         }
-        // signals and GIL requests, as often as the generic direct call checks them
-        static TICKS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        use std::sync::atomic::Ordering::Relaxed;
-        let tick = TICKS.load(Relaxed).wrapping_add(1);
-        TICKS.store(tick, Relaxed);
-        if tick.is_multiple_of(super::PERIODIC_EVERY) && super::rt_periodic(env) != 0 {
-            return Some(std::ptr::null_mut());
+        if let Some(r) = fast_gate(env, cf, l) {
+            return r;
         }
         if !enter_py_recursion(c, p, tsb) {
             return Some(std::ptr::null_mut());
@@ -1451,21 +1434,8 @@ unsafe fn fast_call(
             *(frame.add(off) as *mut u16) = 0;
         }
         *word(frame, p.pos) = plan.pos as Obj;
-        // the parameters, then the trampoline's free variable (its cell)
         let lp = word(frame, p.localsplus);
-        for i in 0..plan.argc {
-            let o = *args.add(i);
-            c.incref(o);
-            *lp.add(i) = o;
-        }
-        let closure = *word(fp, l.func_closure);
-        let cell = *((closure as *mut u8).add(l.tuple_item) as *const Obj);
-        c.incref(cell);
-        *lp.add(plan.argc) = cell;
-        // the entry (in the cell) owns `cf`: held for the call, so that rebinding the cell
-        // inside the call cannot free running code
-        let entry = *((cell as *mut u8).add(l.cell_ref) as *const Obj);
-        c.incref(entry);
+        let entry = fill_params(c, lp, plan, args, func, l);
         *cur = frame;
         if let Some(h) = DIRECT.get() {
             count(h.native_calls);
@@ -1530,30 +1500,13 @@ unsafe fn fast_call_frame(
     // SAFETY: per the caller; offsets from the descriptor (resolved in the plans).
     unsafe {
         let cf = &*plan.cf;
-        if cf.calls.get() < TIER_UP_CALLS || cf.attention.get() || cf.stale.get() {
-            return None;
-        }
         let fl = l.frames.as_ref()?;
         let rt = super::rt(env);
         let c = rt.capi;
         let ts = (*env).ts;
-        let tsb = ts as *mut u8;
         let word = |base: *mut u8, off: usize| base.add(off) as *mut Obj;
-        if !(*word(tsb, l.tracefunc)).is_null() || !(*word(tsb, l.profilefunc)).is_null() {
-            return None;
-        }
-        if let Some(off) = l.eval_frame {
-            let eval = *word(*(tsb.add(l.interp) as *const *mut u8), off);
-            if !eval.is_null() && eval as usize != l.eval_default {
-                return None;
-            }
-        }
-        static TICKS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        use std::sync::atomic::Ordering::Relaxed;
-        let tick = TICKS.load(Relaxed).wrapping_add(1);
-        TICKS.store(tick, Relaxed);
-        if tick.is_multiple_of(super::PERIODIC_EVERY) && super::rt_periodic(env) != 0 {
-            return Some(std::ptr::null_mut());
+        if let Some(r) = fast_gate(env, cf, l) {
+            return r;
         }
         if !enter_recursion(c, ts, fl.depth) {
             return Some(std::ptr::null_mut());
@@ -1580,19 +1533,8 @@ unsafe fn fast_call_frame(
                 c.decref(std::mem::replace(&mut *slot, theirs));
             }
         }
-        // the parameters, then the trampoline's free variable (its cell)
         let lp = word(fr, fl.localsplus);
-        for i in 0..plan.argc {
-            let o = *args.add(i);
-            c.incref(o);
-            *lp.add(i) = o;
-        }
-        let closure = *word(fp, l.func_closure);
-        let cell = *((closure as *mut u8).add(l.tuple_item) as *const Obj);
-        c.incref(cell);
-        *lp.add(plan.argc) = cell;
-        let entry = *((cell as *mut u8).add(l.cell_ref) as *const Obj);
-        c.incref(entry);
+        let entry = fill_params(c, lp, plan, args, func, l);
         if let Some(off) = fl.f_executing {
             *fr.add(off) = 1;
         }
@@ -1600,7 +1542,7 @@ unsafe fn fast_call_frame(
             // 3.10 `FRAME_EXECUTING`
             *(fr.add(off) as *mut i8) = 0;
         }
-        let ts_slot = word(tsb, fl.ts_frame);
+        let ts_slot = word(ts as *mut u8, fl.ts_frame);
         *ts_slot = frame;
         if let Some(h) = DIRECT.get() {
             count(h.native_calls);
@@ -1642,5 +1584,77 @@ unsafe fn fast_call_frame(
         leave_recursion(c, ts, fl.depth);
         c.decref(entry);
         Some(r)
+    }
+}
+
+/// The checks both fast paths make first: `Some(None)` leaves the call to the generic path (a
+/// function not optimised yet, waiting to be specialised again or with tiers to free; a trace
+/// or profile function or a frame evaluator set); `Some(NULL)` fails it (a signal handler
+/// raised: signals and GIL requests are checked as often as the generic direct call checks
+/// them); `None` lets it go on.
+///
+/// # Safety
+/// As [`fast_call`].
+unsafe fn fast_gate(
+    env: *const super::Env,
+    cf: &CompiledFunction,
+    l: &FastLayout,
+) -> Option<Option<Obj>> {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        if cf.calls.get() < TIER_UP_CALLS || cf.attention.get() || cf.stale.get() {
+            return Some(None);
+        }
+        let tsb = (*env).ts as *mut u8;
+        let word = |base: *mut u8, off: usize| base.add(off) as *mut Obj;
+        if !(*word(tsb, l.tracefunc)).is_null() || !(*word(tsb, l.profilefunc)).is_null() {
+            return Some(None);
+        }
+        if let Some(off) = l.eval_frame {
+            let eval = *word(*(tsb.add(l.interp) as *const *mut u8), off);
+            if !eval.is_null() && eval as usize != l.eval_default {
+                return Some(None);
+            }
+        }
+        static TICKS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        use std::sync::atomic::Ordering::Relaxed;
+        let tick = TICKS.load(Relaxed).wrapping_add(1);
+        TICKS.store(tick, Relaxed);
+        if tick.is_multiple_of(super::PERIODIC_EVERY) && super::rt_periodic(env) != 0 {
+            return Some(Some(std::ptr::null_mut()));
+        }
+        None
+    }
+}
+
+/// Fills a fast path's frame slots `lp`: the parameters (new references), then the
+/// trampoline's free variable (its cell). Returns the entry in the cell, with a reference
+/// held for the call: it owns the compiled function, and rebinding the cell inside the call
+/// must not free running code.
+///
+/// # Safety
+/// As [`fast_call`]; `lp` has room for the plan's parameters and the cell.
+unsafe fn fill_params(
+    c: &CApi,
+    lp: *mut Obj,
+    plan: &DirectPlan,
+    args: *const Obj,
+    func: Obj,
+    l: &FastLayout,
+) -> Obj {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        for i in 0..plan.argc {
+            let o = *args.add(i);
+            c.incref(o);
+            *lp.add(i) = o;
+        }
+        let closure = *((func as *mut u8).add(l.func_closure) as *const Obj);
+        let cell = *((closure as *mut u8).add(l.tuple_item) as *const Obj);
+        c.incref(cell);
+        *lp.add(plan.argc) = cell;
+        let entry = *((cell as *mut u8).add(l.cell_ref) as *const Obj);
+        c.incref(entry);
+        entry
     }
 }
