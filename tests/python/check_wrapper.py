@@ -311,6 +311,30 @@ check('direct calls answer', [first, second] == [want, want], (first, second, wa
 check('direct calls made', made == 50, made)
 
 
+# instances of a class whose __init__ is compiled: from the second construction at a call
+# site, the optimised code allocates the instance and calls the compiled __init__ directly
+class Pt(object):
+    def __init__(self, x):
+        self.x = x
+
+
+def make(n):
+    t = 0
+    for i in range(n):
+        t += Pt(i).x
+    return t
+
+
+Pt.__init__ = anyjit.jit(Pt.__dict__['__init__'], strict=True)
+jm = anyjit.jit(make, strict=True)
+first = jm(50)
+direct = anyjit.stats()['direct_calls']
+second = jm(50)
+made = anyjit.stats()['direct_calls'] - direct
+check('direct constructions answer', [first, second] == [make(50)] * 2, (first, second))
+check('direct constructions made', made == 49, made)
+
+
 # deep recursion: RecursionError, never a crash
 def recurse(n):
     return recurse(n + 1) + 1

@@ -309,6 +309,14 @@ impl Descriptor {
             .and_then(|s| s.name)
     }
 
+    /// Whether a class's version tag is valid by itself once non-zero: from 3.12 a change to
+    /// the class sets `tp_version_tag` to 0 (3.13 no longer maintains
+    /// `Py_TPFLAGS_VALID_VERSION_TAG`); up to 3.11 a change only clears that flag and the old
+    /// tag stays.
+    pub fn version_tag_zeroed_on_change(&self) -> bool {
+        self.identity.hexversion >= 0x030c_0000
+    }
+
     /// `"3.12.1"`-style version text.
     pub fn version_string(&self) -> String {
         let (a, b, c) = self.identity.version;

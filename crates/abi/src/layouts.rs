@@ -98,6 +98,9 @@ layout_struct! {
         tp_mro = "tp_mro";
         /// `tp_version_tag`.
         tp_version_tag = "tp_version_tag";
+        /// `tp_new`: compiled code constructs instances of classes whose `tp_new` is
+        /// `object`'s without `type.__call__`.
+        tp_new = "tp_new";
     }
     optional {
         /// 2.7 to 3.7 `tp_print` (the same slot is `tp_vectorcall_offset` from 3.8).

@@ -444,4 +444,7 @@ symbols! {
     /// `PyRange_Type` (3.x `range`, 2.7 `xrange`): remaining iterations of a counted loop are
     /// made a real iterator from it when the generic code takes over.
     RangeType: Object ["PyRange_Type"];
+    /// `PyBaseObject_Type` (`object`): its `tp_new` is what classes constructed by compiled
+    /// code must have.
+    BaseObjectType: Object ["PyBaseObject_Type"];
 }

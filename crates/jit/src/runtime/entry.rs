@@ -434,17 +434,19 @@ pub unsafe extern "C" fn rt_call_direct(
     }
 }
 
-/// Whether `o` is a compiled function's trampoline, or a method bound to one (what call-site
-/// feedback marks with `feedback::COMPILED`).
+/// Whether `o` is a compiled function's trampoline, a method bound to one, or a class that
+/// compiled code constructs through its compiled `__init__` (what call-site feedback marks
+/// with `feedback::COMPILED`).
 ///
 /// # Safety
 /// GIL held; `o` live.
 pub(crate) unsafe fn is_compiled_callable(c: &CApi, o: Obj) -> bool {
     // SAFETY: per the caller.
     unsafe {
-        DIRECT
-            .get()
-            .is_some_and(|h| (h.compiled_of)(c, bound_function(c, o).0).is_some())
+        DIRECT.get().is_some_and(|h| {
+            (h.compiled_of)(c, bound_function(c, o).0).is_some()
+                || construct_init(c, o).is_some_and(|(init, _)| (h.compiled_of)(c, init).is_some())
+        })
     }
 }
 
@@ -1138,13 +1140,188 @@ unsafe fn leave_recursion(c: &CApi, ts: *mut c_void, depth_off: u32) {
 
 /// A call site's cache for direct calls (see [`rt_direct_call`]): the function called there
 /// last, its code and closure (compared, never followed: they may be gone), and its compiled
-/// function's [`DirectPlan`].
+/// function's [`DirectPlan`]. Where the callable was a class constructed without
+/// `type.__call__`, `func` is the class, `init` its `__init__` (whose code, closure and plan
+/// the others are) and `tag` the class's version tag when `__init__` was found.
 #[derive(Debug, Default)]
 pub struct DirectSite {
     func: Cell<usize>,
     code: Cell<usize>,
     closure: Cell<usize>,
     plan: Cell<usize>,
+    init: Cell<usize>,
+    tag: Cell<u32>,
+}
+
+/// What constructing instances from compiled code reads of classes, found once.
+struct ConstructConsts {
+    type_type: usize,
+    /// `object.__new__`'s C function.
+    object_new: usize,
+    tp_new: usize,
+    tp_flags: usize,
+    tp_version_tag: usize,
+    tp_name: usize,
+    /// `Py_TPFLAGS_VALID_VERSION_TAG`, or 0 where a non-zero tag is valid by itself.
+    valid_tag: u32,
+    is_abstract: u32,
+    /// `'__init__'` (kept forever).
+    init_name: Obj,
+    /// `()` (kept forever).
+    empty: Obj,
+}
+
+// SAFETY: the objects are immortal for the process (references kept) and only used with the
+// GIL held.
+unsafe impl Send for ConstructConsts {}
+unsafe impl Sync for ConstructConsts {}
+
+/// The [`ConstructConsts`] of this build; `None` where it lacks a piece.
+fn construct_consts(c: &CApi) -> Option<&'static ConstructConsts> {
+    static K: std::sync::OnceLock<Option<ConstructConsts>> = std::sync::OnceLock::new();
+    K.get_or_init(|| {
+        let d = c.descriptor();
+        let t = &d.layout.type_object;
+        let flag = |name: &str| d.constant(name).map(|v| v as u32);
+        if !c.has(Api::BaseObjectType) || !c.has(Api::TypeLookup) {
+            return None;
+        }
+        // SAFETY: called with the GIL held (from compiled code's helpers); static objects.
+        unsafe {
+            let object = c.object(Api::BaseObjectType) as *const u8;
+            Some(ConstructConsts {
+                type_type: c.object(Api::TypeType) as usize,
+                object_new: *(object.add(t.tp_new as usize) as *const usize),
+                tp_new: t.tp_new as usize,
+                tp_flags: t.tp_flags as usize,
+                tp_version_tag: t.tp_version_tag as usize,
+                tp_name: t.tp_name as usize,
+                valid_tag: if d.version_tag_zeroed_on_change() {
+                    0
+                } else {
+                    flag("Py_TPFLAGS_VALID_VERSION_TAG")?
+                },
+                is_abstract: flag("Py_TPFLAGS_IS_ABSTRACT")?,
+                init_name: c.new_str("__init__"),
+                empty: c.func::<extern "C" fn(isize) -> Obj>(Api::TupleNew)(0),
+            })
+        }
+    })
+    .as_ref()
+}
+
+/// Where calling `t` constructs an instance the way compiled code can without
+/// `type.__call__` (a class whose metaclass is `type`, whose `__new__` is `object`'s, not
+/// abstract, with a version tag): its `__init__` (borrowed from the class) and the tag.
+///
+/// # Safety
+/// GIL held; `t` live.
+unsafe fn construct_init(c: &CApi, t: Obj) -> Option<(Obj, u32)> {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let k = construct_consts(c)?;
+        if c.type_of(t) as usize != k.type_type {
+            return None;
+        }
+        let tb = t as *const u8;
+        if *(tb.add(k.tp_new) as *const usize) != k.object_new
+            || *(tb.add(k.tp_flags) as *const u32) & k.is_abstract != 0
+        {
+            return None;
+        }
+        // (the lookup gives the class a valid version tag if it can have one)
+        let init = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::TypeLookup)(t, k.init_name);
+        if init.is_null() {
+            c.clear_error();
+            return None;
+        }
+        let tag = *(tb.add(k.tp_version_tag) as *const u32);
+        if *(tb.add(k.tp_flags) as *const u32) & k.valid_tag != k.valid_tag || tag == 0 {
+            return None;
+        }
+        Some((init, tag))
+    }
+}
+
+/// Most parameters of an `__init__` constructions take the fast path with.
+const CONSTRUCT_MAX_ARGS: usize = 16;
+
+/// The fast path of [`rt_direct_call`] for a class: as `type.__call__` with `object.__new__`,
+/// the instance allocated, its `__init__` run through the direct calls' fast path, and its
+/// result checked. `None` (nothing done) where the site's class changed since it was cached
+/// or its `__init__` cannot take that path.
+///
+/// # Safety
+/// As [`rt_direct_call`], `s.init` set and `t` the site's class.
+unsafe fn construct(
+    env: *const super::Env,
+    s: &DirectSite,
+    t: Obj,
+    args: *const Obj,
+    n: usize,
+) -> Option<Obj> {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let c = super::rt(env).capi;
+        let k = construct_consts(c)?;
+        let tb = t as *const u8;
+        if *(tb.add(k.tp_flags) as *const u32) & k.valid_tag != k.valid_tag
+            || *(tb.add(k.tp_version_tag) as *const u32) != s.tag.get()
+            || *(tb.add(k.tp_new) as *const usize) != k.object_new
+        {
+            return None;
+        }
+        // the version tag holds: the class's `__init__` is the one cached
+        let plan = &*(s.plan.get() as *const DirectPlan);
+        let l = fast_layout(c);
+        let init = s.init.get() as Obj;
+        let ip = init as *const u8;
+        if !plan.alive.get()
+            || n + 1 != plan.argc
+            || n + 1 > CONSTRUCT_MAX_ARGS
+            || *(ip.add(l.func_code) as *const Obj) != plan.code
+            || *(ip.add(l.func_closure) as *const usize) != s.closure.get()
+        {
+            return None;
+        }
+        let new: extern "C" fn(Obj, Obj, Obj) -> Obj = std::mem::transmute(k.object_new);
+        let obj = new(t, k.empty, std::ptr::null_mut());
+        if obj.is_null() {
+            return Some(obj);
+        }
+        let mut full = [std::ptr::null_mut(); CONSTRUCT_MAX_ARGS];
+        full[0] = obj;
+        std::ptr::copy_nonoverlapping(args, full.as_mut_ptr().add(1), n);
+        // the class (and with it `__init__`) is held by the caller's stack
+        let fast = if plan.frames {
+            fast_call_frame(env, plan, init, full.as_ptr(), l)
+        } else {
+            fast_call(env, plan, init, full.as_ptr(), l)
+        };
+        let r = match fast {
+            Some(r) => r,
+            None => rt_call_direct(env, init, full.as_ptr(), n + 1),
+        };
+        if r.is_null() {
+            c.decref(obj);
+            return Some(r);
+        }
+        if !c.is_none(r) {
+            let tp_name = (c.type_of(r) as *const u8).add(k.tp_name);
+            let name = std::ffi::CStr::from_ptr(*(tp_name as *const *const std::ffi::c_char));
+            let name = name.to_bytes();
+            let name = String::from_utf8_lossy(&name[..name.len().min(200)]).into_owned();
+            c.set_error(
+                c.object(Api::ExcTypeError),
+                &format!("__init__() should return None, not '{name}'"),
+            );
+            c.decref(r);
+            c.decref(obj);
+            return Some(std::ptr::null_mut());
+        }
+        c.decref(r);
+        Some(obj)
+    }
 }
 
 /// What the fast path of direct calls reads of a compiled function (3.11+: its trampoline's
@@ -1259,7 +1436,11 @@ pub unsafe extern "C" fn rt_direct_call(
     unsafe {
         let s = &*site;
         let n = nargsf & (usize::MAX >> 1);
-        if s.func.get() == callable as usize {
+        if s.func.get() == callable as usize && s.init.get() != 0 {
+            if let Some(r) = construct(env, s, callable, args, n) {
+                return r;
+            }
+        } else if s.func.get() == callable as usize {
             if let Some(plan) = (s.plan.get() as *const DirectPlan).as_ref() {
                 let l = fast_layout(super::rt(env).capi);
                 let fp = callable as *const u8;
@@ -1284,14 +1465,22 @@ pub unsafe extern "C" fn rt_direct_call(
         if let Some(h) = DIRECT.get() {
             let (func, zelf) = bound_function(c, callable);
             if zelf.is_null() {
-                if let Some(cf) = (h.compiled_of)(c, func) {
+                // a function, or a class constructed through its `__init__`
+                let (init, tag) = match construct_init(c, func) {
+                    Some((init, tag)) => (init, tag),
+                    None => (std::ptr::null_mut(), 0),
+                };
+                let target = if init.is_null() { func } else { init };
+                if let Some(cf) = (h.compiled_of)(c, target) {
                     if let Some(plan) = plan_of(c, cf) {
                         let l = fast_layout(c);
-                        let fp = func as *const u8;
+                        let fp = target as *const u8;
                         s.func.set(func as usize);
                         s.code.set(*(fp.add(l.func_code) as *const usize));
                         s.closure.set(*(fp.add(l.func_closure) as *const usize));
                         s.plan.set(plan as *const DirectPlan as usize);
+                        s.init.set(init as usize);
+                        s.tag.set(tag);
                     }
                 }
             }

@@ -150,7 +150,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     layout: Layout {
         object: ObjectLayout { size: 16, ob_type: 8, ob_refcnt: Some(0), ob_next: None, ob_prev: None, ob_tid: None, ob_ref_local: None, ob_ref_shared: None },
         var_object: VarObjectLayout { size: 24, ob_size: 16 },
-        type_object: TypeObjectLayout { size: 408, tp_name: 24, tp_basicsize: 32, tp_itemsize: 40, tp_dealloc: 48, tp_getattr: 64, tp_setattr: 72, tp_repr: 88, tp_as_number: 96, tp_as_sequence: 104, tp_as_mapping: 112, tp_hash: 120, tp_call: 128, tp_str: 136, tp_getattro: 144, tp_setattro: 152, tp_flags: 168, tp_doc: 176, tp_richcompare: 200, tp_weaklistoffset: 208, tp_iter: 216, tp_iternext: 224, tp_base: 256, tp_dict: 264, tp_descr_get: 272, tp_descr_set: 280, tp_dictoffset: 288, tp_mro: 344, tp_version_tag: 384, tp_print: None, tp_compare: None, tp_as_async: Some(80), tp_vectorcall_offset: Some(56), tp_finalize: Some(392), tp_vectorcall: Some(400), tp_watched: None },
+        type_object: TypeObjectLayout { size: 408, tp_name: 24, tp_basicsize: 32, tp_itemsize: 40, tp_dealloc: 48, tp_getattr: 64, tp_setattr: 72, tp_repr: 88, tp_as_number: 96, tp_as_sequence: 104, tp_as_mapping: 112, tp_hash: 120, tp_call: 128, tp_str: 136, tp_getattro: 144, tp_setattro: 152, tp_flags: 168, tp_doc: 176, tp_richcompare: 200, tp_weaklistoffset: 208, tp_iter: 216, tp_iternext: 224, tp_base: 256, tp_dict: 264, tp_descr_get: 272, tp_descr_set: 280, tp_dictoffset: 288, tp_mro: 344, tp_version_tag: 384, tp_new: 312, tp_print: None, tp_compare: None, tp_as_async: Some(80), tp_vectorcall_offset: Some(56), tp_finalize: Some(392), tp_vectorcall: Some(400), tp_watched: None },
         long: LongLayout { size: 32, ob_digit: 24, lv_tag: None },
         float: FloatLayout { size: 24, ob_fval: 16 },
         tuple: TupleLayout { size: 32, ob_item: 24 },
@@ -448,6 +448,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::LongFromLongLong, name: Some("PyLong_FromLongLong") },
         SymbolName { api: Api::LongAsLongLongAndOverflow, name: Some("PyLong_AsLongLongAndOverflow") },
         SymbolName { api: Api::RangeType, name: Some("PyRange_Type") },
+        SymbolName { api: Api::BaseObjectType, name: Some("PyBaseObject_Type") },
     ],
     skipped: &[
         Skipped { item: "PyCode_GetCode", reason: "no candidate name is declared by this build's headers" },

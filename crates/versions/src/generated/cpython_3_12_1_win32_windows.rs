@@ -226,7 +226,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     layout: Layout {
         object: ObjectLayout { size: 8, ob_type: 4, ob_refcnt: Some(0), ob_next: None, ob_prev: None, ob_tid: None, ob_ref_local: None, ob_ref_shared: None },
         var_object: VarObjectLayout { size: 12, ob_size: 8 },
-        type_object: TypeObjectLayout { size: 208, tp_name: 12, tp_basicsize: 16, tp_itemsize: 20, tp_dealloc: 24, tp_getattr: 32, tp_setattr: 36, tp_repr: 44, tp_as_number: 48, tp_as_sequence: 52, tp_as_mapping: 56, tp_hash: 60, tp_call: 64, tp_str: 68, tp_getattro: 72, tp_setattro: 76, tp_flags: 84, tp_doc: 88, tp_richcompare: 100, tp_weaklistoffset: 104, tp_iter: 108, tp_iternext: 112, tp_base: 128, tp_dict: 132, tp_descr_get: 136, tp_descr_set: 140, tp_dictoffset: 144, tp_mro: 172, tp_version_tag: 192, tp_print: None, tp_compare: None, tp_as_async: Some(40), tp_vectorcall_offset: Some(28), tp_finalize: Some(196), tp_vectorcall: Some(200), tp_watched: Some(204) },
+        type_object: TypeObjectLayout { size: 208, tp_name: 12, tp_basicsize: 16, tp_itemsize: 20, tp_dealloc: 24, tp_getattr: 32, tp_setattr: 36, tp_repr: 44, tp_as_number: 48, tp_as_sequence: 52, tp_as_mapping: 56, tp_hash: 60, tp_call: 64, tp_str: 68, tp_getattro: 72, tp_setattro: 76, tp_flags: 84, tp_doc: 88, tp_richcompare: 100, tp_weaklistoffset: 104, tp_iter: 108, tp_iternext: 112, tp_base: 128, tp_dict: 132, tp_descr_get: 136, tp_descr_set: 140, tp_dictoffset: 144, tp_mro: 172, tp_version_tag: 192, tp_new: 156, tp_print: None, tp_compare: None, tp_as_async: Some(40), tp_vectorcall_offset: Some(28), tp_finalize: Some(196), tp_vectorcall: Some(200), tp_watched: Some(204) },
         long: LongLayout { size: 16, ob_digit: 12, lv_tag: Some(8) },
         float: FloatLayout { size: 16, ob_fval: 8 },
         tuple: TupleLayout { size: 16, ob_item: 12 },
@@ -565,6 +565,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::LongFromLongLong, name: Some("PyLong_FromLongLong") },
         SymbolName { api: Api::LongAsLongLongAndOverflow, name: Some("PyLong_AsLongLongAndOverflow") },
         SymbolName { api: Api::RangeType, name: Some("PyRange_Type") },
+        SymbolName { api: Api::BaseObjectType, name: Some("PyBaseObject_Type") },
     ],
     skipped: &[
         Skipped { item: "PyInstance_Type", reason: "no candidate name is declared by this build's headers" },

@@ -246,7 +246,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     layout: Layout {
         object: ObjectLayout { size: 32, ob_type: 24, ob_refcnt: None, ob_next: None, ob_prev: None, ob_tid: Some(0), ob_ref_local: Some(12), ob_ref_shared: Some(16) },
         var_object: VarObjectLayout { size: 40, ob_size: 32 },
-        type_object: TypeObjectLayout { size: 432, tp_name: 40, tp_basicsize: 48, tp_itemsize: 56, tp_dealloc: 64, tp_getattr: 80, tp_setattr: 88, tp_repr: 104, tp_as_number: 112, tp_as_sequence: 120, tp_as_mapping: 128, tp_hash: 136, tp_call: 144, tp_str: 152, tp_getattro: 160, tp_setattro: 168, tp_flags: 184, tp_doc: 192, tp_richcompare: 216, tp_weaklistoffset: 224, tp_iter: 232, tp_iternext: 240, tp_base: 272, tp_dict: 280, tp_descr_get: 288, tp_descr_set: 296, tp_dictoffset: 304, tp_mro: 360, tp_version_tag: 400, tp_print: None, tp_compare: None, tp_as_async: Some(96), tp_vectorcall_offset: Some(72), tp_finalize: Some(408), tp_vectorcall: Some(416), tp_watched: Some(424) },
+        type_object: TypeObjectLayout { size: 432, tp_name: 40, tp_basicsize: 48, tp_itemsize: 56, tp_dealloc: 64, tp_getattr: 80, tp_setattr: 88, tp_repr: 104, tp_as_number: 112, tp_as_sequence: 120, tp_as_mapping: 128, tp_hash: 136, tp_call: 144, tp_str: 152, tp_getattro: 160, tp_setattro: 168, tp_flags: 184, tp_doc: 192, tp_richcompare: 216, tp_weaklistoffset: 224, tp_iter: 232, tp_iternext: 240, tp_base: 272, tp_dict: 280, tp_descr_get: 288, tp_descr_set: 296, tp_dictoffset: 304, tp_mro: 360, tp_version_tag: 400, tp_new: 328, tp_print: None, tp_compare: None, tp_as_async: Some(96), tp_vectorcall_offset: Some(72), tp_finalize: Some(408), tp_vectorcall: Some(416), tp_watched: Some(424) },
         long: LongLayout { size: 48, ob_digit: 40, lv_tag: Some(32) },
         float: FloatLayout { size: 40, ob_fval: 32 },
         tuple: TupleLayout { size: 48, ob_item: 40 },
@@ -589,6 +589,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::LongFromLongLong, name: Some("PyLong_FromLongLong") },
         SymbolName { api: Api::LongAsLongLongAndOverflow, name: Some("PyLong_AsLongLongAndOverflow") },
         SymbolName { api: Api::RangeType, name: Some("PyRange_Type") },
+        SymbolName { api: Api::BaseObjectType, name: Some("PyBaseObject_Type") },
     ],
     skipped: &[
         Skipped { item: "PyInstance_Type", reason: "no candidate name is declared by this build's headers" },
