@@ -154,7 +154,49 @@ if has(T, 'tp_vectorcall'):
         check(T, 'tp_vectorcall', tw(list, 'tp_vectorcall') == 0 and off(T, 'tp_vectorcall') == off(T, 'tp_finalize') + PTR)
 if has(T, 'tp_watched'):
     check(T, 'tp_watched', ctypes.c_ubyte.from_address(id(Thing) + off(T, 'tp_watched')).value == 0)
+check(T, 'tp_new', tw(Thing, 'tp_new') == tw(object, 'tp_new') != 0 and tw(float, 'tp_new') not in (0, tw(object, 'tp_new')))
 check(T, 'size', L[T]['size'] <= type.__basicsize__)
+
+# --- PyHeapTypeObject and, 3.11+, instances' attribute values --------------------------------
+H = 'heap_type'
+
+
+class Slots(object):
+    __slots__ = ('a', 'b')
+
+
+class Attrs(object):
+    def __init__(self):
+        self.first = 'one'
+        self.second = 'two'
+
+
+check(H, 'ht_slots', obj_at(id(Slots) + off(H, 'ht_slots')) == ('a', 'b'))
+check(H, 'size', L[H]['size'] == type.__basicsize__)
+inst = Attrs()
+if has(H, 'ht_cached_keys'):
+    cached = word(id(Attrs) + off(H, 'ht_cached_keys'))
+    if 'dict_keys' in L:
+        K = 'dict_keys'
+        entries = cached + off(K, 'dk_indices') + (1 << ctypes.c_uint8.from_address(
+            cached + off(K, 'dk_log2_index_bytes')).value)
+        check(H, 'ht_cached_keys', obj_at(entries) == 'first' and ssize(cached + off(K, 'dk_nentries')) == 2)
+    else:
+        # (3.6-3.10 instance dicts share the class's keys: the dict's keys are those)
+        check(H, 'ht_cached_keys', cached != 0 and cached == word(at(inst.__dict__, 'dict', 'ma_keys')))
+if 'dict_values' in L:
+    DV = 'dict_values'
+    if has(DV, 'valid'):  # 3.13: inline, after the object
+        values = id(inst) + Attrs.__basicsize__
+        check(DV, 'valid', ctypes.c_uint8.from_address(values + off(DV, 'valid')).value == 1)
+    elif 'dict_or_values' in L:  # 3.12: three words before the object, the address minus one
+        check('dict_or_values', 'values', off('dict_or_values', 'values') == 0)
+        check('dict_or_values', 'size', L['dict_or_values']['size'] == PTR)
+        values = word(id(inst) - 3 * PTR) + 1
+    else:  # 3.11: a pointer four words before the object
+        values = word(id(inst) - 4 * PTR)
+    check(DV, 'values', obj_at(values + off(DV, 'values') + PTR) == 'two')
+    check(DV, 'size', L[DV]['size'] == off(DV, 'values') + PTR)
 
 # --- numbers ----------------------------------------------------------------------------------
 big = 2 ** 70 + 5  # three 30-bit digits: 5, 0, 1 << 10 (a long on 2.7 too)
@@ -212,6 +254,11 @@ if 'dict_keys' in L:
     first_key = obj_at(keys + off(K, 'dk_indices') + 8)
     check(K, 'dk_indices', first_key == 'k1', repr(first_key))
     check(K, 'size', L[K]['size'] == off(K, 'dk_indices'))
+    E = 'dict_unicode_entry'
+    entry = keys + off(K, 'dk_indices') + 8
+    check(E, 'me_key', obj_at(entry + off(E, 'me_key')) == 'k1')
+    check(E, 'me_value', word(entry + off(E, 'me_value')) == id(a))
+    check(E, 'size', obj_at(entry + L[E]['size'] + off(E, 'me_key')) == 'k2')
 
 
 # --- functions, code, cells -------------------------------------------------------------------

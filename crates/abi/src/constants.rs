@@ -55,6 +55,8 @@ pub const NAMES: &[&str] = &[
     "_Py_TPFLAGS_HAVE_VECTORCALL",
     "Py_TPFLAGS_METHOD_DESCRIPTOR",
     "Py_TPFLAGS_MANAGED_DICT",
+    // 3.11+: where an object's managed dict (3.12: or values) pointer is, from the object
+    "MANAGED_DICT_OFFSET",
     "Py_TPFLAGS_MANAGED_WEAKREF",
     "Py_TPFLAGS_PREHEADER",
     "Py_TPFLAGS_INLINE_VALUES",

@@ -292,7 +292,56 @@ pub struct Descriptor {
     pub skipped: &'static [Skipped],
 }
 
+/// Where an instance of a class with a managed dict (3.11+) keeps its attribute values: an
+/// array indexed as the keys its class shares among its instances (`ht_cached_keys`), until a
+/// dict is made for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceValues {
+    /// 3.11: the pre-header word at `offset` from the object points to the values (NULL once a
+    /// dict was made): `_PyObject_ValuesPointer`, the word before the managed dict's.
+    Pointer {
+        /// From the object, in bytes (negative).
+        offset: i64,
+    },
+    /// 3.12: the pre-header word at `offset` holds the values' address minus one (odd) or a
+    /// dict: `_PyObject_DictOrValuesPointer`, three words before the object.
+    Tagged {
+        /// From the object, in bytes (negative).
+        offset: i64,
+    },
+    /// 3.13: the values follow the object's `tp_basicsize` bytes where the class has
+    /// `Py_TPFLAGS_INLINE_VALUES`, in use while their `valid` byte is non-zero; the managed
+    /// dict (at `dict_offset`), once made, shares them.
+    Inline {
+        /// Offset of the `valid` byte in `PyDictValues`.
+        valid: u32,
+        /// `MANAGED_DICT_OFFSET`.
+        dict_offset: i64,
+    },
+}
+
 impl Descriptor {
+    /// Where instances of classes with a managed dict keep their attribute values; `None`
+    /// before 3.11 (instances have a dict at `tp_dictoffset`).
+    pub fn instance_values(&self) -> Option<InstanceValues> {
+        let l = &self.layout;
+        let word = i64::from(self.identity.pointer_bits / 8);
+        let values = l.dict_values.as_ref()?;
+        if let Some(valid) = values.valid {
+            return Some(InstanceValues::Inline {
+                valid,
+                dict_offset: self.constant("MANAGED_DICT_OFFSET")?,
+            });
+        }
+        if l.dict_or_values.is_some() {
+            return Some(InstanceValues::Tagged { offset: -3 * word });
+        }
+        let dict = self.constant("MANAGED_DICT_OFFSET")?;
+        Some(InstanceValues::Pointer {
+            offset: dict - word,
+        })
+    }
+
     /// The value of a constant, if the build defines it.
     pub fn constant(&self, name: &str) -> Option<i64> {
         self.constants

@@ -217,6 +217,51 @@ layout_struct! {
 }
 
 layout_struct! {
+    /// `PyHeapTypeObject`: a class defined in Python.
+    pub struct HeapTypeLayout = ["PyHeapTypeObject"] {
+        /// `__slots__`.
+        ht_slots = "ht_slots";
+    }
+    optional {
+        /// 3.x: the keys shared by its instances' attribute values.
+        ht_cached_keys = "ht_cached_keys";
+    }
+}
+
+layout_struct! {
+    /// 3.11+ `PyDictValues`: an instance's attribute values, indexed as its class's shared keys.
+    pub struct DictValuesLayout = ["PyDictValues"] {
+        /// The values.
+        values = "values";
+    }
+    optional {
+        /// 3.13: whether values stored inline in the object are in use.
+        valid = "valid";
+    }
+}
+
+layout_struct! {
+    /// 3.11+ `PyDictUnicodeEntry`: an entry of a keys object whose keys are all `str`.
+    pub struct DictUnicodeEntryLayout = ["PyDictUnicodeEntry"] {
+        /// The key.
+        me_key = "me_key";
+        /// The value (unused in shared keys).
+        me_value = "me_value";
+    }
+    optional {}
+}
+
+layout_struct! {
+    /// 3.12 `PyDictOrValues`: the word before an object with a managed dict, a dict or (low
+    /// bit set) its values.
+    pub struct DictOrValuesLayout = ["PyDictOrValues"] {
+        /// The values pointer, tagged.
+        values = "values";
+    }
+    optional {}
+}
+
+layout_struct! {
     /// `PyCodeObject`.
     pub struct CodeLayout = ["PyCodeObject"] {
         /// Positional argument count.
@@ -671,5 +716,13 @@ layout_set! {
         exc_stack_item: ExcStackItemLayout,
         /// `PyCFunctionObject`.
         cfunction: CFunctionLayout,
+        /// `PyHeapTypeObject`.
+        heap_type: HeapTypeLayout,
+        /// 3.11+ `PyDictValues`.
+        dict_values: DictValuesLayout,
+        /// 3.11+ `PyDictUnicodeEntry`.
+        dict_unicode_entry: DictUnicodeEntryLayout,
+        /// 3.12 `PyDictOrValues`.
+        dict_or_values: DictOrValuesLayout,
     }
 }

@@ -447,4 +447,9 @@ symbols! {
     /// `PyBaseObject_Type` (`object`): its `tp_new` is what classes constructed by compiled
     /// code must have.
     BaseObjectType: Object ["PyBaseObject_Type"];
+    /// `PyObject_GenericGetAttr`: classes whose `tp_getattro` it is have their attribute
+    /// loads cached.
+    ObjectGenericGetAttr: Function ["PyObject_GenericGetAttr"];
+    /// `PyObject_GenericSetAttr`: likewise for stores.
+    ObjectGenericSetAttr: Function ["PyObject_GenericSetAttr"];
 }

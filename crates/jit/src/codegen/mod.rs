@@ -194,6 +194,9 @@ pub struct Compiled {
     /// boxed).
     #[allow(clippy::vec_box)]
     pub sites: Vec<Box<runtime::entry::DirectSite>>,
+    /// The caches of its attribute load and store sites (boxed likewise).
+    #[allow(clippy::vec_box)]
+    pub attr_sites: Vec<Box<runtime::attrs::AttrSite>>,
 }
 
 /// Why an operation is not compiled yet, or `None` if it is.
@@ -456,6 +459,9 @@ pub struct Codegen<'a, 'ctx> {
     // (boxed: the code holds their addresses, which a growing vector would move)
     #[allow(clippy::vec_box)]
     direct_sites: std::cell::RefCell<Vec<Box<runtime::entry::DirectSite>>>,
+    /// The attribute sites' caches (moved into [`Compiled::attr_sites`]).
+    #[allow(clippy::vec_box)]
+    attr_sites: std::cell::RefCell<Vec<Box<runtime::attrs::AttrSite>>>,
 }
 
 type R<T> = Result<T, Unsupported>;
@@ -548,6 +554,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             resume_sites: None,
             raise_points: std::cell::RefCell::new(std::collections::BTreeMap::new()),
             direct_sites: std::cell::RefCell::new(Vec::new()),
+            attr_sites: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -1385,6 +1392,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.fail_now(self.func.instrs[self.current.get()].offset, live)?;
         self.b.position_at_end(ok);
         Ok(())
+    }
+
+    /// A new attribute site's cache (see [`runtime::attrs`]), as a pointer constant: the
+    /// compiled code keeps it.
+    fn attr_site(&self) -> PointerValue<'ctx> {
+        let site = Box::new(runtime::attrs::AttrSite::default());
+        let addr = &*site as *const runtime::attrs::AttrSite as u64;
+        self.attr_sites.borrow_mut().push(site);
+        self.t
+            .i64
+            .const_int(addr, false)
+            .const_to_pointer(self.t.obj)
     }
 
     /// A new direct call site's cache (see [`runtime::entry::rt_direct_call`]), as a pointer
@@ -3339,6 +3358,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             plan: self.plan.take(),
             deopt: self.deopt_table.take(),
             sites: self.direct_sites.take(),
+            attr_sites: self.attr_sites.take(),
             resume: self.resume_sites.is_some().then(|| {
                 // SAFETY: resume mode generated this signature.
                 unsafe { std::mem::transmute::<usize, runtime::guards::ResumeFn>(addr) }
@@ -3758,7 +3778,20 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let names = self.env_field(env_offsets::NAMES)?;
                 let key = self.tuple_item(names, name)?;
                 let o = self.sget(d - 1)?;
-                let v = self.call_api(Api::ObjectGetAttr, &[o.into(), key.into()])?;
+                let v = if self.quick {
+                    self.call_api(Api::ObjectGetAttr, &[o.into(), key.into()])?
+                } else {
+                    let site = self.attr_site();
+                    self.helper_obj(
+                        runtime::attrs::rt_load_attr as *const () as usize,
+                        &[
+                            self.env.expect("env").into(),
+                            site.into(),
+                            o.into(),
+                            key.into(),
+                        ],
+                    )?
+                };
                 self.decref(o)?;
                 self.check_null(v, off, d - 1)?;
                 self.sset(d - 1, v)?;
@@ -3771,10 +3804,24 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let o = self.sget(d - 1)?;
                 // (it leaves the result untouched on some errors)
                 self.sset(d, self.null())?;
-                let r = self.call_api_int(
-                    Api::ObjectGetMethod,
-                    &[o.into(), key.into(), self.slot_addr(d)?.into()],
-                )?;
+                let r = if self.quick {
+                    self.call_api_int(
+                        Api::ObjectGetMethod,
+                        &[o.into(), key.into(), self.slot_addr(d)?.into()],
+                    )?
+                } else {
+                    let site = self.attr_site();
+                    self.helper_int(
+                        runtime::attrs::rt_load_method as *const () as usize,
+                        &[
+                            self.env.expect("env").into(),
+                            site.into(),
+                            o.into(),
+                            key.into(),
+                            self.slot_addr(d)?.into(),
+                        ],
+                    )?
+                };
                 let m = self.sget(d)?;
                 self.check_null(m, off, d)?;
                 let found = self
@@ -3830,7 +3877,21 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let key = self.tuple_item(names, name)?;
                 let o = self.sget(d - 1)?;
                 let v = self.sget(d - 2)?;
-                let r = self.call_api_int(Api::ObjectSetAttr, &[o.into(), key.into(), v.into()])?;
+                let r = if self.quick {
+                    self.call_api_int(Api::ObjectSetAttr, &[o.into(), key.into(), v.into()])?
+                } else {
+                    let site = self.attr_site();
+                    self.helper_int(
+                        runtime::attrs::rt_store_attr as *const () as usize,
+                        &[
+                            self.env.expect("env").into(),
+                            site.into(),
+                            o.into(),
+                            key.into(),
+                            v.into(),
+                        ],
+                    )?
+                };
                 self.decref(o)?;
                 self.decref(v)?;
                 self.check_neg(r, off, d - 2)?;

@@ -5,6 +5,7 @@
 //! Every helper follows ceval's contract: it consumes (releases) the stack items it is handed and
 //! returns a new reference, or NULL with an exception set.
 
+pub mod attrs;
 pub mod entry;
 pub mod exc;
 pub mod guards;

@@ -160,6 +160,7 @@ pub fn wrapper(spec: &BuildSpec, headers: &Headers, ops: &OpcodeSources) -> Stri
             "internal/pycore_interp.h",
             "internal/pycore_frame.h",
             "internal/pycore_dict.h",
+            "internal/pycore_object.h",
             "internal/pycore_code.h",
             "internal/pycore_long.h",
             "internal/pycore_ceval.h",

@@ -247,6 +247,10 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         module_def: Some(ModuleDefLayout { size: 52, m_base: 0, m_name: 20, m_doc: 24, m_size: 28, m_methods: 32, m_slots: Some(36) }),
         exc_stack_item: Some(ExcStackItemLayout { size: 8, exc_value: 0, previous_item: 4, exc_type: None, exc_traceback: None }),
         cfunction: Some(CFunctionLayout { size: 28, m_ml: 8, m_self: 12 }),
+        heap_type: Some(HeapTypeLayout { size: 460, ht_slots: 432, ht_cached_keys: Some(440) }),
+        dict_values: Some(DictValuesLayout { size: 4, values: 0, valid: None }),
+        dict_unicode_entry: Some(DictUnicodeEntryLayout { size: 8, me_key: 0, me_value: 4 }),
+        dict_or_values: Some(DictOrValuesLayout { size: 4, values: 0 }),
     },
     constants: &[
         Constant { name: "PY_MAJOR_VERSION", value: 3 },
@@ -566,6 +570,8 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::LongAsLongLongAndOverflow, name: Some("PyLong_AsLongLongAndOverflow") },
         SymbolName { api: Api::RangeType, name: Some("PyRange_Type") },
         SymbolName { api: Api::BaseObjectType, name: Some("PyBaseObject_Type") },
+        SymbolName { api: Api::ObjectGenericGetAttr, name: Some("PyObject_GenericGetAttr") },
+        SymbolName { api: Api::ObjectGenericSetAttr, name: Some("PyObject_GenericSetAttr") },
     ],
     skipped: &[
         Skipped { item: "PyInstance_Type", reason: "no candidate name is declared by this build's headers" },

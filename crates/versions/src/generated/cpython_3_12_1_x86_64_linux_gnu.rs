@@ -247,6 +247,10 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         module_def: Some(ModuleDefLayout { size: 104, m_base: 0, m_name: 40, m_doc: 48, m_size: 56, m_methods: 64, m_slots: Some(72) }),
         exc_stack_item: Some(ExcStackItemLayout { size: 16, exc_value: 0, previous_item: 8, exc_type: None, exc_traceback: None }),
         cfunction: Some(CFunctionLayout { size: 56, m_ml: 16, m_self: 24 }),
+        heap_type: Some(HeapTypeLayout { size: 920, ht_slots: 864, ht_cached_keys: Some(880) }),
+        dict_values: Some(DictValuesLayout { size: 8, values: 0, valid: None }),
+        dict_unicode_entry: Some(DictUnicodeEntryLayout { size: 16, me_key: 0, me_value: 8 }),
+        dict_or_values: Some(DictOrValuesLayout { size: 8, values: 0 }),
     },
     constants: &[
         Constant { name: "PY_MAJOR_VERSION", value: 3 },
@@ -566,6 +570,8 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::LongAsLongLongAndOverflow, name: Some("PyLong_AsLongLongAndOverflow") },
         SymbolName { api: Api::RangeType, name: Some("PyRange_Type") },
         SymbolName { api: Api::BaseObjectType, name: Some("PyBaseObject_Type") },
+        SymbolName { api: Api::ObjectGenericGetAttr, name: Some("PyObject_GenericGetAttr") },
+        SymbolName { api: Api::ObjectGenericSetAttr, name: Some("PyObject_GenericSetAttr") },
     ],
     skipped: &[
         Skipped { item: "PyInstance_Type", reason: "no candidate name is declared by this build's headers" },
