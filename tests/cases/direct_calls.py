@@ -234,6 +234,26 @@ def closure_calls(n):
     return out
 
 
+def bound_calls(n):
+    # bound methods called at one site (2.7's and 3.6-3.8's method calls are such calls):
+    # another instance, another method, a method of a plain function, a method whose
+    # function's code is replaced, a method with too many arguments
+    a, b = Point(1, 2), Point(3, 4)
+    out = []
+    for i in range(n):
+        m = (a.norm2, b.norm2, a.scaled, b.total, Point.norm2.__get__(b))[i % 5]
+        try:
+            r = m() if i % 5 in (0, 1, 4) else m(i)
+            out.append(r if not isinstance(r, Point) else (r.x, r.y))
+        except TypeError as e:
+            out.append(str(e))
+        try:
+            a.norm2(i)
+        except TypeError as e:
+            out.append(str(e))
+    return out
+
+
 def rebinding(n):
     global target
     out = []
@@ -266,4 +286,5 @@ CASES = [
     ('rebinding', (8,), {}),
     ('raising_loop', (9,), {}),
     ('closure_calls', (6,), {}),
+    ('bound_calls', (11,), {}),
 ]

@@ -3796,7 +3796,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.check_null(v, off, d - 1)?;
                 self.sset(d - 1, v)?;
             }
-            Op::LoadMethod { name, slot } if self.capi.has(Api::ObjectGetMethod) => {
+            Op::LoadMethod { name, slot } if self.capi.has(Api::ObjectGetMethod) || !self.quick => {
                 // as LOAD_METHOD does: a method found on the type is pushed unbound, followed
                 // by `self`, so that no bound method is created
                 let names = self.env_field(env_offsets::NAMES)?;

@@ -477,7 +477,15 @@ pub unsafe extern "C" fn rt_load_method(
                 plan(c, k, s, o, name, Access::Method);
             }
         }
-        c.func::<extern "C" fn(Obj, Obj, *mut Obj) -> c_int>(Api::ObjectGetMethod)(o, name, out)
+        if c.has(Api::ObjectGetMethod) {
+            return c.func::<extern "C" fn(Obj, Obj, *mut Obj) -> c_int>(Api::ObjectGetMethod)(
+                o, name, out,
+            );
+        }
+        // (3.7 and 3.8 do not export `_PyObject_GetMethod`: the attribute, a bound method for
+        // a function, as the quick tier's `LOAD_METHOD` gets it there)
+        *out = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::ObjectGetAttr)(o, name);
+        0
     }
 }
 

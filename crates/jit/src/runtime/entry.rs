@@ -1151,6 +1151,10 @@ pub struct DirectSite {
     plan: Cell<usize>,
     init: Cell<usize>,
     tag: Cell<u32>,
+    /// The callable was a method bound to `func` (an instance's, from 2.7's and 3.6's
+    /// `LOAD_ATTR`, or 3.7's and 3.8's `LOAD_METHOD`, which their builds do not export
+    /// `_PyObject_GetMethod` for).
+    bound: Cell<bool>,
 }
 
 /// What constructing instances from compiled code reads of classes, found once.
@@ -1243,7 +1247,8 @@ unsafe fn construct_init(c: &CApi, t: Obj) -> Option<(Obj, u32)> {
     }
 }
 
-/// Most parameters of an `__init__` constructions take the fast path with.
+/// Most parameters (`self` included) of an `__init__` constructions take the fast path with,
+/// and of a bound method's function.
 const CONSTRUCT_MAX_ARGS: usize = 16;
 
 /// The fast path of [`rt_direct_call`] for a class: as `type.__call__` with `object.__new__`,
@@ -1272,18 +1277,10 @@ unsafe fn construct(
             return None;
         }
         // the version tag holds: the class's `__init__` is the one cached
-        let plan = &*(s.plan.get() as *const DirectPlan);
-        let l = fast_layout(c);
-        let init = s.init.get() as Obj;
-        let ip = init as *const u8;
-        if !plan.alive.get()
-            || n + 1 != plan.argc
-            || n + 1 > CONSTRUCT_MAX_ARGS
-            || *(ip.add(l.func_code) as *const Obj) != plan.code
-            || *(ip.add(l.func_closure) as *const usize) != s.closure.get()
-        {
+        if n + 1 > CONSTRUCT_MAX_ARGS {
             return None;
         }
+        let init = s.init.get() as Obj;
         let new: extern "C" fn(Obj, Obj, Obj) -> Obj = std::mem::transmute(k.object_new);
         let obj = new(t, k.empty, std::ptr::null_mut());
         if obj.is_null() {
@@ -1293,12 +1290,7 @@ unsafe fn construct(
         full[0] = obj;
         std::ptr::copy_nonoverlapping(args, full.as_mut_ptr().add(1), n);
         // the class (and with it `__init__`) is held by the caller's stack
-        let fast = if plan.frames {
-            fast_call_frame(env, plan, init, full.as_ptr(), l)
-        } else {
-            fast_call(env, plan, init, full.as_ptr(), l)
-        };
-        let r = match fast {
+        let r = match call_planned(env, s, init, full.as_ptr(), n + 1) {
             Some(r) => r,
             None => rt_call_direct(env, init, full.as_ptr(), n + 1),
         };
@@ -1436,37 +1428,29 @@ pub unsafe extern "C" fn rt_direct_call(
     unsafe {
         let s = &*site;
         let n = nargsf & (usize::MAX >> 1);
-        if s.func.get() == callable as usize && s.init.get() != 0 {
-            if let Some(r) = construct(env, s, callable, args, n) {
+        if s.func.get() == callable as usize {
+            let r = if s.init.get() != 0 {
+                construct(env, s, callable, args, n)
+            } else {
+                call_planned(env, s, callable, args, n)
+            };
+            if let Some(r) = r {
                 return r;
             }
-        } else if s.func.get() == callable as usize {
-            if let Some(plan) = (s.plan.get() as *const DirectPlan).as_ref() {
-                let l = fast_layout(super::rt(env).capi);
-                let fp = callable as *const u8;
-                if plan.alive.get()
-                    && n == plan.argc
-                    && *(fp.add(l.func_code) as *const Obj) == plan.code
-                    && *(fp.add(l.func_closure) as *const usize) == s.closure.get()
-                {
-                    let r = if plan.frames {
-                        fast_call_frame(env, plan, callable, args, l)
-                    } else {
-                        fast_call(env, plan, callable, args, l)
-                    };
-                    if let Some(r) = r {
-                        return r;
-                    }
-                }
+        } else if s.bound.get() {
+            if let Some(r) = call_bound(env, s, callable, args, n) {
+                return r;
             }
         }
         // the generic direct call; the function called is remembered for the fast path
         let c = super::rt(env).capi;
         if let Some(h) = DIRECT.get() {
             let (func, zelf) = bound_function(c, callable);
-            if zelf.is_null() {
-                // a function, or a class constructed through its `__init__`
-                let (init, tag) = match construct_init(c, func) {
+            let bound = !zelf.is_null();
+            if !bound || n < CONSTRUCT_MAX_ARGS {
+                // a function, a method bound to one, or a class constructed through its
+                // `__init__`
+                let (init, tag) = match construct_init(c, func).filter(|_| !bound) {
                     Some((init, tag)) => (init, tag),
                     None => (std::ptr::null_mut(), 0),
                 };
@@ -1481,11 +1465,72 @@ pub unsafe extern "C" fn rt_direct_call(
                         s.plan.set(plan as *const DirectPlan as usize);
                         s.init.set(init as usize);
                         s.tag.set(tag);
+                        s.bound.set(bound);
                     }
                 }
             }
         }
         rt_call_direct(env, callable, args, nargsf)
+    }
+}
+
+/// The fast path of [`rt_direct_call`] for `func`, the function (or `__init__`) site `s`
+/// cached: `None` (nothing done) where it cannot take it (the function gone, changed, or
+/// called with other arguments; see also [`fast_call`]).
+///
+/// # Safety
+/// As [`rt_direct_call`]; `func` is live.
+unsafe fn call_planned(
+    env: *const super::Env,
+    s: &DirectSite,
+    func: Obj,
+    args: *const Obj,
+    n: usize,
+) -> Option<Obj> {
+    // SAFETY: per the caller; plans are never freed.
+    unsafe {
+        let plan = (s.plan.get() as *const DirectPlan).as_ref()?;
+        let l = fast_layout(super::rt(env).capi);
+        let fp = func as *const u8;
+        if !plan.alive.get()
+            || n != plan.argc
+            || *(fp.add(l.func_code) as *const Obj) != plan.code
+            || *(fp.add(l.func_closure) as *const usize) != s.closure.get()
+        {
+            return None;
+        }
+        if plan.frames {
+            fast_call_frame(env, plan, func, args, l)
+        } else {
+            fast_call(env, plan, func, args, l)
+        }
+    }
+}
+
+/// The fast path of [`rt_direct_call`] for a method bound to the function site `s` cached:
+/// the call of that function with the method's `self` first.
+///
+/// # Safety
+/// As [`rt_direct_call`].
+unsafe fn call_bound(
+    env: *const super::Env,
+    s: &DirectSite,
+    callable: Obj,
+    args: *const Obj,
+    n: usize,
+) -> Option<Obj> {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = super::rt(env).capi;
+        let (func, zelf) = bound_function(c, callable);
+        if zelf.is_null() || func as usize != s.func.get() || n + 1 > CONSTRUCT_MAX_ARGS {
+            return None;
+        }
+        let mut full = [std::ptr::null_mut(); CONSTRUCT_MAX_ARGS];
+        full[0] = zelf;
+        std::ptr::copy_nonoverlapping(args, full.as_mut_ptr().add(1), n);
+        // (the bound method, on the caller's stack, holds the function and `self`)
+        call_planned(env, s, func, full.as_ptr(), n + 1)
     }
 }
 
