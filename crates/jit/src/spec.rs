@@ -3,10 +3,11 @@
 //! `range` loops), which operations to compile for those types, and where the guards go.
 //!
 //! The result is a [`Plan`], which the code generator follows instruction by instruction in the
-//! specialised copy of a function; a failing guard resumes the generic copy of the same function
-//! at the guarded instruction, unboxed values boxed on the way.
+//! specialised code of a function; a failing guard resumes the function's generic code
+//! (compiled apart, the first time a guard fails) at the guarded instruction, unboxed values
+//! boxed on the way.
 //!
-//! Invariants of a plan ([`plan`] returns `None` rather than a plan that breaks one):
+//! Invariants of a plan ([`plan`] returns why not rather than a plan that breaks one):
 //! 1. a typed local holds one machine type ([`Num`]) in the whole function; its boxed slot holds
 //!    NULL or a box of the same value, and a flag says whether it is bound;
 //! 2. the stack types before each instruction are the join over every path to it: equal types
@@ -19,7 +20,7 @@
 //! 5. a typed local is never a cell, never deleted, never cleared by a 3.12 comprehension.
 
 use crate::codegen::feedback as fb;
-use crate::ir::{BinOp, Block, CallSlot, CmpOp, Cond, Function, KwNames, Op, UnOp};
+use crate::ir::{BinOp, Block, CmpOp, Function, KwNames, Op, UnOp};
 
 /// What a stack slot holds in the specialised code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,12 +52,6 @@ impl Ty {
     /// representation (what the generic code needs boxed).
     pub fn unboxed(self) -> bool {
         self != Ty::Obj
-    }
-
-    /// Whether the generic slot holds an owned reference (an object, or the sequence of an
-    /// iterator over one): releasing the slot releases it.
-    pub fn owns_slot(self) -> bool {
-        matches!(self, Ty::Obj | Ty::ListIter | Ty::TupleIter)
     }
 }
 
@@ -1350,19 +1345,4 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, String> {
         Ok(p) => worth(p),
         Err(Bail(w)) => Err(if why.is_empty() { w } else { why }),
     }
-}
-
-/// Whether `op` is a conditional jump whose condition `Step::Truth` decides for an unboxed
-/// value (`None` tests are constant: a machine value is never `None`).
-pub fn truth_of(cond: Cond) -> Option<bool> {
-    match cond {
-        Cond::True => Some(true),
-        Cond::False => Some(false),
-        Cond::None | Cond::NotNone => None,
-    }
-}
-
-/// Slots below a call's arguments, for [`Step::RangeCall`].
-pub fn call_slots(slot: CallSlot) -> u32 {
-    slot.slots()
 }
