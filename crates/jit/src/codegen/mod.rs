@@ -38,6 +38,7 @@ use inkwell::{AddressSpace, IntPredicate, OptimizationLevel};
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod direct;
 mod typed;
 
 /// Why a function is not compiled: the construct, and where it is.
@@ -2251,6 +2252,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         signed: bool,
     ) -> R<IntValue<'ctx>> {
         let ty = match bits {
+            8 => self.ctx.i8_type(),
             16 => self.ctx.i16_type(),
             32 => self.t.i32,
             _ => self.t.i64,
@@ -4329,16 +4331,24 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let direct = self.calls_compiled(ins);
                 let r = if direct {
                     let site = self.direct_site();
-                    self.helper_obj(
-                        runtime::entry::rt_direct_call as *const () as usize,
-                        &[
-                            self.env.expect("env").into(),
-                            site.into(),
-                            callable.into(),
-                            first.into(),
-                            nargsf.into(),
-                        ],
-                    )?
+                    let slow = || {
+                        self.helper_obj(
+                            runtime::entry::rt_direct_call as *const () as usize,
+                            &[
+                                self.env.expect("env").into(),
+                                site.into(),
+                                callable.into(),
+                                first.into(),
+                                nargsf.into(),
+                            ],
+                        )
+                    };
+                    match runtime::entry::inline_call(self.capi) {
+                        Some(k) => {
+                            self.inline_direct_call(&k, site, callable, first, nargs, &slow)?
+                        }
+                        None => slow()?,
+                    }
                 } else {
                     let api = if self.capi.has(Api::ObjectVectorcall) {
                         Api::ObjectVectorcall

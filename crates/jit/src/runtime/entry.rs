@@ -1892,3 +1892,226 @@ unsafe fn fill_params(
         entry
     }
 }
+
+/// What the optimised code needs to push a compiled callee's interpreter frame and run its
+/// native code itself (3.11+), the fast path of [`rt_direct_call`] emitted inline at a call
+/// site: the build's offsets, those of the site's cache, of [`DirectPlan`] and of
+/// [`CompiledFunction`], and the counters and helpers it uses. `None` where frames are objects
+/// (up to 3.10) or the build lacks a piece.
+#[derive(Debug, Clone, Copy)]
+pub struct InlineCall {
+    /// Thread state: `datastack_top`, `datastack_limit`, the trace and profile functions,
+    /// the interpreter (and its frame evaluator, with the default's address).
+    pub ts_top: u32,
+    /// See `ts_top`.
+    pub ts_limit: u32,
+    /// See `ts_top`.
+    pub ts_trace: u32,
+    /// See `ts_top`.
+    pub ts_profile: u32,
+    /// See `ts_top`.
+    pub ts_interp: u32,
+    /// See `ts_top`.
+    pub eval_frame: Option<(u32, u64)>,
+    /// `current_frame`: in the thread state (3.13) or in its C frame (`cframe`, 3.11/3.12).
+    pub cur: u32,
+    /// See `cur`.
+    pub cframe: Option<u32>,
+    /// 3.11's `recursion_remaining`.
+    pub remaining: Option<u32>,
+    /// 3.12+'s `py_recursion_remaining` and `c_recursion_remaining`.
+    pub py_c: Option<(u32, u32)>,
+    /// C stack units a call into native code takes (3.12+).
+    pub c_units: i32,
+    /// Interpreter frame fields.
+    pub f_func: u32,
+    /// See `f_func`.
+    pub f_code: u32,
+    /// See `f_func`.
+    pub f_globals: u32,
+    /// See `f_func`.
+    pub f_builtins: u32,
+    /// See `f_func`.
+    pub f_locals: u32,
+    /// See `f_func`.
+    pub frame_obj: u32,
+    /// See `f_func`.
+    pub previous: u32,
+    /// See `f_func`.
+    pub stacktop: u32,
+    /// See `f_func`.
+    pub owner: u32,
+    /// See `f_func`.
+    pub is_entry: Option<u32>,
+    /// See `f_func`.
+    pub return_offset: Option<u32>,
+    /// See `f_func`.
+    pub pos: u32,
+    /// See `f_func`.
+    pub localsplus: u32,
+    /// Function fields.
+    pub func_code: u32,
+    /// See `func_code`.
+    pub func_closure: u32,
+    /// See `func_code`.
+    pub func_globals: u32,
+    /// See `func_code`.
+    pub func_builtins: u32,
+    /// `PyTupleObject.ob_item`, `PyCellObject.ob_ref`.
+    pub tuple_item: u32,
+    /// See `tuple_item`.
+    pub cell_ref: u32,
+    /// [`DirectSite`]: `func`, `closure`, `plan`, `init`.
+    pub site_func: u32,
+    /// See `site_func`.
+    pub site_closure: u32,
+    /// See `site_func`.
+    pub site_plan: u32,
+    /// See `site_func`.
+    pub site_init: u32,
+    /// [`DirectPlan`]: `alive`, `cf`, `code`, `argc`, `nlocalsplus`, `size` (words), `pos`,
+    /// `code_start`.
+    pub plan_alive: u32,
+    /// See `plan_alive`.
+    pub plan_cf: u32,
+    /// See `plan_alive`.
+    pub plan_code: u32,
+    /// See `plan_alive`.
+    pub plan_argc: u32,
+    /// See `plan_alive`.
+    pub plan_nlocalsplus: u32,
+    /// See `plan_alive`.
+    pub plan_size: u32,
+    /// See `plan_alive`.
+    pub plan_pos: u32,
+    /// See `plan_alive`.
+    pub plan_code_start: u32,
+    /// [`CompiledFunction`]: `calls`, `attention`, `stale`, `active`, `entry`, `func`,
+    /// `consts`, `names`, `varnames`.
+    pub cf_calls: u32,
+    /// See `cf_calls`.
+    pub cf_attention: u32,
+    /// See `cf_calls`.
+    pub cf_stale: u32,
+    /// See `cf_calls`.
+    pub cf_active: u32,
+    /// See `cf_calls`.
+    pub cf_entry: u32,
+    /// See `cf_calls`.
+    pub cf_func: u32,
+    /// See `cf_calls`.
+    pub cf_consts: u32,
+    /// See `cf_calls`.
+    pub cf_names: u32,
+    /// See `cf_calls`.
+    pub cf_varnames: u32,
+    /// The counters a direct call adds one to: native calls, direct calls, and the ticks
+    /// after which signals and GIL requests are checked.
+    pub native_calls: u64,
+    /// See `native_calls`.
+    pub direct_calls: u64,
+    /// See `native_calls`.
+    pub ticks: u64,
+    /// [`rt_inline_raised`], [`rt_inline_clear`].
+    pub raised: u64,
+    /// See `raised`.
+    pub clear: u64,
+}
+
+/// Calls between two checks for signals and GIL requests on direct calls made inline.
+static INLINE_TICKS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// This build's [`InlineCall`], if direct calls can be made inline.
+pub fn inline_call(c: &CApi) -> Option<InlineCall> {
+    use std::mem::offset_of;
+    let p = frame_plan(c)?;
+    let l = fast_layout(c);
+    let h = DIRECT.get()?;
+    let u = |o: usize| o as u32;
+    Some(InlineCall {
+        ts_top: u(p.top),
+        ts_limit: u(p.limit),
+        ts_trace: u(l.tracefunc),
+        ts_profile: u(l.profilefunc),
+        ts_interp: u(l.interp),
+        eval_frame: l.eval_frame.map(|o| (u(o), l.eval_default as u64)),
+        cur: u(p.cur),
+        cframe: p.cframe.map(u),
+        remaining: p.remaining.map(u),
+        py_c: p.py_c_headroom.map(|(py, cr, _)| (u(py), u(cr))),
+        c_units: C_STACK_UNITS,
+        f_func: u(p.f_func),
+        f_code: u(p.f_code),
+        f_globals: u(p.f_globals),
+        f_builtins: u(p.f_builtins),
+        f_locals: u(p.f_locals),
+        frame_obj: u(p.frame_obj),
+        previous: u(p.previous),
+        stacktop: u(p.stacktop),
+        owner: u(p.owner),
+        is_entry: p.is_entry.map(u),
+        return_offset: p.return_offset.map(u),
+        pos: u(p.pos),
+        localsplus: u(p.localsplus),
+        func_code: u(l.func_code),
+        func_closure: u(l.func_closure),
+        func_globals: u(p.func_globals),
+        func_builtins: u(p.func_builtins),
+        tuple_item: u(l.tuple_item),
+        cell_ref: u(l.cell_ref),
+        site_func: u(offset_of!(DirectSite, func)),
+        site_closure: u(offset_of!(DirectSite, closure)),
+        site_plan: u(offset_of!(DirectSite, plan)),
+        site_init: u(offset_of!(DirectSite, init)),
+        plan_alive: u(offset_of!(DirectPlan, alive)),
+        plan_cf: u(offset_of!(DirectPlan, cf)),
+        plan_code: u(offset_of!(DirectPlan, code)),
+        plan_argc: u(offset_of!(DirectPlan, argc)),
+        plan_nlocalsplus: u(offset_of!(DirectPlan, nlocalsplus)),
+        plan_size: u(offset_of!(DirectPlan, size)),
+        plan_pos: u(offset_of!(DirectPlan, pos)),
+        plan_code_start: u(offset_of!(DirectPlan, code_start)),
+        cf_calls: u(offset_of!(CompiledFunction, calls)),
+        cf_attention: u(offset_of!(CompiledFunction, attention)),
+        cf_stale: u(offset_of!(CompiledFunction, stale)),
+        cf_active: u(offset_of!(CompiledFunction, active)),
+        cf_entry: u(offset_of!(CompiledFunction, entry)),
+        cf_func: u(offset_of!(CompiledFunction, func)),
+        cf_consts: u(offset_of!(CompiledFunction, consts)),
+        cf_names: u(offset_of!(CompiledFunction, names)),
+        cf_varnames: u(offset_of!(CompiledFunction, varnames)),
+        native_calls: h.native_calls as *const _ as u64,
+        direct_calls: &DIRECT_CALLS as *const _ as u64,
+        ticks: &INLINE_TICKS as *const _ as u64,
+        raised: rt_inline_raised as *const () as u64,
+        clear: rt_inline_clear as *const () as u64,
+    })
+}
+
+/// A direct call made inline returned NULL: makes sure an exception is set and adds the
+/// callee's frame (the running one still) to its traceback, as [`fast_call`] does.
+///
+/// # Safety
+/// Called by compiled code with the GIL held, the callee's frame running.
+pub unsafe extern "C" fn rt_inline_raised(env: *const super::Env) {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = super::rt(env).capi;
+        raised_in(c, c.func::<extern "C" fn() -> Obj>(Api::EvalGetFrame)());
+    }
+}
+
+/// A direct call made inline returned, and its frame has a frame object (which outlives the
+/// call): clears the frame as [`fast_call`] does.
+///
+/// # Safety
+/// Called by compiled code with the GIL held; `frame` is the unlinked callee frame.
+pub unsafe extern "C" fn rt_inline_clear(env: *const super::Env, frame: *mut u8) {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = super::rt(env).capi;
+        if let Some(p) = frame_plan(c) {
+            clear_interpreter_frame(c, p, frame);
+        }
+    }
+}

@@ -171,6 +171,14 @@ pub mod env_offsets {
     pub const VARNAMES: usize = offset_of!(Env, varnames);
     /// `closure`.
     pub const CLOSURE: usize = offset_of!(Env, closure);
+    /// `rt`.
+    pub const RT: usize = offset_of!(Env, rt);
+    /// `owner`.
+    pub const OWNER: usize = offset_of!(Env, owner);
+    /// `ts`.
+    pub const TS: usize = offset_of!(Env, ts);
+    /// The size of an `Env`.
+    pub const SIZE: usize = std::mem::size_of::<Env>();
 }
 
 /// A descriptor constant, from a table built once (the descriptor keeps a list, too slow to

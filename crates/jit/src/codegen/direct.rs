@@ -1,0 +1,556 @@
+//! Direct calls made inline (3.11+): the optimised code pushes a compiled callee's interpreter
+//! frame on the thread's data stack and calls its native code itself, what
+//! `runtime::entry::fast_call` does in a runtime helper, with the build's offsets as
+//! constants. The call site's cache (`runtime::entry::DirectSite`) says which function it
+//! called last and that function's plan; every check of the helper's fast path is made here
+//! too (the same function, code and closure, optimised and not waiting for anything, no trace
+//! or profile function, no frame evaluator, room on the data stack and under the recursion
+//! limits), and anything else takes `runtime::entry::rt_direct_call` as before.
+
+use super::{llvm_err, Codegen, R};
+use crate::runtime::entry::InlineCall;
+use inkwell::values::{IntValue, PointerValue};
+use inkwell::AddressSpace;
+use inkwell::IntPredicate;
+
+impl<'ctx> Codegen<'_, 'ctx> {
+    /// The pointer at byte `off` of `base`.
+    fn ld_ptr(&self, base: PointerValue<'ctx>, off: u32) -> R<PointerValue<'ctx>> {
+        self.load(self.field_ptr(base, off)?)
+    }
+
+    /// Stores pointer `v` at byte `off` of `base`.
+    fn st_ptr(&self, base: PointerValue<'ctx>, off: u32, v: PointerValue<'ctx>) -> R<()> {
+        self.store(self.field_ptr(base, off)?, v)
+    }
+
+    /// Stores the integer `v` (of its own width) at byte `off` of `base`.
+    fn st_int(&self, base: PointerValue<'ctx>, off: u32, v: IntValue<'ctx>) -> R<()> {
+        let p = self.byte_ptr(base, off, v.get_type().ptr_type(AddressSpace::default()))?;
+        self.b.build_store(p, v).map_err(llvm_err)?;
+        Ok(())
+    }
+
+    /// `a == b` for pointers.
+    fn ptr_eq(&self, a: PointerValue<'ctx>, b: PointerValue<'ctx>) -> R<IntValue<'ctx>> {
+        let x = self
+            .b
+            .build_ptr_to_int(a, self.t.i64, "")
+            .map_err(llvm_err)?;
+        let y = self
+            .b
+            .build_ptr_to_int(b, self.t.i64, "")
+            .map_err(llvm_err)?;
+        self.b
+            .build_int_compare(IntPredicate::EQ, x, y, "")
+            .map_err(llvm_err)
+    }
+
+    /// A pointer constant.
+    fn addr_const(&self, addr: u64) -> PointerValue<'ctx> {
+        self.t
+            .i64
+            .const_int(addr, false)
+            .const_to_pointer(self.t.obj)
+    }
+
+    /// All of `conds`.
+    fn all(&self, conds: &[IntValue<'ctx>]) -> R<IntValue<'ctx>> {
+        let mut acc = conds[0];
+        for c in &conds[1..] {
+            acc = self.b.build_and(acc, *c, "").map_err(llvm_err)?;
+        }
+        Ok(acc)
+    }
+
+    /// The call `callable(*first[..nargs])` through direct call site `site`: inline where the
+    /// site's cache allows (see the module documentation), else `slow` (which makes the call
+    /// through the runtime). A new reference or NULL with an exception set.
+    pub(super) fn inline_direct_call(
+        &self,
+        k: &InlineCall,
+        site: PointerValue<'ctx>,
+        callable: PointerValue<'ctx>,
+        first: PointerValue<'ctx>,
+        nargs: IntValue<'ctx>,
+        slow: &dyn Fn() -> R<PointerValue<'ctx>>,
+    ) -> R<PointerValue<'ctx>> {
+        let i8t = self.ctx.i8_type();
+        let i16t = self.ctx.i16_type();
+        let (i32t, i64t) = (self.t.i32, self.t.i64);
+        let zero64 = i64t.const_zero();
+        let done = self.new_block("direct_done");
+        let slow_bb = self.new_block("direct_slow");
+        let check = self.new_block("direct_check");
+        let fast = self.new_block("direct_fast");
+        // the site's function, no class or bound method cached there
+        let sfunc = self.ld_ptr(site, k.site_func)?;
+        let same = self.ptr_eq(sfunc, callable)?;
+        let init = self.load_int(site, k.site_init, 64, false)?;
+        let no_init = self
+            .b
+            .build_int_compare(IntPredicate::EQ, init, zero64, "")
+            .map_err(llvm_err)?;
+        let first_ok = self.all(&[same, no_init])?;
+        self.b
+            .build_conditional_branch(first_ok, check, slow_bb)
+            .map_err(llvm_err)?;
+        // the plan and the compiled function: the fast path's checks
+        self.b.position_at_end(check);
+        let plan = self.ld_ptr(site, k.site_plan)?;
+        let alive = self.load_int(plan, k.plan_alive, 8, false)?;
+        let argc = self.load_int(plan, k.plan_argc, 64, false)?;
+        let pcode = self.ld_ptr(plan, k.plan_code)?;
+        let size = self.load_int(plan, k.plan_size, 64, false)?;
+        let cf = self.ld_ptr(plan, k.plan_cf)?;
+        let fcode = self.ld_ptr(callable, k.func_code)?;
+        let closure = self.ld_ptr(callable, k.func_closure)?;
+        let sclosure = self.ld_ptr(site, k.site_closure)?;
+        let calls = self.load_int(cf, k.cf_calls, 32, false)?;
+        let attention = self.load_int(cf, k.cf_attention, 8, false)?;
+        let stale = self.load_int(cf, k.cf_stale, 8, false)?;
+        let ts = self.env_field(crate::runtime::env_offsets::TS)?;
+        let trace = self.load_int(ts, k.ts_trace, 64, false)?;
+        let profile = self.load_int(ts, k.ts_profile, 64, false)?;
+        let top = self.ld_ptr(ts, k.ts_top)?;
+        let limit = self.ld_ptr(ts, k.ts_limit)?;
+        let eq = |a: IntValue<'ctx>, b: IntValue<'ctx>| {
+            self.b
+                .build_int_compare(IntPredicate::EQ, a, b, "")
+                .map_err(llvm_err)
+        };
+        let topi = self.b.build_ptr_to_int(top, i64t, "").map_err(llvm_err)?;
+        let limiti = self.b.build_ptr_to_int(limit, i64t, "").map_err(llvm_err)?;
+        let room = self.b.build_int_sub(limiti, topi, "").map_err(llvm_err)?;
+        let need = self
+            .b
+            .build_int_mul(size, i64t.const_int(8, false), "")
+            .map_err(llvm_err)?;
+        let mut conds = vec![
+            self.b
+                .build_int_compare(IntPredicate::NE, alive, zero64, "")
+                .map_err(llvm_err)?,
+            eq(argc, nargs)?,
+            self.ptr_eq(pcode, fcode)?,
+            self.ptr_eq(closure, sclosure)?,
+            self.b
+                .build_int_compare(
+                    IntPredicate::UGE,
+                    calls,
+                    i64t.const_int(u64::from(crate::runtime::entry::TIER_UP_CALLS), false),
+                    "",
+                )
+                .map_err(llvm_err)?,
+            eq(attention, zero64)?,
+            eq(stale, zero64)?,
+            eq(trace, zero64)?,
+            eq(profile, zero64)?,
+            self.b
+                .build_int_compare(IntPredicate::NE, topi, zero64, "")
+                .map_err(llvm_err)?,
+            self.b
+                .build_int_compare(IntPredicate::UGT, room, need, "")
+                .map_err(llvm_err)?,
+        ];
+        if let Some((off, default)) = k.eval_frame {
+            let interp = self.ld_ptr(ts, k.ts_interp)?;
+            let ev = self.load_int(interp, off, 64, false)?;
+            let none = eq(ev, zero64)?;
+            let dflt = eq(ev, i64t.const_int(default, false))?;
+            conds.push(self.b.build_or(none, dflt, "").map_err(llvm_err)?);
+        }
+        // under the recursion limits (at the limit, the runtime raises)
+        let units = i64t.const_int(k.c_units as u64, true);
+        if let Some(off) = k.remaining {
+            let left = self.load_int(ts, off, 32, true)?;
+            conds.push(
+                self.b
+                    .build_int_compare(IntPredicate::SGT, left, zero64, "")
+                    .map_err(llvm_err)?,
+            );
+        }
+        if let Some((py, cr)) = k.py_c {
+            let left = self.load_int(ts, py, 32, true)?;
+            let c_left = self.load_int(ts, cr, 32, true)?;
+            conds.push(
+                self.b
+                    .build_int_compare(IntPredicate::SGT, left, zero64, "")
+                    .map_err(llvm_err)?,
+            );
+            conds.push(
+                self.b
+                    .build_int_compare(IntPredicate::SGE, c_left, units, "")
+                    .map_err(llvm_err)?,
+            );
+        }
+        let ok = self.all(&conds)?;
+        self.b
+            .build_conditional_branch(ok, fast, slow_bb)
+            .map_err(llvm_err)?;
+
+        // the fast path: signals and GIL requests every so many calls
+        self.b.position_at_end(fast);
+        let ticks = self.byte_ptr(
+            self.addr_const(k.ticks),
+            0,
+            i32t.ptr_type(AddressSpace::default()),
+        )?;
+        let tick = self
+            .b
+            .build_load(ticks, "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let tick = self
+            .b
+            .build_int_add(tick, i32t.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        self.b.build_store(ticks, tick).map_err(llvm_err)?;
+        let every = i32t.const_int(u64::from(crate::runtime::PERIODIC_EVERY - 1), false);
+        let masked = self.b.build_and(tick, every, "").map_err(llvm_err)?;
+        let due = self
+            .b
+            .build_int_compare(IntPredicate::EQ, masked, i32t.const_zero(), "")
+            .map_err(llvm_err)?;
+        let periodic = self.new_block("direct_periodic");
+        let push = self.new_block("direct_push");
+        let failed = self.new_block("direct_signal");
+        self.b
+            .build_conditional_branch(due, periodic, push)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(periodic);
+        let st = self.helper_int(
+            crate::runtime::rt_periodic as *const () as usize,
+            &[self.env.expect("env").into()],
+        )?;
+        let raised = self
+            .b
+            .build_int_compare(IntPredicate::NE, st, i32t.const_zero(), "")
+            .map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(raised, failed, push)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(failed);
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+
+        // enter: recursion counters, the frame, its parameters and cell
+        self.b.position_at_end(push);
+        let bump = |off: u32, by: i64| -> R<()> {
+            let v = self.load_int(ts, off, 32, true)?;
+            let v = self
+                .b
+                .build_int_add(v, i64t.const_int(by as u64, true), "")
+                .map_err(llvm_err)?;
+            let v = self.b.build_int_truncate(v, i32t, "").map_err(llvm_err)?;
+            self.st_int(ts, off, v)
+        };
+        if let Some(off) = k.remaining {
+            bump(off, -1)?;
+        }
+        if let Some((py, cr)) = k.py_c {
+            bump(py, -1)?;
+            bump(cr, -i64::from(k.c_units))?;
+        }
+        let cur_base = match k.cframe {
+            Some(off) => self.ld_ptr(ts, off)?,
+            None => ts,
+        };
+        let cur = self.field_ptr(cur_base, k.cur)?;
+        let frame = top;
+        let new_top = self.byte_ptr_dyn(top, need)?;
+        self.st_ptr(ts, k.ts_top, new_top)?;
+        self.incref(callable)?;
+        self.st_ptr(frame, k.f_func, callable)?;
+        self.incref(pcode)?;
+        self.st_ptr(frame, k.f_code, pcode)?;
+        let builtins = self.ld_ptr(callable, k.func_builtins)?;
+        self.st_ptr(frame, k.f_globals, self.ld_ptr(callable, k.func_globals)?)?;
+        self.st_ptr(frame, k.f_builtins, builtins)?;
+        self.st_ptr(frame, k.f_locals, self.null())?;
+        self.st_ptr(frame, k.frame_obj, self.null())?;
+        let previous = self.load(cur)?;
+        self.st_ptr(frame, k.previous, previous)?;
+        let nlp = self.load_int(plan, k.plan_nlocalsplus, 64, false)?;
+        self.st_int(
+            frame,
+            k.stacktop,
+            self.b.build_int_truncate(nlp, i32t, "").map_err(llvm_err)?,
+        )?;
+        self.st_int(frame, k.owner, i8t.const_zero())?;
+        if let Some(off) = k.is_entry {
+            self.st_int(frame, off, i8t.const_zero())?;
+        }
+        if let Some(off) = k.return_offset {
+            self.st_int(frame, off, i16t.const_zero())?;
+        }
+        self.st_ptr(frame, k.pos, self.ld_ptr(plan, k.plan_pos)?)?;
+        let lp = self.field_ptr(frame, k.localsplus)?;
+        // the parameters (new references), then the trampoline's cell
+        let copy = self.new_block("direct_args");
+        let copied = self.new_block("direct_args_done");
+        let entry_bb = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(copy).map_err(llvm_err)?;
+        self.b.position_at_end(copy);
+        let i = self.b.build_phi(i64t, "i").map_err(llvm_err)?;
+        i.add_incoming(&[(&zero64, entry_bb)]);
+        let iv = i.as_basic_value().into_int_value();
+        let more = self
+            .b
+            .build_int_compare(IntPredicate::ULT, iv, nargs, "")
+            .map_err(llvm_err)?;
+        let body = self.new_block("direct_arg");
+        self.b
+            .build_conditional_branch(more, body, copied)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(body);
+        // SAFETY (LLVM): `first` holds `nargs` arguments, `lp` room for them.
+        let src = unsafe { self.b.build_gep(first, &[iv], "") }.map_err(llvm_err)?;
+        let a = self.load(src)?;
+        self.incref(a)?;
+        // SAFETY (LLVM): as above.
+        let dst = unsafe { self.b.build_gep(lp, &[iv], "") }.map_err(llvm_err)?;
+        self.store(dst, a)?;
+        let next = self
+            .b
+            .build_int_add(iv, i64t.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        let body_end = self.b.get_insert_block().expect("block");
+        i.add_incoming(&[(&next, body_end)]);
+        self.b.build_unconditional_branch(copy).map_err(llvm_err)?;
+        self.b.position_at_end(copied);
+        let cell = self.ld_ptr(closure, k.tuple_item)?;
+        self.incref(cell)?;
+        // SAFETY (LLVM): the cell follows the parameters.
+        let cell_slot = unsafe { self.b.build_gep(lp, &[nargs], "") }.map_err(llvm_err)?;
+        self.store(cell_slot, cell)?;
+        // the entry in the cell owns the compiled function: held for the call
+        let entry_obj = self.ld_ptr(cell, k.cell_ref)?;
+        self.incref(entry_obj)?;
+        self.store(cur, frame)?;
+        for counter in [k.native_calls, k.direct_calls] {
+            let p = self.byte_ptr(
+                self.addr_const(counter),
+                0,
+                i64t.ptr_type(AddressSpace::default()),
+            )?;
+            let v = self.b.build_load(p, "").map_err(llvm_err)?.into_int_value();
+            let v = self
+                .b
+                .build_int_add(v, i64t.const_int(1, false), "")
+                .map_err(llvm_err)?;
+            self.b.build_store(p, v).map_err(llvm_err)?;
+        }
+        let active = self.load_int(cf, k.cf_active, 32, false)?;
+        let up = self
+            .b
+            .build_int_add(active, i64t.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        self.st_int(
+            cf,
+            k.cf_active,
+            self.b.build_int_truncate(up, i32t, "").map_err(llvm_err)?,
+        )?;
+        // the callee's environment, as `fast_call` builds it
+        let ce = self.env_alloca()?;
+        use crate::runtime::env_offsets as eo;
+        let off = |o: usize| o as u32;
+        self.st_ptr(ce, off(eo::ARGS), lp_as_obj(self, lp)?)?;
+        self.st_ptr(ce, off(eo::LASTI_SLOT), self.field_ptr_obj(frame, k.pos)?)?;
+        self.st_int(
+            ce,
+            off(eo::LASTI_BASE),
+            self.load_int(plan, k.plan_code_start, 64, false)?,
+        )?;
+        let orig = self.ld_ptr(cf, k.cf_func)?;
+        self.st_ptr(ce, off(eo::GLOBALS), self.ld_ptr(orig, k.func_globals)?)?;
+        self.st_ptr(ce, off(eo::BUILTINS), builtins)?;
+        self.st_ptr(ce, off(eo::CONSTS), self.ld_ptr(cf, k.cf_consts)?)?;
+        self.st_ptr(ce, off(eo::NAMES), self.ld_ptr(cf, k.cf_names)?)?;
+        self.st_ptr(ce, off(eo::VARNAMES), self.ld_ptr(cf, k.cf_varnames)?)?;
+        self.st_ptr(ce, off(eo::CLOSURE), self.ld_ptr(orig, k.func_closure)?)?;
+        self.st_ptr(ce, off(eo::RT), self.env_field(eo::RT)?)?;
+        self.st_ptr(ce, off(eo::OWNER), cf)?;
+        self.st_ptr(ce, off(eo::TS), ts)?;
+        let entry_fn = self.ld_ptr(cf, k.cf_entry)?;
+        let r = self.call_native(entry_fn, &[ce, self.null()])?;
+        let active = self.load_int(cf, k.cf_active, 32, false)?;
+        let down = self
+            .b
+            .build_int_sub(active, i64t.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        self.st_int(
+            cf,
+            k.cf_active,
+            self.b
+                .build_int_truncate(down, i32t, "")
+                .map_err(llvm_err)?,
+        )?;
+        let is_null = self.b.build_is_null(r, "").map_err(llvm_err)?;
+        let raise = self.new_block("direct_raised");
+        let unlink = self.new_block("direct_unlink");
+        self.b
+            .build_conditional_branch(is_null, raise, unlink)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(raise);
+        self.call_addr(k.raised as usize, None, &[self.env.expect("env").into()])?;
+        self.b
+            .build_unconditional_branch(unlink)
+            .map_err(llvm_err)?;
+        // leave: unlinked first (clearing may run finalizers), then cleared
+        self.b.position_at_end(unlink);
+        self.store(cur, previous)?;
+        let fo = self.ld_ptr(frame, k.frame_obj)?;
+        let no_obj = self.b.build_is_null(fo, "").map_err(llvm_err)?;
+        let plain = self.new_block("direct_clear");
+        let with_obj = self.new_block("direct_clear_obj");
+        let cleared = self.new_block("direct_cleared");
+        self.b
+            .build_conditional_branch(no_obj, plain, with_obj)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(with_obj);
+        self.call_addr(
+            k.clear as usize,
+            None,
+            &[self.env.expect("env").into(), frame.into()],
+        )?;
+        self.b
+            .build_unconditional_branch(cleared)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(plain);
+        let stacktop = self.load_int(frame, k.stacktop, 32, false)?;
+        let loop_bb = self.new_block("direct_release");
+        let rel_body = self.new_block("direct_release_one");
+        let rel_done = self.new_block("direct_released");
+        let pre = self.b.get_insert_block().expect("block");
+        self.b
+            .build_unconditional_branch(loop_bb)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(loop_bb);
+        let j = self.b.build_phi(i64t, "j").map_err(llvm_err)?;
+        j.add_incoming(&[(&zero64, pre)]);
+        let jv = j.as_basic_value().into_int_value();
+        let more = self
+            .b
+            .build_int_compare(IntPredicate::ULT, jv, stacktop, "")
+            .map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(more, rel_body, rel_done)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(rel_body);
+        // SAFETY (LLVM): the frame's live slots.
+        let slot = unsafe { self.b.build_gep(lp, &[jv], "") }.map_err(llvm_err)?;
+        let v = self.load(slot)?;
+        self.decref(v)?;
+        let jn = self
+            .b
+            .build_int_add(jv, i64t.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        let rel_end = self.b.get_insert_block().expect("block");
+        j.add_incoming(&[(&jn, rel_end)]);
+        self.b
+            .build_unconditional_branch(loop_bb)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(rel_done);
+        let locals = self.ld_ptr(frame, k.f_locals)?;
+        self.decref(locals)?;
+        self.decref(callable)?;
+        self.decref(pcode)?;
+        self.b
+            .build_unconditional_branch(cleared)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(cleared);
+        self.st_ptr(ts, k.ts_top, top)?;
+        if let Some(off) = k.remaining {
+            bump(off, 1)?;
+        }
+        if let Some((py, cr)) = k.py_c {
+            bump(py, 1)?;
+            bump(cr, i64::from(k.c_units))?;
+        }
+        self.decref(entry_obj)?;
+        let fast_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+
+        self.b.position_at_end(slow_bb);
+        let rs = slow()?;
+        let slow_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(self.t.obj, "direct").map_err(llvm_err)?;
+        phi.add_incoming(&[(&r, fast_end), (&rs, slow_end), (&self.null(), failed)]);
+        Ok(phi.as_basic_value().into_pointer_value())
+    }
+}
+
+impl<'ctx> Codegen<'_, 'ctx> {
+    /// `p` advanced by `off` bytes (a run-time value).
+    fn byte_ptr_dyn(&self, p: PointerValue<'ctx>, off: IntValue<'ctx>) -> R<PointerValue<'ctx>> {
+        let bytes = self
+            .b
+            .build_pointer_cast(p, self.ctx.i8_type().ptr_type(AddressSpace::default()), "")
+            .map_err(llvm_err)?;
+        // SAFETY (LLVM): callers stay inside the data stack chunk they checked.
+        let q = unsafe { self.b.build_gep(bytes, &[off], "") }.map_err(llvm_err)?;
+        self.b
+            .build_pointer_cast(q, self.t.obj, "")
+            .map_err(llvm_err)
+    }
+
+    /// The address of byte `off` of `base`, as an object pointer.
+    fn field_ptr_obj(&self, base: PointerValue<'ctx>, off: u32) -> R<PointerValue<'ctx>> {
+        self.byte_ptr(base, off, self.t.obj)
+    }
+
+    /// Room for an `Env`, in the function's entry block (a call in a loop reuses it).
+    fn env_alloca(&self) -> R<PointerValue<'ctx>> {
+        let here = self.b.get_insert_block().expect("positioned");
+        let entry = self
+            .function
+            .expect("function")
+            .get_first_basic_block()
+            .expect("entry block");
+        match entry.get_first_instruction() {
+            Some(i) => self.b.position_before(&i),
+            None => self.b.position_at_end(entry),
+        }
+        let words = crate::runtime::env_offsets::SIZE.div_ceil(8) as u32;
+        let a = self
+            .b
+            .build_alloca(self.t.i64.array_type(words), "callee_env")
+            .map_err(llvm_err)?;
+        self.b.position_at_end(here);
+        self.b
+            .build_pointer_cast(a, self.t.obj, "")
+            .map_err(llvm_err)
+    }
+
+    /// Calls native code `f` (a compiled function's entry) with `args`.
+    fn call_native(
+        &self,
+        f: PointerValue<'ctx>,
+        args: &[PointerValue<'ctx>],
+    ) -> R<PointerValue<'ctx>> {
+        let params: Vec<inkwell::types::BasicMetadataTypeEnum<'ctx>> =
+            args.iter().map(|a| a.get_type().into()).collect();
+        let fty = self.fnty(Some(self.t.obj.into()), &params);
+        let fp = self
+            .b
+            .build_pointer_cast(f, fty.ptr_type(AddressSpace::default()), "")
+            .map_err(llvm_err)?;
+        let callable = inkwell::values::CallableValue::try_from(fp)
+            .map_err(|_| llvm_err("not a function pointer"))?;
+        let a: Vec<inkwell::values::BasicMetadataValueEnum<'ctx>> =
+            args.iter().map(|a| (*a).into()).collect();
+        let site = self.b.build_call(callable, &a, "").map_err(llvm_err)?;
+        Ok(site
+            .try_as_basic_value()
+            .basic()
+            .expect("returns")
+            .into_pointer_value())
+    }
+}
+
+/// `lp` (a pointer to object slots) as an object pointer, for storing.
+fn lp_as_obj<'ctx>(g: &Codegen<'_, 'ctx>, lp: PointerValue<'ctx>) -> R<PointerValue<'ctx>> {
+    g.b.build_pointer_cast(lp, g.t.obj, "").map_err(llvm_err)
+}
