@@ -554,3 +554,202 @@ impl<'ctx> Codegen<'_, 'ctx> {
 fn lp_as_obj<'ctx>(g: &Codegen<'_, 'ctx>, lp: PointerValue<'ctx>) -> R<PointerValue<'ctx>> {
     g.b.build_pointer_cast(lp, g.t.obj, "").map_err(llvm_err)
 }
+
+impl<'ctx> Codegen<'_, 'ctx> {
+    /// Where the instance `o` keeps the value site `site` caches the index of, if the site's
+    /// cache answers for `o` (its class, the class's version tag, a [`VALUES`] site, the
+    /// instance's values in use, and for a store no dict sharing them): the address of the
+    /// value's slot, in the block the builder is left in; otherwise a branch to `miss`.
+    ///
+    /// [`VALUES`]: crate::runtime::attrs
+    fn attr_value_slot(
+        &self,
+        k: &crate::runtime::attrs::InlineAttr,
+        site: PointerValue<'ctx>,
+        o: PointerValue<'ctx>,
+        miss: inkwell::basic_block::BasicBlock<'ctx>,
+        store: bool,
+    ) -> R<PointerValue<'ctx>> {
+        use anyjit_abi::descriptor::InstanceValues;
+        let i64t = self.t.i64;
+        let zero = i64t.const_zero();
+        let step = |cond: IntValue<'ctx>, name: &str| -> R<()> {
+            let next = self.new_block(name);
+            self.b
+                .build_conditional_branch(cond, next, miss)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(next);
+            Ok(())
+        };
+        let eq = |a: IntValue<'ctx>, b: IntValue<'ctx>| {
+            self.b
+                .build_int_compare(IntPredicate::EQ, a, b, "")
+                .map_err(llvm_err)
+        };
+        let t = self.ld_ptr(o, k.ob_type)?;
+        let sty = self.ld_ptr(site, k.site_ty)?;
+        let kind = self.load_int(site, k.site_kind, 8, false)?;
+        let stag = self.load_int(site, k.site_tag, 32, false)?;
+        let same = self.all(&[
+            self.ptr_eq(t, sty)?,
+            eq(kind, i64t.const_int(u64::from(k.values_kind), false))?,
+            self.b
+                .build_int_compare(IntPredicate::NE, stag, zero, "")
+                .map_err(llvm_err)?,
+        ])?;
+        step(same, "attr_class")?;
+        let tag = self.load_int(t, k.tp_version_tag, 32, false)?;
+        let mut conds = vec![eq(tag, stag)?];
+        if k.valid_flag != 0 {
+            let flags = self.load_int(t, k.tp_flags, 32, false)?;
+            let valid = i64t.const_int(u64::from(k.valid_flag), false);
+            let masked = self.b.build_and(flags, valid, "").map_err(llvm_err)?;
+            conds.push(eq(masked, valid)?);
+        }
+        step(self.all(&conds)?, "attr_tag")?;
+        let array = match k.model {
+            InstanceValues::Pointer { offset } => {
+                let vpi = self.load_word_at(o, offset)?;
+                step(
+                    self.b
+                        .build_int_compare(IntPredicate::NE, vpi, zero, "")
+                        .map_err(llvm_err)?,
+                    "attr_values",
+                )?;
+                vpi
+            }
+            InstanceValues::Tagged { offset } => {
+                let w = self.load_word_at(o, offset)?;
+                let low = self
+                    .b
+                    .build_and(w, i64t.const_int(1, false), "")
+                    .map_err(llvm_err)?;
+                step(
+                    self.b
+                        .build_int_compare(IntPredicate::NE, low, zero, "")
+                        .map_err(llvm_err)?,
+                    "attr_values",
+                )?;
+                self.b
+                    .build_int_add(w, i64t.const_int(1, false), "")
+                    .map_err(llvm_err)?
+            }
+            InstanceValues::Inline { valid, dict_offset } => {
+                let size = self.load_int(t, k.tp_basicsize, 64, false)?;
+                let oi = self.b.build_ptr_to_int(o, i64t, "").map_err(llvm_err)?;
+                let base = self.b.build_int_add(oi, size, "").map_err(llvm_err)?;
+                let basep = self
+                    .b
+                    .build_int_to_ptr(base, self.t.obj, "")
+                    .map_err(llvm_err)?;
+                let ok = self.load_int(basep, valid, 8, false)?;
+                let mut conds = vec![self
+                    .b
+                    .build_int_compare(IntPredicate::NE, ok, zero, "")
+                    .map_err(llvm_err)?];
+                if store {
+                    let dict = self.load_word_at(o, dict_offset)?;
+                    conds.push(eq(dict, zero)?);
+                }
+                step(self.all(&conds)?, "attr_values")?;
+                base
+            }
+        };
+        let index = self.load_int(site, k.site_index, 32, false)?;
+        let off = self
+            .b
+            .build_int_mul(index, i64t.const_int(8, false), "")
+            .map_err(llvm_err)?;
+        let addr = self
+            .b
+            .build_int_add(array, i64t.const_int(u64::from(k.array), false), "")
+            .map_err(llvm_err)?;
+        let addr = self.b.build_int_add(addr, off, "").map_err(llvm_err)?;
+        self.b
+            .build_int_to_ptr(addr, self.t.objp, "")
+            .map_err(llvm_err)
+    }
+
+    /// The word at byte offset `offset` (negative for the pre-header) from object `o`.
+    fn load_word_at(&self, o: PointerValue<'ctx>, offset: i64) -> R<IntValue<'ctx>> {
+        let i64t = self.t.i64;
+        let oi = self.b.build_ptr_to_int(o, i64t, "").map_err(llvm_err)?;
+        let a = self
+            .b
+            .build_int_add(oi, i64t.const_int(offset as u64, true), "")
+            .map_err(llvm_err)?;
+        let p = self
+            .b
+            .build_int_to_ptr(a, i64t.ptr_type(AddressSpace::default()), "")
+            .map_err(llvm_err)?;
+        Ok(self.b.build_load(p, "").map_err(llvm_err)?.into_int_value())
+    }
+
+    /// `o.name` through attribute site `site`: the value from the instance's attribute values
+    /// where the site's cache answers inline, else `slow` (the runtime's cached lookup).
+    pub(super) fn inline_load_attr(
+        &self,
+        k: &crate::runtime::attrs::InlineAttr,
+        site: PointerValue<'ctx>,
+        o: PointerValue<'ctx>,
+        slow: &dyn Fn() -> R<PointerValue<'ctx>>,
+    ) -> R<PointerValue<'ctx>> {
+        let miss = self.new_block("attr_miss");
+        let done = self.new_block("attr_done");
+        let slot = self.attr_value_slot(k, site, o, miss, false)?;
+        let v = self.load(slot)?;
+        let found = self.new_block("attr_found");
+        let is_null = self.b.build_is_null(v, "").map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(is_null, miss, found)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(found);
+        self.incref(v)?;
+        let hit_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(miss);
+        let r = slow()?;
+        let miss_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(self.t.obj, "attr").map_err(llvm_err)?;
+        phi.add_incoming(&[(&v, hit_end), (&r, miss_end)]);
+        Ok(phi.as_basic_value().into_pointer_value())
+    }
+
+    /// `o.name = v` (`v` borrowed) through attribute site `site`: replaces the value in the
+    /// instance's attribute values where the site's cache answers inline and the instance has
+    /// one, else `slow` (the runtime's cached store). 0, or -1 with an exception set.
+    pub(super) fn inline_store_attr(
+        &self,
+        k: &crate::runtime::attrs::InlineAttr,
+        site: PointerValue<'ctx>,
+        o: PointerValue<'ctx>,
+        v: PointerValue<'ctx>,
+        slow: &dyn Fn() -> R<IntValue<'ctx>>,
+    ) -> R<IntValue<'ctx>> {
+        let miss = self.new_block("attr_miss");
+        let done = self.new_block("attr_done");
+        let slot = self.attr_value_slot(k, site, o, miss, true)?;
+        let old = self.load(slot)?;
+        let found = self.new_block("attr_found");
+        let is_null = self.b.build_is_null(old, "").map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(is_null, miss, found)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(found);
+        self.incref(v)?;
+        self.store(slot, v)?;
+        self.decref(old)?;
+        let hit_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(miss);
+        let r = slow()?;
+        let miss_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(self.t.i32, "stored").map_err(llvm_err)?;
+        phi.add_incoming(&[(&self.t.i32.const_zero(), hit_end), (&r, miss_end)]);
+        Ok(phi.as_basic_value().into_int_value())
+    }
+}

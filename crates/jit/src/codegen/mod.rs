@@ -3784,15 +3784,21 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     self.call_api(Api::ObjectGetAttr, &[o.into(), key.into()])?
                 } else {
                     let site = self.attr_site();
-                    self.helper_obj(
-                        runtime::attrs::rt_load_attr as *const () as usize,
-                        &[
-                            self.env.expect("env").into(),
-                            site.into(),
-                            o.into(),
-                            key.into(),
-                        ],
-                    )?
+                    let slow = || {
+                        self.helper_obj(
+                            runtime::attrs::rt_load_attr as *const () as usize,
+                            &[
+                                self.env.expect("env").into(),
+                                site.into(),
+                                o.into(),
+                                key.into(),
+                            ],
+                        )
+                    };
+                    match runtime::attrs::inline_attr(self.capi) {
+                        Some(k) => self.inline_load_attr(&k, site, o, &slow)?,
+                        None => slow()?,
+                    }
                 };
                 self.decref(o)?;
                 self.check_null(v, off, d - 1)?;
@@ -3883,16 +3889,22 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     self.call_api_int(Api::ObjectSetAttr, &[o.into(), key.into(), v.into()])?
                 } else {
                     let site = self.attr_site();
-                    self.helper_int(
-                        runtime::attrs::rt_store_attr as *const () as usize,
-                        &[
-                            self.env.expect("env").into(),
-                            site.into(),
-                            o.into(),
-                            key.into(),
-                            v.into(),
-                        ],
-                    )?
+                    let slow = || {
+                        self.helper_int(
+                            runtime::attrs::rt_store_attr as *const () as usize,
+                            &[
+                                self.env.expect("env").into(),
+                                site.into(),
+                                o.into(),
+                                key.into(),
+                                v.into(),
+                            ],
+                        )
+                    };
+                    match runtime::attrs::inline_attr(self.capi) {
+                        Some(k) => self.inline_store_attr(&k, site, o, v, &slow)?,
+                        None => slow()?,
+                    }
                 };
                 self.decref(o)?;
                 self.decref(v)?;

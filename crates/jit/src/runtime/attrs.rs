@@ -561,3 +561,57 @@ unsafe fn own_attribute(c: &CApi, k: &AttrConsts, s: &AttrSite, o: Obj, t: Obj, 
         Own::Nothing
     }
 }
+
+/// What the optimised code needs to answer a load or store from a site's cache itself
+/// (3.11+, [`VALUES`] sites), without calling [`rt_load_attr`] or [`rt_store_attr`]: the
+/// offsets of the site's fields, the class's flags and tag, and where instances keep their
+/// values. Anything else those checks do not allow calls the helper, which answers it.
+#[derive(Debug, Clone, Copy)]
+pub struct InlineAttr {
+    /// [`AttrSite`]'s `ty`, `tag`, `kind` and `index`.
+    pub site_ty: u32,
+    /// See `site_ty`.
+    pub site_tag: u32,
+    /// See `site_ty`.
+    pub site_kind: u32,
+    /// See `site_ty`.
+    pub site_index: u32,
+    /// The kind of sites answered inline.
+    pub values_kind: u8,
+    /// `ob_type`, `tp_flags`, `tp_version_tag`, `tp_basicsize`.
+    pub ob_type: u32,
+    /// See `ob_type`.
+    pub tp_flags: u32,
+    /// See `ob_type`.
+    pub tp_version_tag: u32,
+    /// See `ob_type`.
+    pub tp_basicsize: u32,
+    /// `Py_TPFLAGS_VALID_VERSION_TAG`, or 0 where a non-zero tag is valid by itself.
+    pub valid_flag: u32,
+    /// Where instances keep their values.
+    pub model: InstanceValues,
+    /// `PyDictValues.values`.
+    pub array: u32,
+}
+
+/// This build's [`InlineAttr`], if its instances keep attribute values.
+pub fn inline_attr(c: &CApi) -> Option<InlineAttr> {
+    use std::mem::offset_of;
+    let k = consts(c)?;
+    let v = k.values.as_ref()?;
+    let d = c.descriptor();
+    Some(InlineAttr {
+        site_ty: offset_of!(AttrSite, ty) as u32,
+        site_tag: offset_of!(AttrSite, tag) as u32,
+        site_kind: offset_of!(AttrSite, kind) as u32,
+        site_index: offset_of!(AttrSite, index) as u32,
+        values_kind: VALUES,
+        ob_type: d.layout.object.ob_type,
+        tp_flags: k.tags.tp_flags as u32,
+        tp_version_tag: k.tags.tp_version_tag as u32,
+        tp_basicsize: k.tp_basicsize as u32,
+        valid_flag: k.tags.valid_flag,
+        model: v.model,
+        array: v.array as u32,
+    })
+}
