@@ -1017,7 +1017,7 @@ impl Analysis<'_> {
     /// feeds `iter()` at once.
     fn range_call(&self, i: usize, argc: u32) -> bool {
         let w = (self.inp.word)(i);
-        let callee = w & !fb::COMPILED;
+        let callee = w & !fb::MARKS;
         (1..=3).contains(&argc)
             && callee != 0
             && callee != fb::MANY

@@ -75,14 +75,11 @@ impl<'ctx> Codegen<'_, 'ctx> {
         nargs: IntValue<'ctx>,
         slow: &dyn Fn() -> R<PointerValue<'ctx>>,
     ) -> R<PointerValue<'ctx>> {
-        let i8t = self.ctx.i8_type();
-        let i16t = self.ctx.i16_type();
-        let (i32t, i64t) = (self.t.i32, self.t.i64);
+        let i64t = self.t.i64;
         let zero64 = i64t.const_zero();
         let done = self.new_block("direct_done");
         let slow_bb = self.new_block("direct_slow");
         let check = self.new_block("direct_check");
-        let fast = self.new_block("direct_fast");
         // the site's function, no class or bound method cached there
         let sfunc = self.ld_ptr(site, k.site_func)?;
         let same = self.ptr_eq(sfunc, callable)?;
@@ -95,9 +92,50 @@ impl<'ctx> Codegen<'_, 'ctx> {
         self.b
             .build_conditional_branch(first_ok, check, slow_bb)
             .map_err(llvm_err)?;
-        // the plan and the compiled function: the fast path's checks
         self.b.position_at_end(check);
         let plan = self.ld_ptr(site, k.site_plan)?;
+        let mut incoming = self.frame_call(k, site, plan, callable, first, nargs, slow_bb, done)?;
+
+        self.b.position_at_end(slow_bb);
+        let rs = slow()?;
+        let slow_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(self.t.obj, "direct").map_err(llvm_err)?;
+        incoming.push((rs, slow_end));
+        let pairs: Vec<(
+            &dyn inkwell::values::BasicValue<'ctx>,
+            inkwell::basic_block::BasicBlock<'ctx>,
+        )> = incoming
+            .iter()
+            .map(|(v, b)| (v as &dyn inkwell::values::BasicValue<'ctx>, *b))
+            .collect();
+        phi.add_incoming(&pairs);
+        Ok(phi.as_basic_value().into_pointer_value())
+    }
+
+    /// The fast path of a direct call of `func` (`nargs` arguments at `first`) with the plan
+    /// `plan` of site `site`: the checks (a failing one branches to `miss`), then the frame
+    /// pushed, the native code called and the frame popped. Returns the values and blocks
+    /// that branch to `done` (every block it leaves is terminated).
+    #[allow(clippy::too_many_arguments)]
+    fn frame_call(
+        &self,
+        k: &InlineCall,
+        site: PointerValue<'ctx>,
+        plan: PointerValue<'ctx>,
+        callable: PointerValue<'ctx>,
+        first: PointerValue<'ctx>,
+        nargs: IntValue<'ctx>,
+        slow_bb: inkwell::basic_block::BasicBlock<'ctx>,
+        done: inkwell::basic_block::BasicBlock<'ctx>,
+    ) -> R<Vec<(PointerValue<'ctx>, inkwell::basic_block::BasicBlock<'ctx>)>> {
+        let i8t = self.ctx.i8_type();
+        let i16t = self.ctx.i16_type();
+        let (i32t, i64t) = (self.t.i32, self.t.i64);
+        let zero64 = i64t.const_zero();
+        let fast = self.new_block("direct_fast");
         let alive = self.load_int(plan, k.plan_alive, 8, false)?;
         let argc = self.load_int(plan, k.plan_argc, 64, false)?;
         let pcode = self.ld_ptr(plan, k.plan_code)?;
@@ -469,16 +507,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         self.decref(entry_obj)?;
         let fast_end = self.b.get_insert_block().expect("block");
         self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-
-        self.b.position_at_end(slow_bb);
-        let rs = slow()?;
-        let slow_end = self.b.get_insert_block().expect("block");
-        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-
-        self.b.position_at_end(done);
-        let phi = self.b.build_phi(self.t.obj, "direct").map_err(llvm_err)?;
-        phi.add_incoming(&[(&r, fast_end), (&rs, slow_end), (&self.null(), failed)]);
-        Ok(phi.as_basic_value().into_pointer_value())
+        Ok(vec![(r, fast_end), (self.null(), failed)])
     }
 }
 
@@ -751,5 +780,244 @@ impl<'ctx> Codegen<'_, 'ctx> {
         let phi = self.b.build_phi(self.t.i32, "stored").map_err(llvm_err)?;
         phi.add_incoming(&[(&self.t.i32.const_zero(), hit_end), (&r, miss_end)]);
         Ok(phi.as_basic_value().into_int_value())
+    }
+}
+
+impl<'ctx> Codegen<'_, 'ctx> {
+    /// The call `cls(*first[..nargs])` through direct call site `site`, where the site cached
+    /// the construction of instances of `cls` (see `runtime::entry::construct`): inline while
+    /// the class, its version tag and `__new__` are as cached (the instance allocated by
+    /// `object.__new__`, the compiled `__init__`'s frame pushed here, its result checked),
+    /// else `slow`.
+    pub(super) fn inline_construct(
+        &self,
+        k: &InlineCall,
+        site: PointerValue<'ctx>,
+        cls: PointerValue<'ctx>,
+        first: PointerValue<'ctx>,
+        nargs: IntValue<'ctx>,
+        slow: &dyn Fn() -> R<PointerValue<'ctx>>,
+    ) -> R<PointerValue<'ctx>> {
+        let Some(kc) = k.construct else {
+            return slow();
+        };
+        let i64t = self.t.i64;
+        let zero = i64t.const_zero();
+        let eq = |a: IntValue<'ctx>, b: IntValue<'ctx>| {
+            self.b
+                .build_int_compare(IntPredicate::EQ, a, b, "")
+                .map_err(llvm_err)
+        };
+        let done = self.new_block("construct_done");
+        let slow_bb = self.new_block("construct_slow");
+        let tagged = self.new_block("construct_class");
+        let alloc = self.new_block("construct_alloc");
+        // the site's class, its `__init__` cached
+        let sfunc = self.ld_ptr(site, k.site_func)?;
+        let init = self.ld_ptr(site, k.site_init)?;
+        let init_i = self.b.build_ptr_to_int(init, i64t, "").map_err(llvm_err)?;
+        let ok = self.all(&[
+            self.ptr_eq(sfunc, cls)?,
+            self.b
+                .build_int_compare(IntPredicate::NE, init_i, zero, "")
+                .map_err(llvm_err)?,
+            self.b
+                .build_int_compare(
+                    IntPredicate::ULT,
+                    nargs,
+                    i64t.const_int(u64::from(kc.max_args), false),
+                    "",
+                )
+                .map_err(llvm_err)?,
+        ])?;
+        self.b
+            .build_conditional_branch(ok, tagged, slow_bb)
+            .map_err(llvm_err)?;
+        // as cached: the version tag (so `__init__` too) and `object.__new__`
+        self.b.position_at_end(tagged);
+        let tag = self.load_int(cls, kc.tp_version_tag, 32, false)?;
+        let stag = self.load_int(site, kc.site_tag, 32, false)?;
+        let new = self.load_int(cls, kc.tp_new, 64, false)?;
+        let mut conds = vec![
+            eq(tag, stag)?,
+            eq(new, i64t.const_int(kc.object_new, false))?,
+        ];
+        if kc.valid_flag != 0 {
+            let flags = self.load_int(cls, kc.tp_flags, 32, false)?;
+            let valid = i64t.const_int(u64::from(kc.valid_flag), false);
+            let masked = self.b.build_and(flags, valid, "").map_err(llvm_err)?;
+            conds.push(eq(masked, valid)?);
+        }
+        let ok = self.all(&conds)?;
+        self.b
+            .build_conditional_branch(ok, alloc, slow_bb)
+            .map_err(llvm_err)?;
+        // the instance, as `object.__new__(cls)` makes it
+        self.b.position_at_end(alloc);
+        let obj = self
+            .call_addr(
+                kc.object_new as usize,
+                Some(self.t.obj.into()),
+                &[
+                    cls.into(),
+                    self.addr_const(kc.empty).into(),
+                    self.null().into(),
+                ],
+            )?
+            .expect("returns")
+            .into_pointer_value();
+        let made = self.new_block("construct_made");
+        let alloc_failed = self.b.get_insert_block().expect("block");
+        let is_null = self.b.build_is_null(obj, "").map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(is_null, done, made)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(made);
+        // `self` and the arguments, for `__init__`
+        let buf = self.args_alloca(kc.max_args)?;
+        self.store(buf, obj)?;
+        let copy = self.new_block("construct_args");
+        let copied = self.new_block("construct_args_done");
+        let pre = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(copy).map_err(llvm_err)?;
+        self.b.position_at_end(copy);
+        let i = self.b.build_phi(i64t, "i").map_err(llvm_err)?;
+        i.add_incoming(&[(&zero, pre)]);
+        let iv = i.as_basic_value().into_int_value();
+        let more = self
+            .b
+            .build_int_compare(IntPredicate::ULT, iv, nargs, "")
+            .map_err(llvm_err)?;
+        let body = self.new_block("construct_arg");
+        self.b
+            .build_conditional_branch(more, body, copied)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(body);
+        // SAFETY (LLVM): `first` holds `nargs` arguments, `buf` room for one more.
+        let src = unsafe { self.b.build_gep(first, &[iv], "") }.map_err(llvm_err)?;
+        let a = self.load(src)?;
+        let next = self
+            .b
+            .build_int_add(iv, i64t.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        // SAFETY (LLVM): as above.
+        let dst = unsafe { self.b.build_gep(buf, &[next], "") }.map_err(llvm_err)?;
+        self.store(dst, a)?;
+        let body_end = self.b.get_insert_block().expect("block");
+        i.add_incoming(&[(&next, body_end)]);
+        self.b.build_unconditional_branch(copy).map_err(llvm_err)?;
+        self.b.position_at_end(copied);
+        let n1 = self
+            .b
+            .build_int_add(nargs, i64t.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        // `__init__` through the inline frame push, or the runtime's direct call
+        let plan = self.ld_ptr(site, k.site_plan)?;
+        let called = self.new_block("construct_called");
+        let generic = self.new_block("construct_generic");
+        let mut incoming = self.frame_call(k, site, plan, init, buf, n1, generic, called)?;
+        self.b.position_at_end(generic);
+        let buf_obj = self
+            .b
+            .build_pointer_cast(buf, self.t.objp, "")
+            .map_err(llvm_err)?;
+        let rg = self
+            .call_addr(
+                kc.call as usize,
+                Some(self.t.obj.into()),
+                &[
+                    self.env.expect("env").into(),
+                    init.into(),
+                    buf_obj.into(),
+                    n1.into(),
+                ],
+            )?
+            .expect("returns")
+            .into_pointer_value();
+        incoming.push((rg, self.b.get_insert_block().expect("block")));
+        self.b
+            .build_unconditional_branch(called)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(called);
+        let phi = self.b.build_phi(self.t.obj, "init").map_err(llvm_err)?;
+        let pairs: Vec<(
+            &dyn inkwell::values::BasicValue<'ctx>,
+            inkwell::basic_block::BasicBlock<'ctx>,
+        )> = incoming
+            .iter()
+            .map(|(v, b)| (v as &dyn inkwell::values::BasicValue<'ctx>, *b))
+            .collect();
+        phi.add_incoming(&pairs);
+        let r = phi.as_basic_value().into_pointer_value();
+        // `__init__` raised, returned a value (TypeError), or None
+        let none = self.object(anyjit_abi::Api::NoneStruct)?;
+        let raised = self.new_block("construct_raised");
+        let check_none = self.new_block("construct_result");
+        let not_none = self.new_block("construct_not_none");
+        let ok_bb = self.new_block("construct_ok");
+        let r_null = self.b.build_is_null(r, "").map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(r_null, raised, check_none)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(check_none);
+        let is_none = self.ptr_eq(r, none)?;
+        self.b
+            .build_conditional_branch(is_none, ok_bb, not_none)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(not_none);
+        self.call_addr(
+            kc.returned as usize,
+            None,
+            &[self.env.expect("env").into(), r.into()],
+        )?;
+        self.b
+            .build_unconditional_branch(raised)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(raised);
+        self.decref(obj)?;
+        let raised_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(ok_bb);
+        self.decref(r)?;
+        let ok_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(slow_bb);
+        let rs = slow()?;
+        let slow_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(done);
+        let out = self
+            .b
+            .build_phi(self.t.obj, "constructed")
+            .map_err(llvm_err)?;
+        out.add_incoming(&[
+            (&self.null(), alloc_failed),
+            (&self.null(), raised_end),
+            (&obj, ok_end),
+            (&rs, slow_end),
+        ]);
+        Ok(out.as_basic_value().into_pointer_value())
+    }
+
+    /// Room for `n` object pointers, in the function's entry block.
+    fn args_alloca(&self, n: u32) -> R<PointerValue<'ctx>> {
+        let here = self.b.get_insert_block().expect("positioned");
+        let entry = self
+            .function
+            .expect("function")
+            .get_first_basic_block()
+            .expect("entry block");
+        match entry.get_first_instruction() {
+            Some(i) => self.b.position_before(&i),
+            None => self.b.position_at_end(entry),
+        }
+        let a = self
+            .b
+            .build_alloca(self.t.obj.array_type(n), "init_args")
+            .map_err(llvm_err)?;
+        self.b.position_at_end(here);
+        self.b
+            .build_pointer_cast(a, self.t.objp, "")
+            .map_err(llvm_err)
     }
 }

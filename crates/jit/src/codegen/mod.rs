@@ -111,6 +111,11 @@ pub mod feedback {
     /// A compiled function (or a method bound to one) was called here (call sites; with the
     /// object's address or `MANY`, whose bits it does not share: objects are aligned).
     pub const COMPILED: usize = 2;
+    /// With `COMPILED`: the object called was a class constructed through its compiled
+    /// `__init__` (objects are aligned to 8 bytes at least).
+    pub const CLASS: usize = 4;
+    /// The bits of a call site's word that are marks, not the callee's address.
+    pub const MARKS: usize = COMPILED | CLASS;
     /// Site kinds for `runtime::rt_feedback`: two operands.
     pub const OPERANDS: u32 = 0;
     /// A container.
@@ -4356,6 +4361,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         )
                     };
                     match runtime::entry::inline_call(self.capi) {
+                        // (a class seen called: its construction inline; else a function)
+                        Some(k) if self.seen(ins).is_some_and(|s| s & feedback::CLASS != 0) => {
+                            self.inline_construct(&k, site, callable, first, nargs, &slow)?
+                        }
                         Some(k) => {
                             self.inline_direct_call(&k, site, callable, first, nargs, &slow)?
                         }

@@ -1653,7 +1653,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .feedback
             .map(|w| w[i].load(std::sync::atomic::Ordering::Relaxed))
             .unwrap_or(0)
-            & !crate::codegen::feedback::COMPILED;
+            & !crate::codegen::feedback::MARKS;
         let slot = match ins.op {
             Op::Call { slot, .. } => slot,
             _ => CallSlot::Single,

@@ -434,19 +434,26 @@ pub unsafe extern "C" fn rt_call_direct(
     }
 }
 
-/// Whether `o` is a compiled function's trampoline, a method bound to one, or a class that
-/// compiled code constructs through its compiled `__init__` (what call-site feedback marks
-/// with `feedback::COMPILED`).
+/// What call-site feedback marks a call of `o` with: `feedback::COMPILED` for a compiled
+/// function's trampoline or a method bound to one, `COMPILED | CLASS` for a class that
+/// compiled code constructs through its compiled `__init__`, else 0.
 ///
 /// # Safety
 /// GIL held; `o` live.
-pub(crate) unsafe fn is_compiled_callable(c: &CApi, o: Obj) -> bool {
+pub(crate) unsafe fn compiled_callable_marks(c: &CApi, o: Obj) -> usize {
+    use crate::codegen::feedback::{CLASS, COMPILED};
     // SAFETY: per the caller.
     unsafe {
-        DIRECT.get().is_some_and(|h| {
-            (h.compiled_of)(c, bound_function(c, o).0).is_some()
-                || construct_init(c, o).is_some_and(|(init, _)| (h.compiled_of)(c, init).is_some())
-        })
+        let Some(h) = DIRECT.get() else {
+            return 0;
+        };
+        if (h.compiled_of)(c, bound_function(c, o).0).is_some() {
+            COMPILED
+        } else if construct_init(c, o).is_some_and(|(init, _)| (h.compiled_of)(c, init).is_some()) {
+            COMPILED | CLASS
+        } else {
+            0
+        }
     }
 }
 
@@ -1165,7 +1172,6 @@ struct ConstructConsts {
     tp_new: usize,
     tp_flags: usize,
     tp_version_tag: usize,
-    tp_name: usize,
     /// `Py_TPFLAGS_VALID_VERSION_TAG`, or 0 where a non-zero tag is valid by itself.
     valid_tag: u32,
     is_abstract: u32,
@@ -1199,7 +1205,6 @@ fn construct_consts(c: &CApi) -> Option<&'static ConstructConsts> {
                 tp_new: t.tp_new as usize,
                 tp_flags: t.tp_flags as usize,
                 tp_version_tag: t.tp_version_tag as usize,
-                tp_name: t.tp_name as usize,
                 valid_tag: if d.version_tag_zeroed_on_change() {
                     0
                 } else {
@@ -1299,15 +1304,7 @@ unsafe fn construct(
             return Some(r);
         }
         if !c.is_none(r) {
-            let tp_name = (c.type_of(r) as *const u8).add(k.tp_name);
-            let name = std::ffi::CStr::from_ptr(*(tp_name as *const *const std::ffi::c_char));
-            let name = name.to_bytes();
-            let name = String::from_utf8_lossy(&name[..name.len().min(200)]).into_owned();
-            c.set_error(
-                c.object(Api::ExcTypeError),
-                &format!("__init__() should return None, not '{name}'"),
-            );
-            c.decref(r);
+            init_returned(c, r);
             c.decref(obj);
             return Some(std::ptr::null_mut());
         }
@@ -2016,6 +2013,35 @@ pub struct InlineCall {
     pub raised: u64,
     /// See `raised`.
     pub clear: u64,
+    /// Constructing instances inline, where the build allows it.
+    pub construct: Option<InlineConstruct>,
+}
+
+/// What the optimised code needs to construct an instance of a class whose `__init__` is
+/// compiled itself (see [`construct`]).
+#[derive(Debug, Clone, Copy)]
+pub struct InlineConstruct {
+    /// [`DirectSite`]'s `tag`.
+    pub site_tag: u32,
+    /// `tp_flags`, `tp_version_tag`, `tp_new`.
+    pub tp_flags: u32,
+    /// See `tp_flags`.
+    pub tp_version_tag: u32,
+    /// See `tp_flags`.
+    pub tp_new: u32,
+    /// `Py_TPFLAGS_VALID_VERSION_TAG`, or 0 where a non-zero tag is valid by itself.
+    pub valid_flag: u32,
+    /// `object.__new__`'s C function, and `()`.
+    pub object_new: u64,
+    /// See `object_new`.
+    pub empty: u64,
+    /// Most arguments (`self` included) of an inline construction.
+    pub max_args: u32,
+    /// [`rt_call_direct`] (`__init__` when the fast path does not take it) and
+    /// [`rt_init_returned`].
+    pub call: u64,
+    /// See `call`.
+    pub returned: u64,
 }
 
 /// Calls between two checks for signals and GIL requests on direct calls made inline.
@@ -2085,7 +2111,52 @@ pub fn inline_call(c: &CApi) -> Option<InlineCall> {
         ticks: &INLINE_TICKS as *const _ as u64,
         raised: rt_inline_raised as *const () as u64,
         clear: rt_inline_clear as *const () as u64,
+        construct: construct_consts(c).map(|kc| InlineConstruct {
+            site_tag: u(offset_of!(DirectSite, tag)),
+            tp_flags: u(kc.tp_flags),
+            tp_version_tag: u(kc.tp_version_tag),
+            tp_new: u(kc.tp_new),
+            valid_flag: kc.valid_tag,
+            object_new: kc.object_new as u64,
+            empty: kc.empty as u64,
+            max_args: CONSTRUCT_MAX_ARGS as u32,
+            call: rt_call_direct as *const () as u64,
+            returned: rt_init_returned as *const () as u64,
+        }),
     })
+}
+
+/// An `__init__` called by an inline construction returned `r` (owned), not None: raises the
+/// interpreter's TypeError and releases `r`.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_init_returned(env: *const super::Env, r: Obj) {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = super::rt(env).capi;
+        init_returned(c, r);
+    }
+}
+
+/// Raises `__init__() should return None, not '...'` for `r` (owned, released).
+///
+/// # Safety
+/// GIL held; `r` live.
+unsafe fn init_returned(c: &CApi, r: Obj) {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let tp_name =
+            (c.type_of(r) as *const u8).add(c.descriptor().layout.type_object.tp_name as usize);
+        let name = std::ffi::CStr::from_ptr(*(tp_name as *const *const std::ffi::c_char));
+        let name = name.to_bytes();
+        let name = String::from_utf8_lossy(&name[..name.len().min(200)]).into_owned();
+        c.set_error(
+            c.object(Api::ExcTypeError),
+            &format!("__init__() should return None, not '{name}'"),
+        );
+        c.decref(r);
+    }
 }
 
 /// A direct call made inline returned NULL: makes sure an exception is set and adds the

@@ -777,15 +777,15 @@ pub unsafe extern "C" fn rt_feedback(env: *const Env, word: *mut usize, kind: u3
                 _ => fb::OTHER,
             },
             _ => {
-                let marks = *word & fb::COMPILED;
-                let seen = *word & !fb::COMPILED;
+                let marks = *word & fb::MARKS;
+                let seen = *word & !fb::MARKS;
                 let one = if seen == 0 || seen == a as usize {
                     a as usize
                 } else {
                     fb::MANY
                 };
-                let compiled = if marks == 0 && entry::is_compiled_callable(c, a) {
-                    fb::COMPILED
+                let compiled = if marks == 0 {
+                    entry::compiled_callable_marks(c, a)
                 } else {
                     marks
                 };
