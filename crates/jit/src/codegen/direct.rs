@@ -33,17 +33,50 @@ impl<'ctx> Codegen<'_, 'ctx> {
 
     /// `a == b` for pointers.
     fn ptr_eq(&self, a: PointerValue<'ctx>, b: PointerValue<'ctx>) -> R<IntValue<'ctx>> {
-        let x = self
+        self.same_object(a, b, false)
+    }
+
+    /// A loop over `i` from 0 to `n` (exclusive) running `body(i)`; the builder is left after it.
+    fn count_loop(
+        &self,
+        n: IntValue<'ctx>,
+        name: &str,
+        body: &dyn Fn(IntValue<'ctx>) -> R<()>,
+    ) -> R<()> {
+        let i64t = self.t.i64;
+        let head = self.new_block(name);
+        let each = self.new_block(name);
+        let after = self.new_block(name);
+        let pre = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(head).map_err(llvm_err)?;
+        self.b.position_at_end(head);
+        let i = self.b.build_phi(i64t, "i").map_err(llvm_err)?;
+        i.add_incoming(&[(&i64t.const_zero(), pre)]);
+        let iv = i.as_basic_value().into_int_value();
+        let more = self
             .b
-            .build_ptr_to_int(a, self.t.i64, "")
-            .map_err(llvm_err)?;
-        let y = self
-            .b
-            .build_ptr_to_int(b, self.t.i64, "")
+            .build_int_compare(IntPredicate::ULT, iv, n, "")
             .map_err(llvm_err)?;
         self.b
-            .build_int_compare(IntPredicate::EQ, x, y, "")
-            .map_err(llvm_err)
+            .build_conditional_branch(more, each, after)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(each);
+        body(iv)?;
+        let next = self
+            .b
+            .build_int_add(iv, i64t.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        let end = self.b.get_insert_block().expect("block");
+        i.add_incoming(&[(&next, end)]);
+        self.b.build_unconditional_branch(head).map_err(llvm_err)?;
+        self.b.position_at_end(after);
+        Ok(())
+    }
+
+    /// The address of item `i` of the object slots at `base`.
+    fn slot_at(&self, base: PointerValue<'ctx>, i: IntValue<'ctx>) -> R<PointerValue<'ctx>> {
+        // SAFETY (LLVM): callers index inside the slots they own.
+        unsafe { self.b.build_gep(base, &[i], "") }.map_err(llvm_err)
     }
 
     /// A pointer constant.
@@ -323,43 +356,15 @@ impl<'ctx> Codegen<'_, 'ctx> {
         self.st_ptr(frame, k.pos, self.ld_ptr(plan, k.plan_pos)?)?;
         let lp = self.field_ptr(frame, k.localsplus)?;
         // the parameters (new references), then the trampoline's cell
-        let copy = self.new_block("direct_args");
-        let copied = self.new_block("direct_args_done");
-        let entry_bb = self.b.get_insert_block().expect("block");
-        self.b.build_unconditional_branch(copy).map_err(llvm_err)?;
-        self.b.position_at_end(copy);
-        let i = self.b.build_phi(i64t, "i").map_err(llvm_err)?;
-        i.add_incoming(&[(&zero64, entry_bb)]);
-        let iv = i.as_basic_value().into_int_value();
-        let more = self
-            .b
-            .build_int_compare(IntPredicate::ULT, iv, nargs, "")
-            .map_err(llvm_err)?;
-        let body = self.new_block("direct_arg");
-        self.b
-            .build_conditional_branch(more, body, copied)
-            .map_err(llvm_err)?;
-        self.b.position_at_end(body);
-        // SAFETY (LLVM): `first` holds `nargs` arguments, `lp` room for them.
-        let src = unsafe { self.b.build_gep(first, &[iv], "") }.map_err(llvm_err)?;
-        let a = self.load(src)?;
-        self.incref(a)?;
-        // SAFETY (LLVM): as above.
-        let dst = unsafe { self.b.build_gep(lp, &[iv], "") }.map_err(llvm_err)?;
-        self.store(dst, a)?;
-        let next = self
-            .b
-            .build_int_add(iv, i64t.const_int(1, false), "")
-            .map_err(llvm_err)?;
-        let body_end = self.b.get_insert_block().expect("block");
-        i.add_incoming(&[(&next, body_end)]);
-        self.b.build_unconditional_branch(copy).map_err(llvm_err)?;
-        self.b.position_at_end(copied);
+        self.count_loop(nargs, "direct_args", &|i| {
+            let a = self.load(self.slot_at(first, i)?)?;
+            self.incref(a)?;
+            self.store(self.slot_at(lp, i)?, a)
+        })?;
         let cell = self.ld_ptr(closure, k.tuple_item)?;
         self.incref(cell)?;
-        // SAFETY (LLVM): the cell follows the parameters.
-        let cell_slot = unsafe { self.b.build_gep(lp, &[nargs], "") }.map_err(llvm_err)?;
-        self.store(cell_slot, cell)?;
+        // (the cell follows the parameters)
+        self.store(self.slot_at(lp, nargs)?, cell)?;
         // the entry in the cell owns the compiled function: held for the call
         let entry_obj = self.ld_ptr(cell, k.cell_ref)?;
         self.incref(entry_obj)?;
@@ -455,39 +460,9 @@ impl<'ctx> Codegen<'_, 'ctx> {
             .map_err(llvm_err)?;
         self.b.position_at_end(plain);
         let stacktop = self.load_int(frame, k.stacktop, 32, false)?;
-        let loop_bb = self.new_block("direct_release");
-        let rel_body = self.new_block("direct_release_one");
-        let rel_done = self.new_block("direct_released");
-        let pre = self.b.get_insert_block().expect("block");
-        self.b
-            .build_unconditional_branch(loop_bb)
-            .map_err(llvm_err)?;
-        self.b.position_at_end(loop_bb);
-        let j = self.b.build_phi(i64t, "j").map_err(llvm_err)?;
-        j.add_incoming(&[(&zero64, pre)]);
-        let jv = j.as_basic_value().into_int_value();
-        let more = self
-            .b
-            .build_int_compare(IntPredicate::ULT, jv, stacktop, "")
-            .map_err(llvm_err)?;
-        self.b
-            .build_conditional_branch(more, rel_body, rel_done)
-            .map_err(llvm_err)?;
-        self.b.position_at_end(rel_body);
-        // SAFETY (LLVM): the frame's live slots.
-        let slot = unsafe { self.b.build_gep(lp, &[jv], "") }.map_err(llvm_err)?;
-        let v = self.load(slot)?;
-        self.decref(v)?;
-        let jn = self
-            .b
-            .build_int_add(jv, i64t.const_int(1, false), "")
-            .map_err(llvm_err)?;
-        let rel_end = self.b.get_insert_block().expect("block");
-        j.add_incoming(&[(&jn, rel_end)]);
-        self.b
-            .build_unconditional_branch(loop_bb)
-            .map_err(llvm_err)?;
-        self.b.position_at_end(rel_done);
+        self.count_loop(stacktop, "direct_release", &|i| {
+            self.decref(self.load(self.slot_at(lp, i)?)?)
+        })?;
         let locals = self.ld_ptr(frame, k.f_locals)?;
         self.decref(locals)?;
         self.decref(callable)?;
@@ -876,37 +851,14 @@ impl<'ctx> Codegen<'_, 'ctx> {
         // `self` and the arguments, for `__init__`
         let buf = self.args_alloca(kc.max_args)?;
         self.store(buf, obj)?;
-        let copy = self.new_block("construct_args");
-        let copied = self.new_block("construct_args_done");
-        let pre = self.b.get_insert_block().expect("block");
-        self.b.build_unconditional_branch(copy).map_err(llvm_err)?;
-        self.b.position_at_end(copy);
-        let i = self.b.build_phi(i64t, "i").map_err(llvm_err)?;
-        i.add_incoming(&[(&zero, pre)]);
-        let iv = i.as_basic_value().into_int_value();
-        let more = self
-            .b
-            .build_int_compare(IntPredicate::ULT, iv, nargs, "")
-            .map_err(llvm_err)?;
-        let body = self.new_block("construct_arg");
-        self.b
-            .build_conditional_branch(more, body, copied)
-            .map_err(llvm_err)?;
-        self.b.position_at_end(body);
-        // SAFETY (LLVM): `first` holds `nargs` arguments, `buf` room for one more.
-        let src = unsafe { self.b.build_gep(first, &[iv], "") }.map_err(llvm_err)?;
-        let a = self.load(src)?;
-        let next = self
-            .b
-            .build_int_add(iv, i64t.const_int(1, false), "")
-            .map_err(llvm_err)?;
-        // SAFETY (LLVM): as above.
-        let dst = unsafe { self.b.build_gep(buf, &[next], "") }.map_err(llvm_err)?;
-        self.store(dst, a)?;
-        let body_end = self.b.get_insert_block().expect("block");
-        i.add_incoming(&[(&next, body_end)]);
-        self.b.build_unconditional_branch(copy).map_err(llvm_err)?;
-        self.b.position_at_end(copied);
+        self.count_loop(nargs, "construct_args", &|i| {
+            let a = self.load(self.slot_at(first, i)?)?;
+            let next = self
+                .b
+                .build_int_add(i, self.t.i64.const_int(1, false), "")
+                .map_err(llvm_err)?;
+            self.store(self.slot_at(buf, next)?, a)
+        })?;
         let n1 = self
             .b
             .build_int_add(nargs, i64t.const_int(1, false), "")
