@@ -233,7 +233,30 @@ def methods(n):
     return out
 
 
+def insertion_order(n):
+    # attributes set on fresh instances in varying order, the first ones known to the class's
+    # shared keys: the instance dict (and vars) lists them in the order they were set
+    out = []
+    for i in range(n):
+        p = P.__new__(P)
+        if i % 2:
+            p.y = i
+            p.x = -i
+        else:
+            p.x = i
+            p.y = -i
+        if i % 3 == 0:
+            p.kind = 'own'
+        out.append(list(vars(p).items()))
+        p.x = 'again'
+        del p.y
+        p.y = 'last'
+        out.append(list(vars(p).items()))
+    return out
+
+
 CASES = [
+    ('insertion_order', (6,), {}),
     ('methods', (10,), {}),
     ('loads', (5,), {}),
     ('missing_then_class', (7,), {}),

@@ -189,6 +189,12 @@ if 'dict_values' in L:
     if has(DV, 'valid'):  # 3.13: inline, after the object
         values = id(inst) + Attrs.__basicsize__
         check(DV, 'valid', ctypes.c_uint8.from_address(values + off(DV, 'valid')).value == 1)
+        capacity = ctypes.c_uint8.from_address(values + off(DV, 'capacity')).value
+        check(DV, 'capacity', capacity >= 2)
+        # two values set, their insertion order after `capacity` values: 0, then 1
+        order = values + off(DV, 'values') + capacity * PTR
+        check(DV, 'used', ctypes.c_uint8.from_address(values + off(DV, 'used')).value == 2
+              and [ctypes.c_uint8.from_address(order + i).value for i in (0, 1)] == [0, 1])
     elif 'dict_or_values' in L:  # 3.12: three words before the object, the address minus one
         check('dict_or_values', 'values', off('dict_or_values', 'values') == 0)
         check('dict_or_values', 'size', L['dict_or_values']['size'] == PTR)
@@ -196,6 +202,12 @@ if 'dict_values' in L:
     else:  # 3.11: a pointer four words before the object
         values = word(id(inst) - 4 * PTR)
     check(DV, 'values', obj_at(values + off(DV, 'values') + PTR) == 'two')
+    if not has(DV, 'valid'):
+        # 3.11/3.12: the insertion order before the values, backwards from the byte holding
+        # its length, which follows the byte holding the prefix's size
+        byte = lambda a: ctypes.c_uint8.from_address(a).value  # noqa: E731
+        check(DV, 'values', byte(values - 2) == 2 and [byte(values - 3), byte(values - 4)] == [0, 1]
+              and byte(values - 1) > 3)
     check(DV, 'size', L[DV]['size'] == off(DV, 'values') + PTR)
 
 # --- numbers ----------------------------------------------------------------------------------

@@ -294,7 +294,10 @@ pub struct Descriptor {
 
 /// Where an instance of a class with a managed dict (3.11+) keeps its attribute values: an
 /// array indexed as the keys its class shares among its instances (`ht_cached_keys`), until a
-/// dict is made for it.
+/// dict is made for it. The values' insertion order (a byte per value set) is kept before the
+/// values on 3.11 and 3.12 (`_PyDictValues_AddToInsertionOrder`: the byte before the values
+/// holds the size of that prefix, the one before it the order's length, and the order runs
+/// backwards from there), after `capacity` values on 3.13 (`size`, here `used`, its length).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InstanceValues {
     /// 3.11: the pre-header word at `offset` from the object points to the values (NULL once a

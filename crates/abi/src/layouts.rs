@@ -237,6 +237,10 @@ layout_struct! {
     optional {
         /// 3.13: whether values stored inline in the object are in use.
         valid = "valid";
+        /// 3.13: how many values there is room for (the insertion order follows them).
+        capacity = "capacity";
+        /// 3.13: `size`, how many values are set (the length of the insertion order).
+        used = "size";
     }
 }
 

@@ -573,7 +573,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         o: PointerValue<'ctx>,
         miss: inkwell::basic_block::BasicBlock<'ctx>,
         store: bool,
-    ) -> R<PointerValue<'ctx>> {
+    ) -> R<(PointerValue<'ctx>, IntValue<'ctx>)> {
         use anyjit_abi::descriptor::InstanceValues;
         let i64t = self.t.i64;
         let zero = i64t.const_zero();
@@ -669,9 +669,106 @@ impl<'ctx> Codegen<'_, 'ctx> {
             .build_int_add(array, i64t.const_int(u64::from(k.array), false), "")
             .map_err(llvm_err)?;
         let addr = self.b.build_int_add(addr, off, "").map_err(llvm_err)?;
-        self.b
+        let slot = self
+            .b
             .build_int_to_ptr(addr, self.t.objp, "")
-            .map_err(llvm_err)
+            .map_err(llvm_err)?;
+        Ok((slot, array))
+    }
+
+    /// Appends the index site `site` caches to the insertion order of the attribute values at
+    /// `values` (see `anyjit_abi::descriptor::InstanceValues`); branches to `miss` where it
+    /// is full (which the interpreter's layout never lets happen).
+    fn append_insertion_order(
+        &self,
+        k: &crate::runtime::attrs::InlineAttr,
+        site: PointerValue<'ctx>,
+        values: IntValue<'ctx>,
+        miss: inkwell::basic_block::BasicBlock<'ctx>,
+    ) -> R<()> {
+        use anyjit_abi::descriptor::InstanceValues;
+        let i64t = self.t.i64;
+        let i8t = self.ctx.i8_type();
+        let byte_at = |addr: IntValue<'ctx>| -> R<PointerValue<'ctx>> {
+            self.b
+                .build_int_to_ptr(addr, i8t.ptr_type(AddressSpace::default()), "")
+                .map_err(llvm_err)
+        };
+        let add = |a: IntValue<'ctx>, b: i64| -> R<IntValue<'ctx>> {
+            self.b
+                .build_int_add(a, i64t.const_int(b as u64, true), "")
+                .map_err(llvm_err)
+        };
+        let load_byte = |p: PointerValue<'ctx>| -> R<IntValue<'ctx>> {
+            let x = self.b.build_load(p, "").map_err(llvm_err)?.into_int_value();
+            self.b.build_int_z_extend(x, i64t, "").map_err(llvm_err)
+        };
+        let index = self.load_int(site, k.site_index, 32, false)?;
+        let index8 = self
+            .b
+            .build_int_truncate(index, i8t, "")
+            .map_err(llvm_err)?;
+        let room = self.new_block("attr_order");
+        match (k.model, k.capacity_used) {
+            (InstanceValues::Inline { .. }, Some((capacity, used))) => {
+                let cap_p = byte_at(add(values, i64::from(capacity))?)?;
+                let used_p = byte_at(add(values, i64::from(used))?)?;
+                let cap = load_byte(cap_p)?;
+                let size = load_byte(used_p)?;
+                let fits = self
+                    .b
+                    .build_int_compare(IntPredicate::ULT, size, cap, "")
+                    .map_err(llvm_err)?;
+                self.b
+                    .build_conditional_branch(fits, room, miss)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(room);
+                // the order follows `capacity` values
+                let order = self
+                    .b
+                    .build_int_mul(cap, i64t.const_int(8, false), "")
+                    .map_err(llvm_err)?;
+                let order = self.b.build_int_add(values, order, "").map_err(llvm_err)?;
+                let order = add(order, i64::from(k.array))?;
+                let at = self.b.build_int_add(order, size, "").map_err(llvm_err)?;
+                self.b.build_store(byte_at(at)?, index8).map_err(llvm_err)?;
+                let size1 = add(size, 1)?;
+                let size1 = self
+                    .b
+                    .build_int_truncate(size1, i8t, "")
+                    .map_err(llvm_err)?;
+                self.b.build_store(used_p, size1).map_err(llvm_err)?;
+            }
+            (InstanceValues::Pointer { .. } | InstanceValues::Tagged { .. }, _) => {
+                // the prefix's size in the byte before the values, the order's length in
+                // the one before it, the order running backwards from there
+                let size_p = byte_at(add(values, -2)?)?;
+                let prefix = load_byte(byte_at(add(values, -1)?)?)?;
+                let size = load_byte(size_p)?;
+                let fits = self
+                    .b
+                    .build_int_compare(IntPredicate::ULT, add(size, 2)?, prefix, "")
+                    .map_err(llvm_err)?;
+                self.b
+                    .build_conditional_branch(fits, room, miss)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(room);
+                let size1 = add(size, 1)?;
+                let base = add(values, -2)?;
+                let at = self.b.build_int_sub(base, size1, "").map_err(llvm_err)?;
+                self.b.build_store(byte_at(at)?, index8).map_err(llvm_err)?;
+                let size1 = self
+                    .b
+                    .build_int_truncate(size1, i8t, "")
+                    .map_err(llvm_err)?;
+                self.b.build_store(size_p, size1).map_err(llvm_err)?;
+            }
+            _ => {
+                self.b.build_unconditional_branch(miss).map_err(llvm_err)?;
+                self.b.position_at_end(room);
+            }
+        }
+        Ok(())
     }
 
     /// The word at byte offset `offset` (negative for the pre-header) from object `o`.
@@ -700,7 +797,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
     ) -> R<PointerValue<'ctx>> {
         let miss = self.new_block("attr_miss");
         let done = self.new_block("attr_done");
-        let slot = self.attr_value_slot(k, site, o, miss, false)?;
+        let (slot, _) = self.attr_value_slot(k, site, o, miss, false)?;
         let v = self.load(slot)?;
         let found = self.new_block("attr_found");
         let is_null = self.b.build_is_null(v, "").map_err(llvm_err)?;
@@ -734,12 +831,13 @@ impl<'ctx> Codegen<'_, 'ctx> {
     ) -> R<IntValue<'ctx>> {
         let miss = self.new_block("attr_miss");
         let done = self.new_block("attr_done");
-        let slot = self.attr_value_slot(k, site, o, miss, true)?;
+        let (slot, values) = self.attr_value_slot(k, site, o, miss, true)?;
         let old = self.load(slot)?;
         let found = self.new_block("attr_found");
+        let added = self.new_block("attr_new");
         let is_null = self.b.build_is_null(old, "").map_err(llvm_err)?;
         self.b
-            .build_conditional_branch(is_null, miss, found)
+            .build_conditional_branch(is_null, added, found)
             .map_err(llvm_err)?;
         self.b.position_at_end(found);
         self.incref(v)?;
@@ -747,13 +845,22 @@ impl<'ctx> Codegen<'_, 'ctx> {
         self.decref(old)?;
         let hit_end = self.b.get_insert_block().expect("block");
         self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        // a value the instance does not have yet: stored, and its index appended to the
+        // insertion order, as the interpreter's STORE_ATTR_INSTANCE_VALUE does
+        self.b.position_at_end(added);
+        self.append_insertion_order(k, site, values, miss)?;
+        self.incref(v)?;
+        self.store(slot, v)?;
+        let new_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
         self.b.position_at_end(miss);
         let r = slow()?;
         let miss_end = self.b.get_insert_block().expect("block");
         self.b.build_unconditional_branch(done).map_err(llvm_err)?;
         self.b.position_at_end(done);
         let phi = self.b.build_phi(self.t.i32, "stored").map_err(llvm_err)?;
-        phi.add_incoming(&[(&self.t.i32.const_zero(), hit_end), (&r, miss_end)]);
+        let zero = self.t.i32.const_zero();
+        phi.add_incoming(&[(&zero, hit_end), (&zero, new_end), (&r, miss_end)]);
         Ok(phi.as_basic_value().into_int_value())
     }
 }

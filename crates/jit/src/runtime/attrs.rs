@@ -592,6 +592,9 @@ pub struct InlineAttr {
     pub model: InstanceValues,
     /// `PyDictValues.values`.
     pub array: u32,
+    /// 3.13: `PyDictValues.capacity` and `size` (see [`InstanceValues`] for the insertion
+    /// order).
+    pub capacity_used: Option<(u32, u32)>,
 }
 
 /// This build's [`InlineAttr`], if its instances keep attribute values.
@@ -613,5 +616,10 @@ pub fn inline_attr(c: &CApi) -> Option<InlineAttr> {
         valid_flag: k.tags.valid_flag,
         model: v.model,
         array: v.array as u32,
+        capacity_used: d
+            .layout
+            .dict_values
+            .as_ref()
+            .and_then(|dv| Some((dv.capacity?, dv.used?))),
     })
 }

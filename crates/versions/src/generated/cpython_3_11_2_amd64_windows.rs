@@ -226,7 +226,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         exc_stack_item: Some(ExcStackItemLayout { size: 16, exc_value: 0, previous_item: 8, exc_type: None, exc_traceback: None }),
         cfunction: Some(CFunctionLayout { size: 56, m_ml: 16, m_self: 24 }),
         heap_type: Some(HeapTypeLayout { size: 904, ht_slots: 856, ht_cached_keys: Some(872) }),
-        dict_values: Some(DictValuesLayout { size: 8, values: 0, valid: None }),
+        dict_values: Some(DictValuesLayout { size: 8, values: 0, valid: None, capacity: None, used: None }),
         dict_unicode_entry: Some(DictUnicodeEntryLayout { size: 16, me_key: 0, me_value: 8 }),
         dict_or_values: None,
     },

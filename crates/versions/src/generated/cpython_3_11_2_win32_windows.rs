@@ -226,7 +226,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         exc_stack_item: Some(ExcStackItemLayout { size: 8, exc_value: 0, previous_item: 4, exc_type: None, exc_traceback: None }),
         cfunction: Some(CFunctionLayout { size: 28, m_ml: 8, m_self: 12 }),
         heap_type: Some(HeapTypeLayout { size: 452, ht_slots: 428, ht_cached_keys: Some(436) }),
-        dict_values: Some(DictValuesLayout { size: 4, values: 0, valid: None }),
+        dict_values: Some(DictValuesLayout { size: 4, values: 0, valid: None, capacity: None, used: None }),
         dict_unicode_entry: Some(DictUnicodeEntryLayout { size: 8, me_key: 0, me_value: 4 }),
         dict_or_values: None,
     },

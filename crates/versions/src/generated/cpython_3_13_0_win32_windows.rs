@@ -268,7 +268,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         exc_stack_item: Some(ExcStackItemLayout { size: 8, exc_value: 0, previous_item: 4, exc_type: None, exc_traceback: None }),
         cfunction: Some(CFunctionLayout { size: 28, m_ml: 8, m_self: 12 }),
         heap_type: Some(HeapTypeLayout { size: 464, ht_slots: 432, ht_cached_keys: Some(440) }),
-        dict_values: Some(DictValuesLayout { size: 8, values: 4, valid: Some(3) }),
+        dict_values: Some(DictValuesLayout { size: 8, values: 4, valid: Some(3), capacity: Some(0), used: Some(1) }),
         dict_unicode_entry: Some(DictUnicodeEntryLayout { size: 8, me_key: 0, me_value: 4 }),
         dict_or_values: None,
     },
