@@ -233,6 +233,27 @@ def methods(n):
     return out
 
 
+def _m(self):
+    return ('class m', self.a)
+
+
+def method_keys_grow(n):
+    # a method load planned while the class's shared keys lack the name; then an instance
+    # gets an attribute of that name (the keys grow), and another instance too
+    C = type('C', (object,), {'__init__': _c_init, 'm': _m})
+    c, d = C(), C()
+    out = []
+    for i in range(n):
+        if i == 2:
+            d.m = lambda: 'd own'
+        if i == 4:
+            c.m = lambda: 'c own'
+        if i == 6:
+            del c.m
+        out.append((c.m(), d.m()))
+    return out
+
+
 def insertion_order(n):
     # attributes set on fresh instances in varying order, the first ones known to the class's
     # shared keys: the instance dict (and vars) lists them in the order they were set
@@ -256,6 +277,7 @@ def insertion_order(n):
 
 
 CASES = [
+    ('method_keys_grow', (8,), {}),
     ('insertion_order', (6,), {}),
     ('methods', (10,), {}),
     ('loads', (5,), {}),

@@ -573,6 +573,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         o: PointerValue<'ctx>,
         miss: inkwell::basic_block::BasicBlock<'ctx>,
         store: bool,
+        kind: u8,
     ) -> R<(PointerValue<'ctx>, IntValue<'ctx>)> {
         use anyjit_abi::descriptor::InstanceValues;
         let i64t = self.t.i64;
@@ -592,11 +593,11 @@ impl<'ctx> Codegen<'_, 'ctx> {
         };
         let t = self.ld_ptr(o, k.ob_type)?;
         let sty = self.ld_ptr(site, k.site_ty)?;
-        let kind = self.load_int(site, k.site_kind, 8, false)?;
+        let site_kind = self.load_int(site, k.site_kind, 8, false)?;
         let stag = self.load_int(site, k.site_tag, 32, false)?;
         let same = self.all(&[
             self.ptr_eq(t, sty)?,
-            eq(kind, i64t.const_int(u64::from(k.values_kind), false))?,
+            eq(site_kind, i64t.const_int(u64::from(kind), false))?,
             self.b
                 .build_int_compare(IntPredicate::NE, stag, zero, "")
                 .map_err(llvm_err)?,
@@ -674,6 +675,81 @@ impl<'ctx> Codegen<'_, 'ctx> {
             .build_int_to_ptr(addr, self.t.objp, "")
             .map_err(llvm_err)?;
         Ok((slot, array))
+    }
+
+    /// `LOAD_METHOD` of `o.name` through attribute site `site`: 1 with the class's function
+    /// stored at `out` where the site's cache answers inline (a [`METHOD`] site, the class and
+    /// its tag as cached, the instance's values in use and without a value of that name: its
+    /// slot empty, or the class's shared keys still without the name), else `slow` (the
+    /// runtime's cached lookup, which stores at `out` itself).
+    ///
+    /// [`METHOD`]: crate::runtime::attrs
+    pub(super) fn inline_load_method(
+        &self,
+        k: &crate::runtime::attrs::InlineAttr,
+        site: PointerValue<'ctx>,
+        o: PointerValue<'ctx>,
+        out: PointerValue<'ctx>,
+        slow: &dyn Fn() -> R<IntValue<'ctx>>,
+    ) -> R<IntValue<'ctx>> {
+        let i64t = self.t.i64;
+        let miss = self.new_block("method_miss");
+        let done = self.new_block("method_done");
+        let (slot, _) = self.attr_value_slot(k, site, o, miss, true, k.method_kind)?;
+        // the name's index known: the instance's slot must be empty; else the class's keys
+        // must still have as many entries as when the site looked (they only grow)
+        let entries = self.load_int(site, k.site_entries, 64, false)?;
+        let by_index = self
+            .b
+            .build_int_compare(IntPredicate::SLT, entries, i64t.const_zero(), "")
+            .map_err(llvm_err)?;
+        let check_slot = self.new_block("method_slot");
+        let check_keys = self.new_block("method_keys");
+        let hit = self.new_block("method_hit");
+        self.b
+            .build_conditional_branch(by_index, check_slot, check_keys)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(check_slot);
+        let own = self.load(slot)?;
+        let empty = self.b.build_is_null(own, "").map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(empty, hit, miss)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(check_keys);
+        let t = self.ld_ptr(o, self.desc.layout.object.ob_type)?;
+        let keys = self.ld_ptr(t, k.ht_cached_keys)?;
+        let keys_i = self.b.build_ptr_to_int(keys, i64t, "").map_err(llvm_err)?;
+        let has_keys = self
+            .b
+            .build_int_compare(IntPredicate::NE, keys_i, i64t.const_zero(), "")
+            .map_err(llvm_err)?;
+        let read_keys = self.new_block("method_nentries");
+        self.b
+            .build_conditional_branch(has_keys, read_keys, miss)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(read_keys);
+        let n = self.load_int(keys, k.dk_nentries, 64, false)?;
+        let same = self
+            .b
+            .build_int_compare(IntPredicate::EQ, n, entries, "")
+            .map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(same, hit, miss)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(hit);
+        let m = self.ld_ptr(site, k.site_method)?;
+        self.incref(m)?;
+        self.store(out, m)?;
+        let hit_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(miss);
+        let r = slow()?;
+        let miss_end = self.b.get_insert_block().expect("block");
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(self.t.i32, "method").map_err(llvm_err)?;
+        phi.add_incoming(&[(&self.t.i32.const_int(1, false), hit_end), (&r, miss_end)]);
+        Ok(phi.as_basic_value().into_int_value())
     }
 
     /// Appends the index site `site` caches to the insertion order of the attribute values at
@@ -797,7 +873,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
     ) -> R<PointerValue<'ctx>> {
         let miss = self.new_block("attr_miss");
         let done = self.new_block("attr_done");
-        let (slot, _) = self.attr_value_slot(k, site, o, miss, false)?;
+        let (slot, _) = self.attr_value_slot(k, site, o, miss, false, k.values_kind)?;
         let v = self.load(slot)?;
         let found = self.new_block("attr_found");
         let is_null = self.b.build_is_null(v, "").map_err(llvm_err)?;
@@ -831,7 +907,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
     ) -> R<IntValue<'ctx>> {
         let miss = self.new_block("attr_miss");
         let done = self.new_block("attr_done");
-        let (slot, values) = self.attr_value_slot(k, site, o, miss, true)?;
+        let (slot, values) = self.attr_value_slot(k, site, o, miss, true, k.values_kind)?;
         let old = self.load(slot)?;
         let found = self.new_block("attr_found");
         let added = self.new_block("attr_new");

@@ -3824,16 +3824,23 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     )?
                 } else {
                     let site = self.attr_site();
-                    self.helper_int(
-                        runtime::attrs::rt_load_method as *const () as usize,
-                        &[
-                            self.env.expect("env").into(),
-                            site.into(),
-                            o.into(),
-                            key.into(),
-                            self.slot_addr(d)?.into(),
-                        ],
-                    )?
+                    let out = self.slot_addr(d)?;
+                    let slow = || {
+                        self.helper_int(
+                            runtime::attrs::rt_load_method as *const () as usize,
+                            &[
+                                self.env.expect("env").into(),
+                                site.into(),
+                                o.into(),
+                                key.into(),
+                                out.into(),
+                            ],
+                        )
+                    };
+                    match runtime::attrs::inline_attr(self.capi) {
+                        Some(k) => self.inline_load_method(&k, site, o, out, &slow)?,
+                        None => slow()?,
+                    }
                 };
                 let m = self.sget(d)?;
                 self.check_null(m, off, d)?;

@@ -595,6 +595,17 @@ pub struct InlineAttr {
     /// 3.13: `PyDictValues.capacity` and `size` (see [`InstanceValues`] for the insertion
     /// order).
     pub capacity_used: Option<(u32, u32)>,
+    /// [`METHOD`] sites: the kind, the site's `method` and `entries`, and the class's shared
+    /// keys (`ht_cached_keys`) and their `dk_nentries`.
+    pub method_kind: u8,
+    /// See `method_kind`.
+    pub site_method: u32,
+    /// See `method_kind`.
+    pub site_entries: u32,
+    /// See `method_kind`.
+    pub ht_cached_keys: u32,
+    /// See `method_kind`.
+    pub dk_nentries: u32,
 }
 
 /// This build's [`InlineAttr`], if its instances keep attribute values.
@@ -621,5 +632,10 @@ pub fn inline_attr(c: &CApi) -> Option<InlineAttr> {
             .dict_values
             .as_ref()
             .and_then(|dv| Some((dv.capacity?, dv.used?))),
+        method_kind: METHOD,
+        site_method: offset_of!(AttrSite, method) as u32,
+        site_entries: offset_of!(AttrSite, entries) as u32,
+        ht_cached_keys: v.ht_cached_keys as u32,
+        dk_nentries: v.dk_nentries as u32,
     })
 }
