@@ -333,6 +333,16 @@ second = jm(50)
 made = anyjit.stats()['direct_calls'] - direct
 check('direct constructions answer', [first, second] == [make(50)] * 2, (first, second))
 check('direct constructions made', made == 49, made)
+# what the optimised code of `make` has for them: the attribute load's cache (every build)
+# and, from 3.11, the construction, the frame push and the attribute read emitted inline
+paths = anyjit._inline_paths(jm)
+inline = sys.version_info >= (3, 11)
+check('construction inline paths',
+      (paths.get('compiled_call'), paths.get('attr_cache'), paths.get('construct'),
+       paths.get('attr_values')) == ((1, 1, 1, 1) if inline else (1, 1, None, None)), paths)
+paths = anyjit._inline_paths(jc)
+check('direct call inline paths',
+      (paths.get('compiled_call'), paths.get('frame_push')) == (1, 1 if inline else None), paths)
 
 
 # deep recursion: RecursionError, never a crash

@@ -110,6 +110,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
     ) -> R<PointerValue<'ctx>> {
         let i64t = self.t.i64;
         let zero64 = i64t.const_zero();
+        self.note_inline("frame_push");
         let done = self.new_block("direct_done");
         let slow_bb = self.new_block("direct_slow");
         let check = self.new_block("direct_check");
@@ -393,7 +394,12 @@ impl<'ctx> Codegen<'_, 'ctx> {
             self.b.build_int_truncate(up, i32t, "").map_err(llvm_err)?,
         )?;
         // the callee's environment, as `fast_call` builds it
-        let ce = self.env_alloca()?;
+        let words = crate::runtime::env_offsets::SIZE.div_ceil(8) as u32;
+        let ce = self.entry_alloca(self.t.i64.array_type(words).into(), "callee_env")?;
+        let ce = self
+            .b
+            .build_pointer_cast(ce, self.t.obj, "")
+            .map_err(llvm_err)?;
         use crate::runtime::env_offsets as eo;
         let off = |o: usize| o as u32;
         self.st_ptr(ce, off(eo::ARGS), lp_as_obj(self, lp)?)?;
@@ -503,29 +509,6 @@ impl<'ctx> Codegen<'_, 'ctx> {
     /// The address of byte `off` of `base`, as an object pointer.
     fn field_ptr_obj(&self, base: PointerValue<'ctx>, off: u32) -> R<PointerValue<'ctx>> {
         self.byte_ptr(base, off, self.t.obj)
-    }
-
-    /// Room for an `Env`, in the function's entry block (a call in a loop reuses it).
-    fn env_alloca(&self) -> R<PointerValue<'ctx>> {
-        let here = self.b.get_insert_block().expect("positioned");
-        let entry = self
-            .function
-            .expect("function")
-            .get_first_basic_block()
-            .expect("entry block");
-        match entry.get_first_instruction() {
-            Some(i) => self.b.position_before(&i),
-            None => self.b.position_at_end(entry),
-        }
-        let words = crate::runtime::env_offsets::SIZE.div_ceil(8) as u32;
-        let a = self
-            .b
-            .build_alloca(self.t.i64.array_type(words), "callee_env")
-            .map_err(llvm_err)?;
-        self.b.position_at_end(here);
-        self.b
-            .build_pointer_cast(a, self.t.obj, "")
-            .map_err(llvm_err)
     }
 
     /// Calls native code `f` (a compiled function's entry) with `args`.
@@ -693,6 +676,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         slow: &dyn Fn() -> R<IntValue<'ctx>>,
     ) -> R<IntValue<'ctx>> {
         let i64t = self.t.i64;
+        self.note_inline("method_values");
         let miss = self.new_block("method_miss");
         let done = self.new_block("method_done");
         let (slot, _) = self.attr_value_slot(k, site, o, miss, true, k.method_kind)?;
@@ -871,6 +855,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         o: PointerValue<'ctx>,
         slow: &dyn Fn() -> R<PointerValue<'ctx>>,
     ) -> R<PointerValue<'ctx>> {
+        self.note_inline("attr_values");
         let miss = self.new_block("attr_miss");
         let done = self.new_block("attr_done");
         let (slot, _) = self.attr_value_slot(k, site, o, miss, false, k.values_kind)?;
@@ -905,6 +890,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         v: PointerValue<'ctx>,
         slow: &dyn Fn() -> R<IntValue<'ctx>>,
     ) -> R<IntValue<'ctx>> {
+        self.note_inline("attr_values");
         let miss = self.new_block("attr_miss");
         let done = self.new_block("attr_done");
         let (slot, values) = self.attr_value_slot(k, site, o, miss, true, k.values_kind)?;
@@ -966,6 +952,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
                 .build_int_compare(IntPredicate::EQ, a, b, "")
                 .map_err(llvm_err)
         };
+        self.note_inline("construct");
         let done = self.new_block("construct_done");
         let slow_bb = self.new_block("construct_slow");
         let tagged = self.new_block("construct_class");
@@ -1032,7 +1019,11 @@ impl<'ctx> Codegen<'_, 'ctx> {
             .map_err(llvm_err)?;
         self.b.position_at_end(made);
         // `self` and the arguments, for `__init__`
-        let buf = self.args_alloca(kc.max_args)?;
+        let buf = self.entry_alloca(self.t.obj.array_type(kc.max_args).into(), "init_args")?;
+        let buf = self
+            .b
+            .build_pointer_cast(buf, self.t.objp, "")
+            .map_err(llvm_err)?;
         self.store(buf, obj)?;
         self.count_loop(nargs, "construct_args", &|i| {
             let a = self.load(self.slot_at(first, i)?)?;
@@ -1132,27 +1123,5 @@ impl<'ctx> Codegen<'_, 'ctx> {
             (&rs, slow_end),
         ]);
         Ok(out.as_basic_value().into_pointer_value())
-    }
-
-    /// Room for `n` object pointers, in the function's entry block.
-    fn args_alloca(&self, n: u32) -> R<PointerValue<'ctx>> {
-        let here = self.b.get_insert_block().expect("positioned");
-        let entry = self
-            .function
-            .expect("function")
-            .get_first_basic_block()
-            .expect("entry block");
-        match entry.get_first_instruction() {
-            Some(i) => self.b.position_before(&i),
-            None => self.b.position_at_end(entry),
-        }
-        let a = self
-            .b
-            .build_alloca(self.t.obj.array_type(n), "init_args")
-            .map_err(llvm_err)?;
-        self.b.position_at_end(here);
-        self.b
-            .build_pointer_cast(a, self.t.objp, "")
-            .map_err(llvm_err)
     }
 }

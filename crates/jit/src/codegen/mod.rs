@@ -1403,6 +1403,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// A new attribute site's cache (see [`runtime::attrs`]), as a pointer constant: the
     /// compiled code keeps it.
     fn attr_site(&self) -> PointerValue<'ctx> {
+        self.note_inline("attr_cache");
         let site = Box::new(runtime::attrs::AttrSite::default());
         let addr = &*site as *const runtime::attrs::AttrSite as u64;
         self.attr_sites.borrow_mut().push(site);
@@ -2526,6 +2527,25 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     /// Counts an inline path of `kind` emitted (see [`Compiled::inline_paths`]; the unboxed
     /// operations of specialised code are in its plan).
+    /// A slot of type `ty` in the function's entry block, where LLVM keeps it in a register or
+    /// one stack slot: an `alloca` elsewhere takes new stack each time it runs, which a loop
+    /// would grow without bound.
+    fn entry_alloca(&self, ty: BasicTypeEnum<'ctx>, name: &str) -> R<PointerValue<'ctx>> {
+        let here = self.b.get_insert_block().expect("positioned");
+        let entry = self
+            .function
+            .expect("function")
+            .get_first_basic_block()
+            .expect("entry block");
+        match entry.get_first_instruction() {
+            Some(i) => self.b.position_before(&i),
+            None => self.b.position_at_end(entry),
+        }
+        let a = self.b.build_alloca(ty, name).map_err(llvm_err);
+        self.b.position_at_end(here);
+        a
+    }
+
     fn note_inline(&self, kind: &'static str) {
         *self.inline.borrow_mut().entry(kind).or_insert(0) += 1;
     }

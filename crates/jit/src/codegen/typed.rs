@@ -425,7 +425,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let two_end = self.b.get_insert_block().expect("positioned");
         self.b.build_unconditional_branch(done).map_err(llvm_err)?;
         self.b.position_at_end(big);
-        let ovf = self.b.build_alloca(self.t.i32, "ovf").map_err(llvm_err)?;
+        let ovf = self.entry_alloca(self.t.i32.into(), "ovf")?;
         let x = self
             .call_addr(
                 self.api(Api::LongAsLongLongAndOverflow)?,
@@ -1466,7 +1466,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 )
             }
             BinOp::Pow => {
-                let out = self.b.build_alloca(i64t, "pow").map_err(llvm_err)?;
+                let out = self.entry_alloca(i64t.into(), "pow")?;
                 let ok = self.helper_int(
                     runtime::rt_int_pow as *const () as usize,
                     &[
