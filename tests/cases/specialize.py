@@ -346,7 +346,17 @@ def tuple_pairs(ps):
     return t
 
 
+def squares_loop(n):
+    # `**` of machine ints in a long loop: its result slot lives in the function's frame (it
+    # once took new stack on every iteration, and a million of them overflowed the stack)
+    t = 0
+    for i in range(n):
+        t += (i & 3) ** 2
+    return t
+
+
 SEQUENCES = [
+    ('squares_loop', [(10,), (1000000,)], {'locals': {'t': 'int', 'i': 'int'}, 'counted_loops': 1}),
     ('int_loop', [(10,), (1000,), (0,), (-5,), (2.5,), (7,)],
      {'locals': {'i': 'int', 'total': 'int', 'n': 'int'}}),
     ('doubling', [(1, 10), (1, 40), (1, 70), (-1, 70), (3, 100), (0.5, 70), (P31, 33)],
