@@ -188,6 +188,33 @@ CASES += [('global_changes', (5,), {}), ('global_changes', ('x',), {}),
           ('global_deleted', (0,), {})]
 
 
+# Globals bound under a key equal to the name but not the name's own (interned) object: the
+# lookups find them all the same (2.7's inline probe never passes over a key of the name's hash).
+def _bind_equal(name, v):
+    globals()[''.join(list(name))] = v
+
+
+def global_equal_keys(v):
+    out = []
+    for step in range(4):
+        try:
+            out.append(FRESH_NAME)
+        except NameError as e:
+            out.append(str(e))
+        out.append(len('abc'))
+        if step == 0:
+            _bind_equal('FRESH_NAME', v)
+        elif step == 1:
+            _bind_equal('len', lambda x: 'shadowed under an equal key')
+        elif step == 2:
+            del globals()['len']
+            del globals()['FRESH_NAME']
+    return out
+
+
+CASES += [('global_equal_keys', (7,), {}), ('global_equal_keys', ('v',), {})]
+
+
 try:
     import builtins as _builtins
 except ImportError:

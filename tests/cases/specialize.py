@@ -346,6 +346,65 @@ def tuple_pairs(ps):
     return t
 
 
+def flag_marks(flags, step):
+    # a constant stored over items that may hold it already (nothing changes then, not even a
+    # reference count), and items stored into a local that may hold them already
+    j = 0
+    while j < len(flags):
+        flags[j] = False
+        j += step
+    marked = 0
+    last = None
+    for f in flags:
+        if f:
+            marked += 1
+        last = f
+    return marked, last, flags
+
+
+class Noisy(object):
+    log = []
+
+    def __init__(self, k):
+        self.k = k
+
+    def __del__(self):
+        Noisy.log.append(self.k)
+
+
+def replace_noisy(n):
+    # the items a store replaces are released after it, in order (their __del__ runs then)
+    del Noisy.log[:]
+    items = [Noisy(k) for k in range(n)]
+    done = []
+    for j in range(n):
+        items[j] = None
+        done.append(len(Noisy.log))
+    items = None
+    return done, list(Noisy.log)
+
+
+def rebinds(xs):
+    # a local stored again with the object it holds, or with another one's
+    out = []
+    cur = None
+    for x in xs:
+        prev = cur
+        cur = x
+        cur = cur
+        out.append(prev is cur)
+    return out, cur
+
+
+def mutate_in_loop(xs):
+    # the body replaces the item the loop variable came from: the local keeps its own reference
+    seen = []
+    for x in xs:
+        xs[0] = [x]
+        seen.append(x)
+    return seen, xs
+
+
 def squares_loop(n):
     # `**` of machine ints in a long loop: its result slot lives in the function's frame (it
     # once took new stack on every iteration, and a million of them overflowed the stack)
@@ -438,6 +497,13 @@ SEQUENCES = [
     ('tuple_pairs', [([(1.0, 2.0), (3.0, 4.0)],), ([(1.5, 2.5)],), ([(1, 2.0)],),
                      ([[1.0, 2.0]],), ([],)],
      {'locals': {'t': 'float'}, 'deopts': True}),
+    ('flag_marks', [([True] * 10, 2), ([False] * 10, 3), ([True, False, None, 'x', 1.5] * 3, 1),
+                    ([[], {}, True] * 3, 2), ([], 1), ((True, False), 1)],
+     {'locals': {'j': 'int', 'marked': 'int'}, 'borrowed_moves': 2, 'deopts': True}),
+    ('replace_noisy', [(3,), (5,), (0,)], {'locals': {'j': 'int'}, 'counted_loops': 1}),
+    ('rebinds', [([1, 1, 2, 2, 2],), (['a', 'a', 'b'],), ([],), ((None, None),), ([1.5, 2],)],
+     {'borrowed_moves': 3}),
+    ('mutate_in_loop', [([1, 2, 3],), ([[0], 5],), ([],), (['s'],)], {'borrowed_moves': 1}),
     ('sieve', [(50,), (1000,), (2,)],
      {'locals': {'i': 'int', 'j': 'int', 'count': 'int'}, 'deopts': False}),
 ]

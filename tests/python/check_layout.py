@@ -243,6 +243,15 @@ if has('dict', 'ma_fill'):  # 2.7's open-addressing dict
     check('dict', 'ma_fill', ssize(at(dct, 'dict', 'ma_fill')) == 2)
     check('dict', 'ma_mask', ssize(at(dct, 'dict', 'ma_mask')) == 7)
     check('dict', 'ma_table', word(at(dct, 'dict', 'ma_table')) > id(dct))
+    # the entries: each key at the slot its hash probes first, or further on; the rest empty
+    table = word(at(dct, 'dict', 'ma_table'))
+    E = 'dict_entry'
+    slots = [table + k * L[E]['size'] for k in range(8)]
+    found = dict((word(e + off(E, 'me_key')), e) for e in slots if word(e + off(E, 'me_key')))
+    check(E, 'me_key', sorted(found) == sorted(id(k) for k in dct), found)
+    check(E, 'me_value', all(word(found[id(k)] + off(E, 'me_value')) == id(v) for k, v in dct.items()))
+    check(E, 'me_hash', all(ssize(found[id(k)] + off(E, 'me_hash')) == hash(k) for k in dct))
+    check(E, 'size', L[E]['size'] == 3 * PTR)
 if has('dict', 'ma_version_tag'):
     v0 = ctypes.c_uint64.from_address(at(dct, 'dict', 'ma_version_tag')).value
     dct['k3'] = b

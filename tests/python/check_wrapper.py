@@ -152,9 +152,10 @@ check('no inline paths before optimisation', anyjit._inline_paths(ji) == {})
 for _ in range(2):
     ji(1, 2, [4, 5]), jfl(1.5, 2.5), js('a', 'b')
 paths = anyjit._inline_paths(ji)
-# a + b, a - b, (a - b) < 3; len is 2.7's inline METH_O builtin call
-check('int inline paths', paths == {'int': 3, 'list_index': 1,
-                                    ('builtin_call' if sys.version_info < (3,) else 'len()'): 1},
+# a + b, a - b, (a - b) < 3; len is 2.7's inline METH_O builtin call, found by 2.7's inline
+# probes of the globals and builtins dicts (3.x: the cache of their version tags or watchers)
+check('int inline paths', paths == dict({'int': 3, 'list_index': 1}, **(
+    {'builtin_call': 1, 'global_probe': 2} if sys.version_info < (3,) else {'len()': 1})),
       paths)
 paths = anyjit._inline_paths(jfl)
 check('float inline paths', paths == {'float': 2}, paths)
@@ -242,6 +243,35 @@ except ValueError as e:
           tb[-1][2] == 'long_loop' and tb[-1][1] == long_loop.__code__.co_firstlineno + 5, tb)
 check('no optimisation failed', anyjit.stats()['optimize_failures'] == {},
       anyjit.stats()['optimize_failures'])
+
+
+# a first call that moves to the optimised code in its first loop has the code after that loop
+# planned before it ever ran: that code records its feedback when it does run, and the next
+# call specialises the function again, for it
+def two_loops(n, xs):
+    t = 0
+    for i in range(n):
+        t += i % 7
+    s = 0.0
+    for x in xs:
+        s += x
+    return t, s
+
+
+j2 = anyjit.jit(two_loops, strict=True)
+respecialized = anyjit.stats()['respecialized']
+floats = [0.5] * 100
+check('a first call moving to the optimised code answers', j2(100000, floats) == two_loops(100000, floats))
+first = anyjit._specialized(j2)
+check('its plan did not see the second loop', first['compilations'] == 1 and 'x' not in first['locals'], first)
+check('the next call answers', j2(1000, floats) == two_loops(1000, floats))
+second = anyjit._specialized(j2)
+check('and specialises again for the code that ran late',
+      second['compilations'] == 2 and second['locals'].get('x') == 'float'
+      and second['unboxed_ops'] > first['unboxed_ops']
+      and anyjit.stats()['respecialized'] == respecialized + 1, (first, second))
+check('later calls keep that specialisation',
+      j2(1000, floats) == two_loops(1000, floats) and anyjit._specialized(j2)['compilations'] == 2)
 for bad in (-1, 2 ** 40):
     try:
         anyjit._osr_after(bad)

@@ -256,6 +256,20 @@ layout_struct! {
 }
 
 layout_struct! {
+    /// 2.7 `PyDictEntry`: a slot of a dict's open-addressing table (a NULL key never used; the
+    /// dummy key a deleted one).
+    pub struct DictEntryLayout = ["PyDictEntry"] {
+        /// The key's hash.
+        me_hash = "me_hash";
+        /// The key.
+        me_key = "me_key";
+        /// The value.
+        me_value = "me_value";
+    }
+    optional {}
+}
+
+layout_struct! {
     /// 3.12 `PyDictOrValues`: the word before an object with a managed dict, a dict or (low
     /// bit set) its values.
     pub struct DictOrValuesLayout = ["PyDictOrValues"] {
@@ -728,5 +742,7 @@ layout_set! {
         dict_unicode_entry: DictUnicodeEntryLayout,
         /// 3.12 `PyDictOrValues`.
         dict_or_values: DictOrValuesLayout,
+        /// 2.7 `PyDictEntry`.
+        dict_entry: DictEntryLayout,
     }
 }

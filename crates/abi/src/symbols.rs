@@ -328,6 +328,8 @@ symbols! {
     DictGetItem: Function ["PyDict_GetItem"];
     /// `PyDict_SetItem`.
     DictSetItem: Function ["PyDict_SetItem"];
+    /// `PyObject_Hash`.
+    ObjectHash: Function ["PyObject_Hash"];
     /// `PyErr_SetObject`.
     ErrSetObject: Function ["PyErr_SetObject"];
     /// 3.x `PyException_SetCause` (steals the cause).

@@ -144,6 +144,9 @@ pub enum Step {
         /// Whether the value arrives boxed.
         unbox: bool,
     },
+    /// Pops a borrowed object into a boxed local (nothing changes when the local holds it
+    /// already).
+    StoreBorrowed,
     /// Pushes an int or float constant unboxed.
     Const(Konst),
     /// A binary operator on machine values.
@@ -197,6 +200,8 @@ pub enum Step {
     ForSeq {
         /// A tuple (else a list).
         tuple: bool,
+        /// The item is pushed borrowed (a `STORE_FAST` takes it next).
+        borrow: bool,
     },
     /// `FOR_ITER` over a [`Ty::RangeIter`]: a counted loop.
     ForRange,
@@ -416,6 +421,11 @@ struct Analysis<'a> {
     votes: Vec<Votes>,
     /// The borrowed slots the last step takes references to first.
     own: Vec<u32>,
+    /// Which iterators stay objects (no counted loop, no list iterated by index): 0 none; 1
+    /// those of 3.12+ inlined comprehensions, which move their iterator under a handler's
+    /// stack where another path brings an object (the second try when the first could not
+    /// be planned); 2 all (the third).
+    no_iters: u8,
 }
 
 /// A failed analysis, and why: the function is compiled without specialisation.
@@ -613,6 +623,7 @@ impl Analysis<'_> {
                     _ => self.vote(Src::Local(local), None),
                 }
                 match (self.typed_local(local), t) {
+                    (None, Ty::Borrowed) => Step::StoreBorrowed,
                     (None, _) => Step::Generic,
                     (Some(n), Ty::Obj | Ty::Borrowed) => Step::StoreLocal {
                         num: n,
@@ -797,7 +808,9 @@ impl Analysis<'_> {
                 Step::RangeIter
             }
             Op::GetIter
-                if matches!(st.top(1).0, Ty::Obj | Ty::Borrowed) && self.container(i).is_some() =>
+                if !self.iter_blocked(i)
+                    && matches!(st.top(1).0, Ty::Obj | Ty::Borrowed)
+                    && self.container(i).is_some() =>
             {
                 let tuple = self.container(i) == Some(true);
                 st.pop();
@@ -823,9 +836,21 @@ impl Analysis<'_> {
                     st.push(Ty::Int, Src::Maybe);
                     Step::ForRange
                 } else {
-                    st.push(Ty::Obj, Src::Maybe);
+                    // an item stored straight into a local is borrowed from the sequence
+                    // until then (nothing runs between the two): the store takes it over, or
+                    // changes nothing when the local holds that object already
+                    let func = self.inp.func;
+                    let borrow = matches!(
+                        func.instrs.get(i + 1).map(|n| n.op),
+                        Some(Op::StoreFast { .. })
+                    ) && func.block_at(i + 1).is_none_or(|b| {
+                        !func.instrs.iter().any(|n| n.op.target() == Some(b))
+                            && !func.handlers.iter().any(|h| h.target == b)
+                    });
+                    st.push(if borrow { Ty::Borrowed } else { Ty::Obj }, Src::Maybe);
                     Step::ForSeq {
                         tuple: it == Ty::TupleIter,
+                        borrow,
                     }
                 }
             }
@@ -1013,12 +1038,25 @@ impl Analysis<'_> {
         ))
     }
 
+    /// Whether the iterator `GET_ITER` at `i` makes stays an object (see [`Self::no_iters`]).
+    fn iter_blocked(&self, i: usize) -> bool {
+        match self.no_iters {
+            0 => false,
+            1 => matches!(
+                self.inp.func.instrs.get(i + 1).map(|x| x.op),
+                Some(Op::LoadFastAndClear { .. })
+            ),
+            _ => true,
+        }
+    }
+
     /// Whether call site `i` calls the genuine `range` with `argc` positional arguments and
     /// feeds `iter()` at once.
     fn range_call(&self, i: usize, argc: u32) -> bool {
         let w = (self.inp.word)(i);
         let callee = w & !fb::MARKS;
-        (1..=3).contains(&argc)
+        !self.iter_blocked(i + 1)
+            && (1..=3).contains(&argc)
             && callee != 0
             && callee != fb::MANY
             && self.inp.ranges.contains(&callee)
@@ -1295,12 +1333,28 @@ fn liveness(func: &Function, locals: &[Option<Num>]) -> Vec<Vec<u32>> {
 /// specialising, or an analysis that cannot vouch for a plan); the function is then compiled
 /// generic only.
 pub fn plan(inp: &Inputs<'_>) -> Result<Plan, String> {
+    let first = plan_with(inp, 0);
+    let Err(why) = first else { return first };
+    if why.starts_with(NOTHING) {
+        return Err(why);
+    }
+    plan_with(inp, 1)
+        .or_else(|_| plan_with(inp, 2))
+        .map_err(|_| why)
+}
+
+/// Why a plan is not made when no site specialises.
+const NOTHING: &str = "nothing to specialise";
+
+/// [`plan`], with the iterators `no_iters` says left objects (see [`Analysis::no_iters`]).
+fn plan_with(inp: &Inputs<'_>, no_iters: u8) -> Result<Plan, String> {
     let n = inp.nlocals as usize;
     let mut a = Analysis {
         inp,
         locals: vec![None; n],
         votes: vec![Votes::default(); n],
         own: Vec::new(),
+        no_iters,
     };
     // Votes with every local boxed, then again with the types they gave (a typed local makes
     // the values computed from it typed, whose stores vote in turn), until they settle. If a
@@ -1310,7 +1364,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, String> {
             p.live = liveness(inp.func, &p.locals);
             Ok(p)
         } else {
-            Err("nothing to specialise: no site saw only ints or floats".to_string())
+            Err(format!("{NOTHING}: no site saw only ints or floats"))
         }
     };
     let mut why = String::new();

@@ -560,6 +560,7 @@ fn install(cf: &CompiledFunction, compiled: anyjit_jit::codegen::Compiled) {
         let mut s = cf.spec.borrow_mut();
         s.deopts = 0;
         s.calls = 0;
+        s.late_feedback = false;
         s.specialized = compiled.plan.is_some();
         if s.specialized {
             s.why_not = None;
@@ -606,6 +607,8 @@ fn optimize(
         .watched_globals(watched)
         .feedback(&cf.feedback)
         .constants(consts)
+        // SAFETY: GIL held; `cf` owns its names.
+        .names(unsafe { anyjit_jit::runtime::guards::const_addrs(c, cf.names) })
         .specialize(plan, range_list)
         .compile()
 }
@@ -640,6 +643,8 @@ fn resume_code(
         .watched_globals(watch_globals(c, cf))
         .feedback(&cf.feedback)
         .constants(consts)
+        // SAFETY: GIL held; `cf` owns its names.
+        .names(unsafe { anyjit_jit::runtime::guards::const_addrs(c, cf.names) })
         .resume_at(sites.to_vec())
         .compile()
         .map_err(|u| u.to_string());
@@ -1008,8 +1013,9 @@ pub unsafe extern "C" fn specialize(_module: Obj, flag: Obj) -> Obj {
 }
 
 /// `anyjit.specialization(compiled)` (also `anyjit._specialized`): what the running code of a compiled function specialises
-/// (a dict: whether it is specialised, the typed locals by name, its guards, counted loops and
-/// unboxed operations, how often it was specialised, the guards that failed since).
+/// (a dict: whether it is specialised, the typed locals by name, its guards, counted loops,
+/// unboxed operations and borrowed moves (items and objects stored into locals without a
+/// reference count change when the local holds them already), how often it was specialised, the guards that failed since).
 ///
 /// # Safety
 /// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
@@ -1033,7 +1039,7 @@ pub unsafe extern "C" fn specialized(_module: Obj, f: Obj) -> Obj {
         }
         let tiers = cf.tiers.borrow();
         let plan = tiers.last().and_then(|t| t.plan.as_ref());
-        let (mut guards, mut loops, mut ops) = (0usize, 0usize, 0usize);
+        let (mut guards, mut loops, mut ops, mut borrowed) = (0usize, 0usize, 0usize, 0usize);
         if let Some(p) = plan {
             for (l, t) in p.locals.iter().enumerate() {
                 let Some(num) = t else { continue };
@@ -1057,6 +1063,8 @@ pub unsafe extern "C" fn specialized(_module: Obj, f: Obj) -> Obj {
                     anyjit_jit::spec::Step::Arith { .. }
                     | anyjit_jit::spec::Step::Compare { .. }
                     | anyjit_jit::spec::Step::Unary { .. } => ops += 1,
+                    anyjit_jit::spec::Step::StoreBorrowed
+                    | anyjit_jit::spec::Step::ForSeq { borrow: true, .. } => borrowed += 1,
                     _ => {}
                 }
             }
@@ -1068,6 +1076,7 @@ pub unsafe extern "C" fn specialized(_module: Obj, f: Obj) -> Obj {
             && c.dict_set_steal(d, "guards", n(guards))
             && c.dict_set_steal(d, "counted_loops", n(loops))
             && c.dict_set_steal(d, "unboxed_ops", n(ops))
+            && c.dict_set_steal(d, "borrowed_moves", n(borrowed))
             && c.dict_set_steal(d, "compilations", n(spec.compilations as usize))
             && c.dict_set_steal(d, "deopts", n(spec.deopts as usize))
             && c.dict_set_steal(d, "failed_sites", n(spec.failed.len()))

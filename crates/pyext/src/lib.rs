@@ -150,8 +150,9 @@ not specialised, or None)."
         flags: METH_O,
         doc: c"_specialized(compiled) -> dict\n\nWhat the running code of a compiled function \
 specialises: 'specialized', 'locals' (typed locals by name: 'int' or 'float'), 'guards', \
-'counted_loops', 'unboxed_ops', 'compilations', 'deopts' (guards failed since it was \
-installed), 'failed_sites'."
+'counted_loops', 'unboxed_ops', 'borrowed_moves' (items and objects stored into locals \
+without a reference count change when unchanged), 'compilations', 'deopts' (guards failed \
+since it was installed), 'failed_sites'."
             .as_ptr(),
     },
     MethodDef {

@@ -442,6 +442,8 @@ pub struct Codegen<'a, 'ctx> {
     range_list: usize,
     /// The addresses of the function's constants (see [`Codegen::constants`]).
     consts: Option<Vec<usize>>,
+    /// The addresses of the function's names (see [`Codegen::names`]).
+    names: Option<Vec<usize>>,
     /// Emitting the specialised copy.
     typed: std::cell::Cell<bool>,
     /// Its shadow slots.
@@ -550,6 +552,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             plan: None,
             range_list: 0,
             consts: None,
+            names: None,
             typed: std::cell::Cell::new(false),
             shadows: None,
             current: std::cell::Cell::new(0),
@@ -942,6 +945,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// code: the caller keeps the tuple alive as long as the code.
     pub fn constants(mut self, addrs: Vec<usize>) -> Self {
         self.consts = Some(addrs);
+        self
+    }
+
+    /// Takes the function's names (`co_names` items, by address) as constants of the code:
+    /// the caller keeps the tuple alive as long as the code.
+    pub fn names(mut self, addrs: Vec<usize>) -> Self {
+        self.names = Some(addrs);
         self
     }
 
@@ -1500,10 +1510,16 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.merge(join, &incoming)
     }
 
-    /// The feedback word of `ins` for the quick tier to record into, as a pointer constant.
+    /// The feedback word of `ins` to record into, as a pointer constant: every site's in the
+    /// quick tier; in specialised code and the generic code it resumes, a site's that had
+    /// never run when it was planned (see [`Self::record`]).
     fn feedback_word(&self, ins: &crate::ir::Instr) -> Option<PointerValue<'ctx>> {
-        let words = self.feedback.filter(|_| self.quick)?;
+        let words = self.feedback?;
         let i = self.instr_index(ins)?;
+        let specialised = self.plan.is_some() || self.resume_sites.is_some();
+        if !self.quick && (!specialised || words[i].load(Ordering::Relaxed) != 0) {
+            return None;
+        }
         let addr = &words[i] as *const AtomicUsize as u64;
         Some(
             self.t
@@ -1556,6 +1572,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     /// Quick tier: records what `kind` of site `ins` saw of `a` and `b` (see
     /// [`runtime::rt_feedback`]); one call, so that recording adds little to compile.
+    /// Specialised code records at a site planned without feedback, once (while its word is
+    /// still 0), and the function is specialised again for it at its next call (an on-stack
+    /// replacement in a first call plans the code after its loop before that code ran).
     fn record(
         &self,
         ins: &crate::ir::Instr,
@@ -1566,12 +1585,34 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let Some(word) = self.feedback_word(ins) else {
             return Ok(());
         };
+        let mut done = None;
+        let helper = if self.quick {
+            runtime::rt_feedback as *const () as usize
+        } else {
+            let now = self
+                .b
+                .build_load(word, "")
+                .map_err(llvm_err)?
+                .into_int_value();
+            let cold = self
+                .b
+                .build_int_compare(IntPredicate::EQ, now, now.get_type().const_zero(), "")
+                .map_err(llvm_err)?;
+            let first = self.new_block("late_feedback");
+            let after = self.new_block("recorded");
+            self.b
+                .build_conditional_branch(cold, first, after)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(first);
+            done = Some(after);
+            runtime::rt_feedback_late as *const () as usize
+        };
         let word = self
             .b
             .build_pointer_cast(word, self.t.obj, "")
             .map_err(llvm_err)?;
         self.call_addr(
-            runtime::rt_feedback as *const () as usize,
+            helper,
             None,
             &[
                 self.env.expect("env").into(),
@@ -1581,6 +1622,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 b.into(),
             ],
         )?;
+        if let Some(after) = done {
+            self.b.build_unconditional_branch(after).map_err(llvm_err)?;
+            self.b.position_at_end(after);
+        }
         Ok(())
     }
 
@@ -2414,6 +2459,129 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let v = self.load(cells[2])?;
         self.b.position_at_end(miss);
         Ok((cells, v, hit_block, tag))
+    }
+
+    /// 2.7, optimising tier: the name `name` as a constant and its hash, for [`Self::probe_dict`]
+    /// (`None`: no such layout, or the hash failed).
+    fn first_probe_key(&self, name: u32) -> Option<(PointerValue<'ctx>, i64)> {
+        let l = &self.desc.layout;
+        if self.quick || l.dict.ma_table.is_none() || l.dict.ma_mask.is_none() {
+            return None;
+        }
+        l.dict_entry.as_ref()?;
+        let addr = *self.names.as_ref()?.get(name as usize)?;
+        if !self.capi.has(Api::ObjectHash) {
+            return None;
+        }
+        // SAFETY: the GIL is held while compiling; the name lives as long as the code (the
+        // caller keeps `co_names`); `PyObject_Hash` of a str caches and returns its hash.
+        let hash = unsafe {
+            let f = self
+                .capi
+                .func::<extern "C" fn(*mut std::ffi::c_void) -> isize>(Api::ObjectHash);
+            let h = f(addr as *mut std::ffi::c_void);
+            if h == -1 {
+                self.capi.clear_error();
+                return None;
+            }
+            h as i64
+        };
+        let k = self
+            .t
+            .i64
+            .const_int(addr as u64, false)
+            .const_to_pointer(self.t.obj);
+        Some((k, hash))
+    }
+
+    /// 2.7: looks name `k` (of hash `hash`) up in `dict` inline, as `lookdict` would, along the
+    /// first slots its probe sequence visits: a slot holding `k` itself gives its value (to
+    /// `found`, the value added to `incoming`); a slot never used (a NULL key) means it is
+    /// absent (an insertion would have taken that slot); a slot holding another key of another
+    /// hash is passed over. Anything else (a key of the same hash, which might equal `k`, or a
+    /// longer chain) goes to `slow`, the full lookup.
+    #[allow(clippy::too_many_arguments)]
+    fn probe_dict(
+        &self,
+        dict: PointerValue<'ctx>,
+        k: PointerValue<'ctx>,
+        hash: i64,
+        found: BasicBlock<'ctx>,
+        absent: BasicBlock<'ctx>,
+        slow: BasicBlock<'ctx>,
+        incoming: &mut Vec<(PointerValue<'ctx>, BasicBlock<'ctx>)>,
+    ) -> R<()> {
+        let l = &self.desc.layout;
+        let (Some(mask_off), Some(table_off), Some(e)) =
+            (l.dict.ma_mask, l.dict.ma_table, l.dict_entry.as_ref())
+        else {
+            return Err(llvm_err("no 2.7 dict layout"));
+        };
+        let word = u32::from(self.desc.identity.pointer_bits);
+        self.note_inline("global_probe");
+        let i64t = self.t.i64;
+        let mask = self.load_int(dict, mask_off, word, false)?;
+        let table = self.load(self.field_ptr(dict, table_off)?)?;
+        // the hash as the unsigned size_t the probe arithmetic uses
+        let unsigned = if word == 64 {
+            hash as u64
+        } else {
+            u64::from(hash as u32)
+        };
+        let mut i = self
+            .b
+            .build_and(mask, i64t.const_int(unsigned, false), "")
+            .map_err(llvm_err)?;
+        let mut perturb = unsigned;
+        for _ in 0..4 {
+            let slot = self.b.build_and(i, mask, "").map_err(llvm_err)?;
+            let at = self
+                .b
+                .build_int_mul(slot, i64t.const_int(u64::from(e.size), false), "")
+                .map_err(llvm_err)?;
+            // SAFETY (LLVM): the slot is within the table (masked by its size - 1).
+            let entry = unsafe { self.b.build_gep(table, &[at], "") }.map_err(llvm_err)?;
+            let key = self.load(self.field_ptr(entry, e.me_key)?)?;
+            let hit = self.same_object(key, k, false)?;
+            let take = self.new_block("probe_hit");
+            let other = self.new_block("probe_other");
+            self.b
+                .build_conditional_branch(hit, take, other)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(take);
+            let value = self.load(self.field_ptr(entry, e.me_value)?)?;
+            incoming.push((value, take));
+            self.b.build_unconditional_branch(found).map_err(llvm_err)?;
+            self.b.position_at_end(other);
+            let unused = self.b.build_is_null(key, "").map_err(llvm_err)?;
+            let used = self.new_block("probe_used");
+            self.b
+                .build_conditional_branch(unused, absent, used)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(used);
+            let h = self.load_int(entry, e.me_hash, word, true)?;
+            let same_hash = self
+                .b
+                .build_int_compare(IntPredicate::EQ, h, i64t.const_int(hash as u64, true), "")
+                .map_err(llvm_err)?;
+            let next = self.new_block("probe_next");
+            self.b
+                .build_conditional_branch(same_hash, slow, next)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(next);
+            // i = (i << 2) + i + perturb + 1; perturb >>= 5
+            let five = self
+                .b
+                .build_int_mul(i, i64t.const_int(5, false), "")
+                .map_err(llvm_err)?;
+            i = self
+                .b
+                .build_int_add(five, i64t.const_int(perturb.wrapping_add(1), false), "")
+                .map_err(llvm_err)?;
+            perturb >>= 5;
+        }
+        self.b.build_unconditional_branch(slow).map_err(llvm_err)?;
+        Ok(())
     }
 
     /// Branches to `fast` when `c` is exactly a list and `k` an exact int (2.7: a machine int)
@@ -3335,6 +3503,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         fpm.add_cfg_simplification_pass();
         fpm.add_early_cse_pass();
         fpm.add_cfg_simplification_pass();
+        if !self.quick {
+            fpm.add_dead_store_elimination_pass();
+        }
         fpm.run_on(&self.module);
         // (a diagnostic: the specialised code exists only once a function ran)
         if let (Some(dir), true) = (std::env::var_os("ANYJIT_DEBUG_DUMP"), self.plan.is_some()) {
@@ -3746,6 +3917,21 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 };
                 let found = self.new_block("found");
                 let mut incoming = Vec::new();
+                // 2.7 (optimising tier): each dict's first probe inline
+                let probe = if cache.is_none() {
+                    self.first_probe_key(name)
+                } else {
+                    None
+                };
+                if let Some((k, hash)) = probe {
+                    let slow = self.new_block("global_lookup");
+                    let in_builtins = self.new_block("global_builtins");
+                    self.probe_dict(globals, k, hash, found, in_builtins, slow, &mut incoming)?;
+                    self.b.position_at_end(in_builtins);
+                    // (absent from both: the full lookup raises the NameError)
+                    self.probe_dict(builtins, k, hash, found, slow, slow, &mut incoming)?;
+                    self.b.position_at_end(slow);
+                }
                 for (i, dict) in [globals, builtins].into_iter().enumerate() {
                     let v = self.call_api(lookup, &[dict.into(), key.into()])?;
                     incoming.push((v, self.b.get_insert_block().expect("positioned")));

@@ -877,6 +877,28 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let v = self.local_val(local, num)?;
                 self.put_val(d, v)?;
             }
+            Step::StoreBorrowed => {
+                let Op::StoreFast { local } = ins.op else {
+                    return Err(llvm_err("StoreBorrowed of another op"));
+                };
+                let v = self.obj_of(d - 1, Ty::Borrowed)?;
+                let slot = self.local(local)?;
+                let old = self.load(slot)?;
+                // the same object again (a flag, a loop over equal items): no reference count
+                // changes, no store
+                let same = self.same_object(old, v, false)?;
+                let change = self.new_block("local_change");
+                let done = self.new_block("local_set");
+                self.b
+                    .build_conditional_branch(same, done, change)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(change);
+                self.incref(v)?;
+                self.store(slot, v)?;
+                self.decref(old)?;
+                self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                self.b.position_at_end(done);
+            }
             Step::StoreLocal { num, unbox } => {
                 let Op::StoreFast { local } = ins.op else {
                     return Err(llvm_err("StoreLocal of another op"));
@@ -1011,7 +1033,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 }
                 self.put_val(d - 1, Val::SeqIter(o, self.t.i64.const_zero()))?;
             }
-            Step::ForSeq { tuple } => {
+            Step::ForSeq { tuple, borrow } => {
                 let Op::ForIter { target } = ins.op else {
                     return Err(llvm_err("ForSeq of another op"));
                 };
@@ -1040,13 +1062,17 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.b.position_at_end(body);
                 let p = self.item_at(seq, k, tuple)?;
                 let item = self.load(p)?;
-                self.incref(item)?;
                 let next_k = self
                     .b
                     .build_int_add(k, self.t.i64.const_int(1, false), "")
                     .map_err(llvm_err)?;
                 self.put_val(d - 1, Val::SeqIter(seq, next_k))?;
-                self.sset(d, item)?;
+                if borrow {
+                    self.put_val(d, Val::Borrowed(item))?;
+                } else {
+                    self.incref(item)?;
+                    self.sset(d, item)?;
+                }
             }
 
             Step::ForRange => {
@@ -1108,6 +1134,30 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     return Err(llvm_err("index"));
                 };
                 let p = self.item_ptr(c, k, false)?;
+                if ty(3) == Ty::Borrowed {
+                    // a borrowed value (a constant, a local's object): when the list already
+                    // holds that very object nothing changes, not even a reference count (a
+                    // flag written again: no store-to-load chain through its count)
+                    let v = self.obj_of(d - 3, Ty::Borrowed)?;
+                    let old = self.load(p)?;
+                    let same = self.same_object(old, v, false)?;
+                    let change = self.new_block("item_change");
+                    let done = self.new_block("item_set");
+                    self.b
+                        .build_conditional_branch(same, done, change)
+                        .map_err(llvm_err)?;
+                    self.b.position_at_end(change);
+                    self.incref(v)?;
+                    self.store(p, v)?;
+                    self.decref(old)?;
+                    self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                    self.b.position_at_end(done);
+                    self.drop_obj(d - 2, ty(2))?;
+                    for j in d - 3..d {
+                        self.sset(j, self.null())?;
+                    }
+                    return Ok(Some(false));
+                }
                 // the value, boxed if it is not yet (after the guards: nothing is undone)
                 self.box_slot(
                     d - 3,

@@ -90,6 +90,10 @@ pub struct SpecState {
     pub specialized: bool,
     /// Why the last optimising compilation was not specialised.
     pub why_not: Option<String>,
+    /// A site the running specialisation was planned without (it had never run: code after
+    /// the loop an on-stack replacement specialised in the first call) has run since and
+    /// recorded its feedback: the next call specialises again, for it.
+    pub late_feedback: bool,
 }
 
 /// Specialised compilations a function gets at most (its first, then again each time its
@@ -103,8 +107,8 @@ impl SpecState {
     pub fn wants_respecialization(&self) -> bool {
         self.specialized
             && self.compilations < MAX_SPECIALIZATIONS
-            && self.deopts >= 8
-            && u64::from(self.deopts) * 10 >= u64::from(self.calls)
+            && (self.late_feedback
+                || (self.deopts >= 8 && u64::from(self.deopts) * 10 >= u64::from(self.calls)))
     }
 }
 
@@ -114,6 +118,17 @@ impl CompiledFunction {
         if let Ok(mut s) = self.spec.try_borrow_mut() {
             s.deopts = s.deopts.saturating_add(1);
             *s.failed.entry(site).or_insert(0) += 1;
+            if s.wants_respecialization() {
+                self.attention.set(true);
+            }
+        }
+    }
+
+    /// Notes that a site the running specialisation never saw run has recorded its feedback
+    /// (see [`SpecState::late_feedback`]).
+    pub fn note_late_feedback(&self) {
+        if let Ok(mut s) = self.spec.try_borrow_mut() {
+            s.late_feedback = true;
             if s.wants_respecialization() {
                 self.attention.set(true);
             }

@@ -717,6 +717,27 @@ struct FeedbackTypes {
     tuple: usize,
 }
 
+/// [`rt_feedback`] at a site of specialised code that had never run when it was planned
+/// (the code records there once): the function is specialised again at its next call.
+///
+/// # Safety
+/// As [`rt_feedback`].
+pub unsafe extern "C" fn rt_feedback_late(
+    env: *const Env,
+    word: *mut usize,
+    kind: u32,
+    a: Obj,
+    b: Obj,
+) {
+    // SAFETY: per the caller; the owner lives while its code runs.
+    unsafe {
+        rt_feedback(env, word, kind, a, b);
+        if let Some(owner) = (*env).owner.as_ref() {
+            owner.note_late_feedback();
+        }
+    }
+}
+
 /// Records at a quick-tier site what the optimising tier compiles for (see
 /// `codegen::feedback`): `kind` [`crate::codegen::feedback::OPERANDS`] ORs in the class of
 /// the pair `a`, `b`; `CONTAINER` that of `a`; `CALLABLE` keeps the address of `a`, or `MANY`.

@@ -166,6 +166,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         dict_values: None,
         dict_unicode_entry: None,
         dict_or_values: None,
+        dict_entry: Some(DictEntryLayout { size: 24, me_hash: 0, me_key: 8, me_value: 16 }),
     },
     constants: &[
         Constant { name: "PY_MAJOR_VERSION", value: 2 },
@@ -381,6 +382,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ObjectVectorcallDict, name: None },
         SymbolName { api: Api::DictGetItem, name: Some("PyDict_GetItem") },
         SymbolName { api: Api::DictSetItem, name: Some("PyDict_SetItem") },
+        SymbolName { api: Api::ObjectHash, name: Some("PyObject_Hash") },
         SymbolName { api: Api::ErrSetObject, name: Some("PyErr_SetObject") },
         SymbolName { api: Api::ExceptionSetCause, name: None },
         SymbolName { api: Api::ErrNormalizeException, name: Some("PyErr_NormalizeException") },

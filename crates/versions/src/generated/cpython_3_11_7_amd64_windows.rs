@@ -229,6 +229,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         dict_values: Some(DictValuesLayout { size: 8, values: 0, valid: None, capacity: None, used: None }),
         dict_unicode_entry: Some(DictUnicodeEntryLayout { size: 16, me_key: 0, me_value: 8 }),
         dict_or_values: None,
+        dict_entry: None,
     },
     constants: &[
         Constant { name: "PY_MAJOR_VERSION", value: 3 },
@@ -485,6 +486,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ObjectVectorcallDict, name: Some("PyObject_VectorcallDict") },
         SymbolName { api: Api::DictGetItem, name: Some("PyDict_GetItem") },
         SymbolName { api: Api::DictSetItem, name: Some("PyDict_SetItem") },
+        SymbolName { api: Api::ObjectHash, name: Some("PyObject_Hash") },
         SymbolName { api: Api::ErrSetObject, name: Some("PyErr_SetObject") },
         SymbolName { api: Api::ExceptionSetCause, name: Some("PyException_SetCause") },
         SymbolName { api: Api::ErrNormalizeException, name: Some("PyErr_NormalizeException") },
@@ -543,6 +545,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ObjectGenericSetAttr, name: Some("PyObject_GenericSetAttr") },
     ],
     skipped: &[
+        Skipped { item: "PyDictEntry", reason: "not declared by this build's headers" },
         Skipped { item: "PyDictOrValues", reason: "not declared by this build's headers" },
         Skipped { item: "PyDict_AddWatcher", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyDict_Watch", reason: "no candidate name is declared by this build's headers" },

@@ -251,6 +251,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         dict_values: Some(DictValuesLayout { size: 4, values: 0, valid: None, capacity: None, used: None }),
         dict_unicode_entry: Some(DictUnicodeEntryLayout { size: 8, me_key: 0, me_value: 4 }),
         dict_or_values: Some(DictOrValuesLayout { size: 4, values: 0 }),
+        dict_entry: None,
     },
     constants: &[
         Constant { name: "PY_MAJOR_VERSION", value: 3 },
@@ -516,6 +517,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ObjectVectorcallDict, name: Some("PyObject_VectorcallDict") },
         SymbolName { api: Api::DictGetItem, name: Some("PyDict_GetItem") },
         SymbolName { api: Api::DictSetItem, name: Some("PyDict_SetItem") },
+        SymbolName { api: Api::ObjectHash, name: Some("PyObject_Hash") },
         SymbolName { api: Api::ErrSetObject, name: Some("PyErr_SetObject") },
         SymbolName { api: Api::ExceptionSetCause, name: Some("PyException_SetCause") },
         SymbolName { api: Api::ErrNormalizeException, name: Some("PyErr_NormalizeException") },
@@ -574,6 +576,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ObjectGenericSetAttr, name: Some("PyObject_GenericSetAttr") },
     ],
     skipped: &[
+        Skipped { item: "PyDictEntry", reason: "not declared by this build's headers" },
         Skipped { item: "PyInstance_Type", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyIntObject", reason: "not declared by this build's headers" },
         Skipped { item: "PyInt_Type", reason: "no candidate name is declared by this build's headers" },

@@ -271,6 +271,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         dict_values: Some(DictValuesLayout { size: 8, values: 4, valid: Some(3), capacity: Some(0), used: Some(1) }),
         dict_unicode_entry: Some(DictUnicodeEntryLayout { size: 8, me_key: 0, me_value: 4 }),
         dict_or_values: None,
+        dict_entry: None,
     },
     constants: &[
         Constant { name: "PY_MAJOR_VERSION", value: 3 },
@@ -539,6 +540,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ObjectVectorcallDict, name: Some("PyObject_VectorcallDict") },
         SymbolName { api: Api::DictGetItem, name: Some("PyDict_GetItem") },
         SymbolName { api: Api::DictSetItem, name: Some("PyDict_SetItem") },
+        SymbolName { api: Api::ObjectHash, name: Some("PyObject_Hash") },
         SymbolName { api: Api::ErrSetObject, name: Some("PyErr_SetObject") },
         SymbolName { api: Api::ExceptionSetCause, name: Some("PyException_SetCause") },
         SymbolName { api: Api::ErrNormalizeException, name: Some("PyErr_NormalizeException") },
@@ -597,6 +599,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ObjectGenericSetAttr, name: Some("PyObject_GenericSetAttr") },
     ],
     skipped: &[
+        Skipped { item: "PyDictEntry", reason: "not declared by this build's headers" },
         Skipped { item: "PyDictOrValues", reason: "not declared by this build's headers" },
         Skipped { item: "PyInstance_Type", reason: "no candidate name is declared by this build's headers" },
         Skipped { item: "PyIntObject", reason: "not declared by this build's headers" },

@@ -168,6 +168,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         dict_values: None,
         dict_unicode_entry: None,
         dict_or_values: None,
+        dict_entry: None,
     },
     constants: &[
         Constant { name: "PY_MAJOR_VERSION", value: 3 },
@@ -395,6 +396,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         SymbolName { api: Api::ObjectVectorcallDict, name: Some("_PyObject_FastCallDict") },
         SymbolName { api: Api::DictGetItem, name: Some("PyDict_GetItem") },
         SymbolName { api: Api::DictSetItem, name: Some("PyDict_SetItem") },
+        SymbolName { api: Api::ObjectHash, name: Some("PyObject_Hash") },
         SymbolName { api: Api::ErrSetObject, name: Some("PyErr_SetObject") },
         SymbolName { api: Api::ExceptionSetCause, name: Some("PyException_SetCause") },
         SymbolName { api: Api::ErrNormalizeException, name: Some("PyErr_NormalizeException") },
@@ -454,6 +456,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     ],
     skipped: &[
         Skipped { item: "PyCode_GetCode", reason: "no candidate name is declared by this build's headers" },
+        Skipped { item: "PyDictEntry", reason: "not declared by this build's headers" },
         Skipped { item: "PyDictKeysObject", reason: "private before 3.11 (Objects/dict-common.h is not installed)" },
         Skipped { item: "PyDictOrValues", reason: "not declared by this build's headers" },
         Skipped { item: "PyDictUnicodeEntry", reason: "not declared by this build's headers" },
