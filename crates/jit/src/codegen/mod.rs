@@ -2528,59 +2528,93 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         } else {
             u64::from(hash as u32)
         };
-        let mut i = self
+        let i0 = self
             .b
             .build_and(mask, i64t.const_int(unsigned, false), "")
             .map_err(llvm_err)?;
-        let mut perturb = unsigned;
-        for _ in 0..4 {
-            let slot = self.b.build_and(i, mask, "").map_err(llvm_err)?;
-            let at = self
-                .b
-                .build_int_mul(slot, i64t.const_int(u64::from(e.size), false), "")
-                .map_err(llvm_err)?;
-            // SAFETY (LLVM): the slot is within the table (masked by its size - 1).
-            let entry = unsafe { self.b.build_gep(table, &[at], "") }.map_err(llvm_err)?;
-            let key = self.load(self.field_ptr(entry, e.me_key)?)?;
-            let hit = self.same_object(key, k, false)?;
-            let take = self.new_block("probe_hit");
-            let other = self.new_block("probe_other");
-            self.b
-                .build_conditional_branch(hit, take, other)
-                .map_err(llvm_err)?;
-            self.b.position_at_end(take);
-            let value = self.load(self.field_ptr(entry, e.me_value)?)?;
-            incoming.push((value, take));
-            self.b.build_unconditional_branch(found).map_err(llvm_err)?;
-            self.b.position_at_end(other);
-            let unused = self.b.build_is_null(key, "").map_err(llvm_err)?;
-            let used = self.new_block("probe_used");
-            self.b
-                .build_conditional_branch(unused, absent, used)
-                .map_err(llvm_err)?;
-            self.b.position_at_end(used);
-            let h = self.load_int(entry, e.me_hash, word, true)?;
-            let same_hash = self
-                .b
-                .build_int_compare(IntPredicate::EQ, h, i64t.const_int(hash as u64, true), "")
-                .map_err(llvm_err)?;
-            let next = self.new_block("probe_next");
-            self.b
-                .build_conditional_branch(same_hash, slow, next)
-                .map_err(llvm_err)?;
-            self.b.position_at_end(next);
-            // i = (i << 2) + i + perturb + 1; perturb >>= 5
-            let five = self
-                .b
-                .build_int_mul(i, i64t.const_int(5, false), "")
-                .map_err(llvm_err)?;
-            i = self
-                .b
-                .build_int_add(five, i64t.const_int(perturb.wrapping_add(1), false), "")
-                .map_err(llvm_err)?;
-            perturb >>= 5;
-        }
-        self.b.build_unconditional_branch(slow).map_err(llvm_err)?;
+        let before = self.b.get_insert_block().expect("positioned");
+        let head = self.new_block("probe");
+        self.b.build_unconditional_branch(head).map_err(llvm_err)?;
+        self.b.position_at_end(head);
+        let i_phi = self.b.build_phi(i64t, "").map_err(llvm_err)?;
+        let perturb_phi = self.b.build_phi(i64t, "").map_err(llvm_err)?;
+        let count_phi = self.b.build_phi(self.t.i32, "").map_err(llvm_err)?;
+        let i = i_phi.as_basic_value().into_int_value();
+        let perturb = perturb_phi.as_basic_value().into_int_value();
+        let count = count_phi.as_basic_value().into_int_value();
+        let slot = self.b.build_and(i, mask, "").map_err(llvm_err)?;
+        let at = self
+            .b
+            .build_int_mul(slot, i64t.const_int(u64::from(e.size), false), "")
+            .map_err(llvm_err)?;
+        // SAFETY (LLVM): the slot is within the table (masked by its size - 1).
+        let entry = unsafe { self.b.build_gep(table, &[at], "") }.map_err(llvm_err)?;
+        let key = self.load(self.field_ptr(entry, e.me_key)?)?;
+        let hit = self.same_object(key, k, false)?;
+        let take = self.new_block("probe_hit");
+        let other = self.new_block("probe_other");
+        self.b
+            .build_conditional_branch(hit, take, other)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(take);
+        let value = self.load(self.field_ptr(entry, e.me_value)?)?;
+        incoming.push((value, take));
+        self.b.build_unconditional_branch(found).map_err(llvm_err)?;
+        self.b.position_at_end(other);
+        let unused = self.b.build_is_null(key, "").map_err(llvm_err)?;
+        let used = self.new_block("probe_used");
+        self.b
+            .build_conditional_branch(unused, absent, used)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(used);
+        let h = self.load_int(entry, e.me_hash, word, true)?;
+        let same_hash = self
+            .b
+            .build_int_compare(IntPredicate::EQ, h, i64t.const_int(hash as u64, true), "")
+            .map_err(llvm_err)?;
+        let next = self.new_block("probe_next");
+        self.b
+            .build_conditional_branch(same_hash, slow, next)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(next);
+        // i = (i << 2) + i + perturb + 1; perturb >>= 5 (size_t arithmetic: only the low
+        // bits the mask keeps matter, and the hash is the size_t's)
+        let five = self
+            .b
+            .build_int_mul(i, i64t.const_int(5, false), "")
+            .map_err(llvm_err)?;
+        let plus = self.b.build_int_add(five, perturb, "").map_err(llvm_err)?;
+        let i_next = self
+            .b
+            .build_int_add(plus, i64t.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        let perturb_next = self
+            .b
+            .build_right_shift(perturb, i64t.const_int(5, false), false, "")
+            .map_err(llvm_err)?;
+        let count_next = self
+            .b
+            .build_int_add(count, self.t.i32.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        // (a chain longer than that: the full lookup)
+        let more = self
+            .b
+            .build_int_compare(
+                IntPredicate::ULT,
+                count_next,
+                self.t.i32.const_int(16, false),
+                "",
+            )
+            .map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(more, head, slow)
+            .map_err(llvm_err)?;
+        i_phi.add_incoming(&[(&i0, before), (&i_next, next)]);
+        perturb_phi.add_incoming(&[
+            (&i64t.const_int(unsigned, false), before),
+            (&perturb_next, next),
+        ]);
+        count_phi.add_incoming(&[(&self.t.i32.const_zero(), before), (&count_next, next)]);
         Ok(())
     }
 

@@ -718,7 +718,8 @@ struct FeedbackTypes {
 }
 
 /// [`rt_feedback`] at a site of specialised code that had never run when it was planned
-/// (the code records there once): the function is specialised again at its next call.
+/// (the code records there once): when a plan can use what it saw, the function is
+/// specialised again at its next call.
 ///
 /// # Safety
 /// As [`rt_feedback`].
@@ -729,10 +730,27 @@ pub unsafe extern "C" fn rt_feedback_late(
     a: Obj,
     b: Obj,
 ) {
+    use crate::codegen::feedback as fb;
     // SAFETY: per the caller; the owner lives while its code runs.
     unsafe {
         rt_feedback(env, word, kind, a, b);
-        if let Some(owner) = (*env).owner.as_ref() {
+        // only what a plan specialises: numbers, lists and tuples, `range` (another plan for
+        // anything else would compile the same code again)
+        let w = *word;
+        let numbers = |classes: usize| classes & !(fb::C_INT | fb::C_FLOAT) == 0;
+        let useful = match kind {
+            fb::OPERANDS => {
+                let (ca, cb) = (w & fb::CLASS_MASK, (w >> fb::B_SHIFT) & fb::CLASS_MASK);
+                ca != 0 && numbers(ca) && numbers(cb)
+            }
+            fb::CONTAINER => w & (fb::LIST | fb::TUPLE) != 0,
+            _ => {
+                let known = known_callables(rt(env).capi);
+                let callee = w & !fb::MARKS;
+                callee != 0 && (callee == known.range_type || callee == known.range_list)
+            }
+        };
+        if let (true, Some(owner)) = (useful, (*env).owner.as_ref()) {
             owner.note_late_feedback();
         }
     }
