@@ -58,6 +58,22 @@ def keep_frame(a, b):
     return sys._getframe()
 
 
+def look_then_drop(a):
+    # the frame is looked at (a locals dict made for it, its tracing flags changed) and let go
+    # before the call ends: up to 3.10 a finished frame nothing holds is kept for the next
+    # call, which must find it as new
+    f = sys._getframe()
+    flags = getattr(f, 'f_trace_lines', None), getattr(f, 'f_trace_opcodes', None), f.f_trace
+    names = sorted(k for k in f.f_locals if not k.startswith('__'))
+    if hasattr(f, 'f_trace_lines'):
+        f.f_trace_lines = False
+        f.f_trace_opcodes = True
+    line = f.f_lineno - f.f_code.co_firstlineno
+    back = f.f_back.f_code.co_name
+    f = None
+    return flags, names, line, back, a
+
+
 def deep(n):
     return deep(n + 1)
 
@@ -103,7 +119,7 @@ adder = make_adder(100)
 
 
 for _name in ('adder', 'fib', 'add', 'fails', 'fails_deeper', 'catches', 'reraises', 'peek', 'where',
-              'deep', 'countdown', 'other', 'keep_frame'):
+              'deep', 'countdown', 'other', 'keep_frame', 'look_then_drop'):
     globals()[_name] = anyjit.jit(globals()[_name], strict=True)
 for _name in ('__init__', 'norm2', 'scaled', 'total'):
     setattr(Point, _name, anyjit.jit(Point.__dict__[_name], strict=True))
@@ -196,6 +212,26 @@ def kept_frames(n):
     return out
 
 
+def reused_frames(n):
+    # the same callees again and again, their frames let go or kept, raising or not: each
+    # call's frame is as a new one would be (its locals, its caller, its line, its flags)
+    out = []
+    for i in range(n):
+        out.append(look_then_drop(i))
+        out.append(where(1))
+        f = keep_frame(i, 'y')
+        out.append((sorted(k for k in f.f_locals if not k.startswith('__')),
+                    getattr(f, 'f_trace_lines', None), getattr(f, 'f_trace_opcodes', None),
+                    f.f_trace, f.f_back.f_code.co_name))
+        try:
+            fails_deeper(i)
+        except ValueError:
+            tb = traceback.extract_tb(sys.exc_info()[2])
+            out.append([(t[2], t[3]) for t in tb[1:]])
+    out.append(fib(15))
+    return out
+
+
 def recursion_errors(n):
     out = []
     for _ in range(2):
@@ -280,6 +316,7 @@ CASES = [
     ('reraise_through', (5,), {}),
     ('frames', (2,), {}),
     ('kept_frames', (3,), {}),
+    ('reused_frames', (4,), {}),
     ('recursion_errors', (50,), {}),
     ('methods', (2,), {}),
     ('methods', (0.5,), {}),

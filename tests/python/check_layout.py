@@ -413,6 +413,21 @@ def frame_checks():
     for name, val in (('f_code', frame.f_code), ('f_builtins', frame.f_builtins), ('f_globals', frame.f_globals)):
         if has(FR, name):
             check(FR, name, word(id(frame) + off(FR, name)) == id(val))
+    if has(FR, 'f_trace_lines'):
+        byte = lambda name: ctypes.c_ubyte.from_address(id(frame) + off(FR, name)).value
+        before = (byte('f_trace_lines'), byte('f_trace_opcodes'))
+        frame.f_trace_lines, frame.f_trace_opcodes = False, True
+        after = (byte('f_trace_lines'), byte('f_trace_opcodes'))
+        frame.f_trace_lines, frame.f_trace_opcodes = True, False
+        check(FR, 'f_trace_lines', (before[0], after[0]) == (1, 0), (before, after))
+        check(FR, 'f_trace_opcodes', (before[1], after[1]) == (0, 1), (before, after))
+    if has(FR, 'f_gen'):
+        def gen():
+            yield sys._getframe()
+        g = gen()
+        gframe = next(g)
+        check(FR, 'f_gen', word(id(frame) + off(FR, 'f_gen')) == 0
+              and word(id(gframe) + off(FR, 'f_gen')) == id(g))
     if has(FR, 'f_locals'):
         loc = frame.f_locals
         check(FR, 'f_locals', word(id(frame) + off(FR, 'f_locals')) == id(loc))

@@ -439,6 +439,12 @@ layout_struct! {
         f_executing = "f_executing";
         /// 3.10 frame state (`signed char`; `FRAME_EXECUTING` while running).
         f_state = "f_state";
+        /// 3.7-3.10 whether line events are traced (`char`, 1 on a new frame).
+        f_trace_lines = "f_trace_lines";
+        /// 3.7-3.10 whether opcode events are traced (`char`, 0 on a new frame).
+        f_trace_opcodes = "f_trace_opcodes";
+        /// ≤3.10 the generator running the frame, or NULL.
+        f_gen = "f_gen";
         /// 2.7 exception saved when the frame first handled one (restored on exit).
         f_exc_type = "f_exc_type";
         /// 2.7 saved exception value.

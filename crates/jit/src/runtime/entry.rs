@@ -148,6 +148,7 @@ impl CompiledFunction {
         self.forget_direct_plan();
         // SAFETY: per the caller.
         unsafe {
+            self.release_spare_frames(c);
             for o in [
                 self.consts,
                 self.names,
@@ -1348,7 +1349,13 @@ pub struct DirectPlan {
     /// The frame's position at its `RESUME`, and the code's first instruction.
     pos: *mut u8,
     code_start: *mut u8,
+    /// Frame objects (3.x up to 3.10) that calls finished with and nothing else holds, reset
+    /// as new, for the next calls (owned; see [`fast_call_frame`]).
+    spares: std::cell::RefCell<Vec<Obj>>,
 }
+
+/// Spare frames a function keeps at most (a recursion this deep reuses its frames).
+const SPARE_FRAMES: usize = 32;
 
 /// The [`DirectPlan`] of `cf`, made now if it has none; `None` where direct calls to it keep
 /// to the generic path (frame objects before 3.11, a trampoline of another shape).
@@ -1387,6 +1394,7 @@ unsafe fn plan_of(c: &CApi, cf: &CompiledFunction) -> Option<&'static DirectPlan
                     size: p.specials + nlocalsplus + stacksize,
                     pos: code_start.add(2 * first),
                     code_start,
+                    spares: std::cell::RefCell::new(Vec::new()),
                 }))
             }
             None => {
@@ -1401,6 +1409,7 @@ unsafe fn plan_of(c: &CApi, cf: &CompiledFunction) -> Option<&'static DirectPlan
                     size: 0,
                     pos: std::ptr::null_mut(),
                     code_start: std::ptr::null_mut(),
+                    spares: std::cell::RefCell::new(Vec::new()),
                 }))
             }
         };
@@ -1415,6 +1424,33 @@ impl CompiledFunction {
         // SAFETY: plans are never freed.
         if let Some(p) = unsafe { self.direct.get().as_ref() } {
             p.alive.set(false);
+        }
+    }
+
+    /// Releases the spare frames of the direct-call plan (see [`DirectPlan::spares`]).
+    ///
+    /// # Safety
+    /// GIL held.
+    pub unsafe fn release_spare_frames(&self, c: &CApi) {
+        // SAFETY: plans are never freed; per the caller.
+        unsafe {
+            if let Some(p) = self.direct.get().as_ref() {
+                let spares = std::mem::take(&mut *p.spares.borrow_mut());
+                let Some(l) = fast_layout(c).frames.as_ref() else {
+                    return;
+                };
+                let Some(r) = l.reuse.as_ref() else {
+                    return;
+                };
+                for f in spares {
+                    // (a frame is released with globals: any dict does)
+                    let fr = f as *mut u8;
+                    let builtins = *(fr.add(l.f_builtins) as *const Obj);
+                    c.incref(builtins);
+                    *(fr.add(r.f_globals) as *mut Obj) = builtins;
+                    c.decref(f);
+                }
+            }
         }
     }
 }
@@ -1574,6 +1610,29 @@ struct FrameLayout {
     f_state: Option<usize>,
     ts_frame: usize,
     f_back: usize,
+    /// What resetting a frame for reuse writes (3.x; `None` on 2.7, whose frames remember
+    /// their thread).
+    reuse: Option<FrameReuse>,
+}
+
+/// The fields of a frame object that a call may have changed, which [`recycle_frame`] resets
+/// to what `PyFrame_New` makes.
+struct FrameReuse {
+    ob_refcnt: usize,
+    f_globals: usize,
+    f_locals: usize,
+    f_trace: usize,
+    f_gen: usize,
+    f_lineno: usize,
+    f_iblock: usize,
+    f_valuestack: usize,
+    /// 3.10 `f_stackdepth` (set to 0), else ≤3.9 `f_stacktop` (set to the value stack).
+    f_stackdepth: Option<usize>,
+    f_stacktop: Option<usize>,
+    /// 3.7+ `f_trace_lines` and `f_trace_opcodes`.
+    f_trace_flags: Option<(usize, usize)>,
+    /// 3.6 saved exception.
+    f_exc: Option<[usize; 3]>,
 }
 
 fn fast_layout(c: &CApi) -> &'static FastLayout {
@@ -1611,6 +1670,36 @@ fn fast_layout(c: &CApi) -> &'static FastLayout {
                     f_state: fl.f_state.map(u),
                     ts_frame: u(l.thread_state.frame?),
                     f_back: u(fl.f_back),
+                    reuse: (|| {
+                        if l.int.is_some() {
+                            return None;
+                        }
+                        let version = c.descriptor().identity.version;
+                        let f_trace_flags = match (fl.f_trace_lines, fl.f_trace_opcodes) {
+                            (Some(a), Some(b)) => Some((u(a), u(b))),
+                            _ if version >= (3, 7, 0) => return None,
+                            _ => None,
+                        };
+                        let f_exc = match (fl.f_exc_type, fl.f_exc_value, fl.f_exc_traceback) {
+                            (Some(a), Some(b), Some(t)) => Some([u(a), u(b), u(t)]),
+                            _ => None,
+                        };
+                        Some(FrameReuse {
+                            ob_refcnt: u(l.object.ob_refcnt?),
+                            f_globals: u(fl.f_globals?),
+                            f_locals: u(fl.f_locals?),
+                            f_trace: u(fl.f_trace),
+                            f_gen: u(fl.f_gen?),
+                            f_lineno: u(fl.f_lineno),
+                            f_iblock: u(fl.f_iblock?),
+                            f_valuestack: u(fl.f_valuestack?),
+                            f_stackdepth: fl.f_stackdepth.map(u),
+                            f_stacktop: fl.f_stacktop.map(u),
+                            f_trace_flags,
+                            f_exc,
+                        })
+                        .filter(|r| r.f_stackdepth.is_some() || r.f_stacktop.is_some())
+                    })(),
                 })
             })(),
         }
@@ -1759,17 +1848,31 @@ unsafe fn fast_call_frame(
         }
         let fp = func as *mut u8;
         let globals = *word(fp, fl.func_globals);
-        let frame = c.func::<extern "C" fn(*mut c_void, Obj, Obj, Obj) -> Obj>(Api::FrameNew)(
-            ts,
-            plan.code,
-            globals,
-            std::ptr::null_mut(),
-        );
+        let ts_slot = word(ts as *mut u8, fl.ts_frame);
+        let spare = match fl.reuse.as_ref() {
+            Some(r) => take_spare(c, plan, r, fl, globals, *ts_slot),
+            None => std::ptr::null_mut(),
+        };
+        let frame = if spare.is_null() {
+            c.func::<extern "C" fn(*mut c_void, Obj, Obj, Obj) -> Obj>(Api::FrameNew)(
+                ts,
+                plan.code,
+                globals,
+                std::ptr::null_mut(),
+            )
+        } else {
+            spare
+        };
         if frame.is_null() {
             leave_recursion(c, ts, fl.depth);
             return Some(frame);
         }
         let fr = frame as *mut u8;
+        // the line a new frame starts at, which a reused one gets back
+        let lineno = match fl.reuse.as_ref() {
+            Some(r) => *(fr.add(r.f_lineno) as *const i32),
+            None => 0,
+        };
         if let Some(fb) = fl.func_builtins {
             // 3.10: a call's frame takes the function's builtins
             let theirs = *word(fp, fb);
@@ -1788,7 +1891,6 @@ unsafe fn fast_call_frame(
             // 3.10 `FRAME_EXECUTING`
             *(fr.add(off) as *mut i8) = 0;
         }
-        let ts_slot = word(ts as *mut u8, fl.ts_frame);
         *ts_slot = frame;
         if let Some(h) = DIRECT.get() {
             count(h.native_calls);
@@ -1826,10 +1928,149 @@ unsafe fn fast_call_frame(
         }
         *ts_slot = *word(fr, fl.f_back);
         // the frame's last reference may run finalizers: still counted
-        c.decref(frame);
+        if !recycle_frame(c, plan, fl, frame, lineno) {
+            c.decref(frame);
+        }
         leave_recursion(c, ts, fl.depth);
         c.decref(entry);
         Some(r)
+    }
+}
+
+/// A spare frame of `plan` for a call with `globals`, linked back to `back` as `PyFrame_New`
+/// links a new one (a new reference), or NULL.
+///
+/// # Safety
+/// GIL held; offsets from the descriptor.
+#[inline(never)]
+unsafe fn take_spare(
+    c: &CApi,
+    plan: &DirectPlan,
+    r: &FrameReuse,
+    fl: &FrameLayout,
+    globals: Obj,
+    back: Obj,
+) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let Ok(mut spares) = plan.spares.try_borrow_mut() else {
+            return std::ptr::null_mut();
+        };
+        let Some(&f) = spares.last() else {
+            return std::ptr::null_mut();
+        };
+        let fr = f as *mut u8;
+        let word = |base: *mut u8, off: usize| base.add(off) as *mut Obj;
+        if fl.func_builtins.is_none() {
+            // up to 3.9 a new frame takes its caller's builtins when it shares its globals
+            // (else it looks them up in the globals: left to `PyFrame_New`)
+            if back.is_null() || *word(back as *mut u8, r.f_globals) != globals {
+                return std::ptr::null_mut();
+            }
+            let theirs = *word(back as *mut u8, fl.f_builtins);
+            let slot = word(fr, fl.f_builtins);
+            if *slot != theirs {
+                c.incref(theirs);
+                c.decref(std::mem::replace(&mut *slot, theirs));
+            }
+        }
+        spares.pop();
+        if !back.is_null() {
+            c.incref(back);
+        }
+        *word(fr, fl.f_back) = back;
+        c.incref(globals);
+        *word(fr, r.f_globals) = globals;
+        f
+    }
+}
+
+/// Keeps `frame`, which a direct call has just finished with, as a spare of `plan` when
+/// nothing else holds it (no traceback, no `sys._getframe()` result, no trace function):
+/// releases what the call left in it (its locals, the frame it linked back to, a locals dict
+/// made for it) and resets what a call may change to what `PyFrame_New` makes, `lineno` the
+/// line it started at. Returns whether it kept it (else the caller releases it).
+///
+/// # Safety
+/// GIL held; `frame` a frame object of `plan`'s trampoline code, owned, no longer running.
+#[inline(never)]
+unsafe fn recycle_frame(
+    c: &CApi,
+    plan: &DirectPlan,
+    fl: &FrameLayout,
+    frame: Obj,
+    lineno: i32,
+) -> bool {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let Some(r) = fl.reuse.as_ref() else {
+            return false;
+        };
+        let fr = frame as *mut u8;
+        let word = |off: usize| fr.add(off) as *mut Obj;
+        let refcnt = |f: *mut u8| *(f.add(r.ob_refcnt) as *const isize);
+        if refcnt(fr) != 1
+            || !(*word(r.f_trace)).is_null()
+            || !(*word(r.f_gen)).is_null()
+            || plan
+                .spares
+                .try_borrow()
+                .map_or(true, |s| s.len() >= SPARE_FRAMES)
+        {
+            return false;
+        }
+        // what a call leaves: its parameters and cell, the caller's frame, a locals dict, a
+        // 3.6 saved exception (each release may run code: the frame is not a spare yet)
+        let lp = word(fl.localsplus);
+        for k in 0..plan.nlocalsplus {
+            let o = std::mem::replace(&mut *lp.add(k), std::ptr::null_mut());
+            c.decref(o);
+        }
+        for off in [fl.f_back, r.f_locals] {
+            let o = std::mem::replace(&mut *word(off), std::ptr::null_mut());
+            c.decref(o);
+        }
+        if let Some(exc) = r.f_exc {
+            for off in exc {
+                let o = std::mem::replace(&mut *word(off), std::ptr::null_mut());
+                c.decref(o);
+            }
+        }
+        // still only ours, untraced, with nothing put back?
+        if refcnt(fr) != 1
+            || !(*word(r.f_trace)).is_null()
+            || !(*word(fl.f_back)).is_null()
+            || !(*word(r.f_locals)).is_null()
+        {
+            return false;
+        }
+        *(fr.add(fl.lasti) as *mut i32) = -1;
+        *(fr.add(r.f_lineno) as *mut i32) = lineno;
+        *(fr.add(r.f_iblock) as *mut i32) = 0;
+        if let Some(off) = r.f_stackdepth {
+            *(fr.add(off) as *mut i32) = 0;
+        }
+        if let Some(off) = r.f_stacktop {
+            *word(off) = *word(r.f_valuestack);
+        }
+        if let Some((lines, opcodes)) = r.f_trace_flags {
+            *fr.add(lines) = 1;
+            *fr.add(opcodes) = 0;
+        }
+        if let Some(off) = fl.f_state {
+            // 3.10 `FRAME_CREATED`
+            *(fr.add(off) as *mut i8) = -2;
+        }
+        let Ok(mut spares) = plan.spares.try_borrow_mut() else {
+            return false;
+        };
+        // a spare holds no globals: they hold the function, which holds its spares (a cycle
+        // the garbage collector could not see)
+        let globals = std::mem::replace(&mut *word(r.f_globals), std::ptr::null_mut());
+        spares.push(frame);
+        drop(spares);
+        c.decref(globals);
+        true
     }
 }
 
