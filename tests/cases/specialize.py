@@ -499,7 +499,7 @@ SEQUENCES = [
      {'locals': {'t': 'float'}, 'deopts': True}),
     ('flag_marks', [([True] * 10, 2), ([False] * 10, 3), ([True, False, None, 'x', 1.5] * 3, 1),
                     ([[], {}, True] * 3, 2), ([], 1), ((True, False), 1)],
-     {'locals': {'j': 'int', 'marked': 'int'}, 'borrowed_moves': 2, 'deopts': True}),
+     {'locals': {'j': 'int', 'marked': 'int'}, 'borrowed_moves': 3, 'deopts': True}),
     ('replace_noisy', [(3,), (5,), (0,)], {'locals': {'j': 'int'}, 'counted_loops': 1}),
     ('rebinds', [([1, 1, 2, 2, 2],), (['a', 'a', 'b'],), ([],), ((None, None),), ([1.5, 2],)],
      {'borrowed_moves': 3}),

@@ -339,6 +339,13 @@ second = jc(50)
 made = anyjit.stats()['direct_calls'] - direct
 check('direct calls answer', [first, second] == [want, want], (first, second, want))
 check('direct calls made', made == 50, made)
+# up to 3.10 (3.x) each of them takes the callee's spare frame, the one the call before it
+# finished with; 2.7 and 3.11+ keep no spare frames
+reused = anyjit.stats()['frames_reused']
+third = jc(50)
+reused = anyjit.stats()['frames_reused'] - reused
+check('direct calls reuse frames', third == want and
+      reused == (50 if (3,) <= sys.version_info < (3, 11) else 0), reused)
 
 
 # instances of a class whose __init__ is compiled: from the second construction at a call

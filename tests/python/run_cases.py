@@ -25,8 +25,8 @@
 # each compared as above. Expectations, checked after the sequence (so that a specialisation
 # that silently did not happen fails): 'locals' ({name: 'int' or 'float'} that the first
 # specialisation typed), 'counted_loops' (at least that many `for ... in range` loops counted),
-# 'borrowed_moves' (at least that many items or objects stored into locals without a reference
-# count change when the local holds them already), 'deopts' (True: guards failed during the sequence; False: none did).
+# 'borrowed_moves' (at least that many items or objects stored into locals or list items
+# without a reference count change when they hold them already), 'deopts' (True: guards failed during the sequence; False: none did).
 # Then the corpus runs twice more with on-stack replacement forced (anyjit._osr_after(1), then 3):
 # each first call moves from the quick tier's code to the optimised code at its first (third)
 # backward jump, with the same comparisons; some cases must have moved.

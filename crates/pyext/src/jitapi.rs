@@ -388,6 +388,7 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             }),
             direct: std::cell::Cell::new(std::ptr::null()),
             attention: std::cell::Cell::new(false),
+            spare_frames: std::cell::RefCell::new(Vec::new()),
             stale: std::cell::Cell::new(false),
         });
         c.decref(code);
@@ -1014,8 +1015,8 @@ pub unsafe extern "C" fn specialize(_module: Obj, flag: Obj) -> Obj {
 
 /// `anyjit.specialization(compiled)` (also `anyjit._specialized`): what the running code of a compiled function specialises
 /// (a dict: whether it is specialised, the typed locals by name, its guards, counted loops,
-/// unboxed operations and borrowed moves (items and objects stored into locals without a
-/// reference count change when the local holds them already), how often it was specialised, the guards that failed since).
+/// unboxed operations and borrowed moves (items and objects stored into locals or list items
+/// without a reference count change when they hold them already), how often it was specialised, the guards that failed since).
 ///
 /// # Safety
 /// Called by CPython as a method of the module, with the GIL held and the arguments its calling convention passes.
@@ -1057,7 +1058,7 @@ pub unsafe extern "C" fn specialized(_module: Obj, f: Obj) -> Obj {
                 c.dict_set_steal(locals, &name, c.new_str(kind));
             }
             guards = p.guard_count();
-            for s in &p.steps {
+            for (i, s) in p.steps.iter().enumerate() {
                 match s {
                     anyjit_jit::spec::Step::ForRange => loops += 1,
                     anyjit_jit::spec::Step::Arith { .. }
@@ -1065,6 +1066,13 @@ pub unsafe extern "C" fn specialized(_module: Obj, f: Obj) -> Obj {
                     | anyjit_jit::spec::Step::Unary { .. } => ops += 1,
                     anyjit_jit::spec::Step::StoreBorrowed
                     | anyjit_jit::spec::Step::ForSeq { borrow: true, .. } => borrowed += 1,
+                    // a list store of a borrowed value
+                    anyjit_jit::spec::Step::ItemSet => {
+                        let tys = p.types(i);
+                        if tys.len() >= 3 && tys[tys.len() - 3] == anyjit_jit::spec::Ty::Borrowed {
+                            borrowed += 1;
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -1136,6 +1144,7 @@ pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
             )
             && c.dict_set_steal(d, "osr_entries", n(&OSR_ENTRIES))
             && c.dict_set_steal(d, "direct_calls", n(&entry::DIRECT_CALLS))
+            && c.dict_set_steal(d, "frames_reused", n(&entry::FRAMES_REUSED))
             && c.dict_set_steal(d, "feedback_sites", n(&FEEDBACK_SITES))
             && c.dict_set_steal(d, "optimize_failures", failures)
             && c.dict_set_steal(d, "fallbacks", n(&FALLBACKS))

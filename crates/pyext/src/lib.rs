@@ -83,8 +83,11 @@ jump_pops, jump_pushes, target_offset, depth, line), ...])\n\nThe decoded IR as 
 'fallbacks' (functions left to the interpreter, and calls routed to it while tracing), \
 'guard_failures', 'respecialized', 'fallback_reasons' ({qualified name: why}), 'optimized' (functions \
 compiled again by the optimising tier), 'optimize_ms', 'optimize_failures' ({name: why}) and \
-'osr_entries' (calls that moved from the first code to the optimised code inside a loop) \
-and 'feedback_sites' (instructions whose recorded type feedback the optimising tier used)."
+'osr_entries' (calls that moved from the first code to the optimised code inside a loop), \
+'feedback_sites' (instructions whose recorded type feedback the optimising tier used), \
+'direct_calls' (calls from optimised code straight into compiled functions), 'frames_reused' \
+(those of them, up to 3.10, that took a spare frame of the callee) and 'resume_compiles' \
+(generic code compiled for failed guards to resume)."
             .as_ptr(),
     },
     MethodDef {
@@ -150,9 +153,9 @@ not specialised, or None)."
         flags: METH_O,
         doc: c"_specialized(compiled) -> dict\n\nWhat the running code of a compiled function \
 specialises: 'specialized', 'locals' (typed locals by name: 'int' or 'float'), 'guards', \
-'counted_loops', 'unboxed_ops', 'borrowed_moves' (items and objects stored into locals \
-without a reference count change when unchanged), 'compilations', 'deopts' (guards failed \
-since it was installed), 'failed_sites'."
+'counted_loops', 'unboxed_ops', 'borrowed_moves' (items and objects stored into locals or \
+list items without a reference count change when unchanged), 'compilations', 'deopts' \
+(guards failed since it was installed), 'failed_sites'."
             .as_ptr(),
     },
     MethodDef {

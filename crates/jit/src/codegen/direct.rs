@@ -132,21 +132,8 @@ impl<'ctx> Codegen<'_, 'ctx> {
 
         self.b.position_at_end(slow_bb);
         let rs = slow()?;
-        let slow_end = self.b.get_insert_block().expect("block");
-        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-
-        self.b.position_at_end(done);
-        let phi = self.b.build_phi(self.t.obj, "direct").map_err(llvm_err)?;
-        incoming.push((rs, slow_end));
-        let pairs: Vec<(
-            &dyn inkwell::values::BasicValue<'ctx>,
-            inkwell::basic_block::BasicBlock<'ctx>,
-        )> = incoming
-            .iter()
-            .map(|(v, b)| (v as &dyn inkwell::values::BasicValue<'ctx>, *b))
-            .collect();
-        phi.add_incoming(&pairs);
-        Ok(phi.as_basic_value().into_pointer_value())
+        self.arrive(rs, done, &mut incoming)?;
+        self.merge(done, &incoming)
     }
 
     /// The fast path of a direct call of `func` (`nargs` arguments at `first`) with the plan
@@ -486,9 +473,9 @@ impl<'ctx> Codegen<'_, 'ctx> {
             bump(cr, i64::from(k.c_units))?;
         }
         self.decref(entry_obj)?;
-        let fast_end = self.b.get_insert_block().expect("block");
-        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-        Ok(vec![(r, fast_end), (self.null(), failed)])
+        let mut incoming = vec![(self.null(), failed)];
+        self.arrive(r, done, &mut incoming)?;
+        Ok(incoming)
     }
 }
 
@@ -867,16 +854,12 @@ impl<'ctx> Codegen<'_, 'ctx> {
             .map_err(llvm_err)?;
         self.b.position_at_end(found);
         self.incref(v)?;
-        let hit_end = self.b.get_insert_block().expect("block");
-        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        let mut incoming = Vec::new();
+        self.arrive(v, done, &mut incoming)?;
         self.b.position_at_end(miss);
         let r = slow()?;
-        let miss_end = self.b.get_insert_block().expect("block");
-        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-        self.b.position_at_end(done);
-        let phi = self.b.build_phi(self.t.obj, "attr").map_err(llvm_err)?;
-        phi.add_incoming(&[(&v, hit_end), (&r, miss_end)]);
-        Ok(phi.as_basic_value().into_pointer_value())
+        self.arrive(r, done, &mut incoming)?;
+        self.merge(done, &incoming)
     }
 
     /// `o.name = v` (`v` borrowed) through attribute site `site`: replaces the value in the
@@ -1060,21 +1043,8 @@ impl<'ctx> Codegen<'_, 'ctx> {
             )?
             .expect("returns")
             .into_pointer_value();
-        incoming.push((rg, self.b.get_insert_block().expect("block")));
-        self.b
-            .build_unconditional_branch(called)
-            .map_err(llvm_err)?;
-        self.b.position_at_end(called);
-        let phi = self.b.build_phi(self.t.obj, "init").map_err(llvm_err)?;
-        let pairs: Vec<(
-            &dyn inkwell::values::BasicValue<'ctx>,
-            inkwell::basic_block::BasicBlock<'ctx>,
-        )> = incoming
-            .iter()
-            .map(|(v, b)| (v as &dyn inkwell::values::BasicValue<'ctx>, *b))
-            .collect();
-        phi.add_incoming(&pairs);
-        let r = phi.as_basic_value().into_pointer_value();
+        self.arrive(rg, called, &mut incoming)?;
+        let r = self.merge(called, &incoming)?;
         // `__init__` raised, returned a value (TypeError), or None
         let none = self.object(anyjit_abi::Api::NoneStruct)?;
         let raised = self.new_block("construct_raised");
@@ -1099,29 +1069,16 @@ impl<'ctx> Codegen<'_, 'ctx> {
         self.b
             .build_unconditional_branch(raised)
             .map_err(llvm_err)?;
+        let mut outcomes = vec![(self.null(), alloc_failed)];
         self.b.position_at_end(raised);
         self.decref(obj)?;
-        let raised_end = self.b.get_insert_block().expect("block");
-        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.arrive(self.null(), done, &mut outcomes)?;
         self.b.position_at_end(ok_bb);
         self.decref(r)?;
-        let ok_end = self.b.get_insert_block().expect("block");
-        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.arrive(obj, done, &mut outcomes)?;
         self.b.position_at_end(slow_bb);
         let rs = slow()?;
-        let slow_end = self.b.get_insert_block().expect("block");
-        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-        self.b.position_at_end(done);
-        let out = self
-            .b
-            .build_phi(self.t.obj, "constructed")
-            .map_err(llvm_err)?;
-        out.add_incoming(&[
-            (&self.null(), alloc_failed),
-            (&self.null(), raised_end),
-            (&obj, ok_end),
-            (&rs, slow_end),
-        ]);
-        Ok(out.as_basic_value().into_pointer_value())
+        self.arrive(rs, done, &mut outcomes)?;
+        self.merge(done, &outcomes)
     }
 }

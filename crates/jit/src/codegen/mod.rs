@@ -2558,8 +2558,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .map_err(llvm_err)?;
         self.b.position_at_end(take);
         let value = self.load(self.field_ptr(entry, e.me_value)?)?;
-        incoming.push((value, take));
-        self.b.build_unconditional_branch(found).map_err(llvm_err)?;
+        self.arrive(value, found, incoming)?;
         self.b.position_at_end(other);
         let unused = self.b.build_is_null(key, "").map_err(llvm_err)?;
         let used = self.new_block("probe_used");
@@ -3983,12 +3982,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         self.raise_name_error(key, off, d)?;
                     }
                 }
-                self.b.position_at_end(found);
-                let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-                for (v, bb) in &incoming {
-                    phi.add_incoming(&[(v, *bb)]);
-                }
-                let mut v = phi.as_basic_value().into_pointer_value();
+                let mut v = self.merge(found, &incoming)?;
                 if let Some((cells, hit_value, hit_block, tag)) = cache {
                     // remember it, with the tags as they are now
                     let (tg, tb) = self.global_stamps(tag, globals, builtins)?;

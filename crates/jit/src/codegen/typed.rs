@@ -882,22 +882,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     return Err(llvm_err("StoreBorrowed of another op"));
                 };
                 let v = self.obj_of(d - 1, Ty::Borrowed)?;
-                let slot = self.local(local)?;
-                let old = self.load(slot)?;
-                // the same object again (a flag, a loop over equal items): no reference count
-                // changes, no store
-                let same = self.same_object(old, v, false)?;
-                let change = self.new_block("local_change");
-                let done = self.new_block("local_set");
-                self.b
-                    .build_conditional_branch(same, done, change)
-                    .map_err(llvm_err)?;
-                self.b.position_at_end(change);
-                self.incref(v)?;
-                self.store(slot, v)?;
-                self.decref(old)?;
-                self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-                self.b.position_at_end(done);
+                self.store_unless_same(self.local(local)?, v)?;
             }
             Step::StoreLocal { num, unbox } => {
                 let Op::StoreFast { local } = ins.op else {
@@ -1135,42 +1120,24 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 };
                 let p = self.item_ptr(c, k, false)?;
                 if ty(3) == Ty::Borrowed {
-                    // a borrowed value (a constant, a local's object): when the list already
-                    // holds that very object nothing changes, not even a reference count (a
-                    // flag written again: no store-to-load chain through its count)
-                    let v = self.obj_of(d - 3, Ty::Borrowed)?;
+                    // a borrowed value (a constant, a local's object): see `store_unless_same`
+                    // (a flag written again: no store-to-load chain through its count)
+                    self.store_unless_same(p, self.obj_of(d - 3, Ty::Borrowed)?)?;
+                } else {
+                    // the value, boxed if it is not yet (after the guards: nothing is undone)
+                    self.box_slot(
+                        d - 3,
+                        ty(3),
+                        plan.before[i]
+                            .as_ref()
+                            .map_or(Src::Maybe, |s| s.src[(d - 3) as usize]),
+                        d,
+                    )?;
+                    let v = self.sget(d - 3)?;
                     let old = self.load(p)?;
-                    let same = self.same_object(old, v, false)?;
-                    let change = self.new_block("item_change");
-                    let done = self.new_block("item_set");
-                    self.b
-                        .build_conditional_branch(same, done, change)
-                        .map_err(llvm_err)?;
-                    self.b.position_at_end(change);
-                    self.incref(v)?;
                     self.store(p, v)?;
                     self.decref(old)?;
-                    self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-                    self.b.position_at_end(done);
-                    self.drop_obj(d - 2, ty(2))?;
-                    for j in d - 3..d {
-                        self.sset(j, self.null())?;
-                    }
-                    return Ok(Some(false));
                 }
-                // the value, boxed if it is not yet (after the guards: nothing is undone)
-                self.box_slot(
-                    d - 3,
-                    ty(3),
-                    plan.before[i]
-                        .as_ref()
-                        .map_or(Src::Maybe, |s| s.src[(d - 3) as usize]),
-                    d,
-                )?;
-                let v = self.sget(d - 3)?;
-                let old = self.load(p)?;
-                self.store(p, v)?;
-                self.decref(old)?;
                 self.drop_obj(d - 2, ty(2))?;
                 for j in d - 3..d {
                     self.sset(j, self.null())?;
@@ -1304,6 +1271,27 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         } else {
             self.sget(j)
         }
+    }
+
+    /// Stores borrowed object `v` into `slot` (a local's, a list item's), which takes a
+    /// reference to it and releases the one it held (NULL or an object) after the store.
+    /// When the slot holds that very object already nothing changes, not even a reference
+    /// count.
+    fn store_unless_same(&self, slot: PointerValue<'ctx>, v: PointerValue<'ctx>) -> R<()> {
+        let old = self.load(slot)?;
+        let same = self.same_object(old, v, false)?;
+        let change = self.new_block("store_change");
+        let done = self.new_block("stored");
+        self.b
+            .build_conditional_branch(same, done, change)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(change);
+        self.incref(v)?;
+        self.store(slot, v)?;
+        self.decref(old)?;
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(done);
+        Ok(())
     }
 
     /// Done with the object in stack slot `j`: released if owned.

@@ -70,6 +70,10 @@ pub struct CompiledFunction {
     pub attention: Cell<bool>,
     /// Earlier tiers wait to be freed (which a call through the generic path does).
     pub stale: Cell<bool>,
+    /// Frame objects of its trampoline (3.x up to 3.10) that direct calls finished with and
+    /// nothing else holds, reset as new, for the next direct calls (owned; see
+    /// [`acquire_frame`]).
+    pub spare_frames: RefCell<Vec<Obj>>,
 }
 
 /// How a compiled function's specialisation fares (see [`CompiledFunction::spec`]).
@@ -390,6 +394,10 @@ static DIRECT: std::sync::OnceLock<DirectHooks> = std::sync::OnceLock::new();
 /// Calls compiled code made directly, without evaluating a trampoline.
 pub static DIRECT_CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// Direct calls that took a spare frame of their callee instead of a new one (see
+/// [`DirectPlan::spares`]).
+pub static FRAMES_REUSED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Adds one to a statistics counter that only code holding the GIL changes (a plain load
 /// and store: no locked instruction on the call path).
 #[inline]
@@ -675,12 +683,11 @@ unsafe fn frame_object_call(
             return Some(std::ptr::null_mut());
         }
         let globals: Obj = c.read(func as *const c_void, l.function.func_globals);
-        let frame = c.func::<extern "C" fn(*mut c_void, Obj, Obj, Obj) -> Obj>(Api::FrameNew)(
-            ts,
-            code,
-            globals,
-            std::ptr::null_mut(),
-        );
+        let frames = fast_layout(c).frames.as_ref();
+        let (frame, lineno) = match frames {
+            Some(fl) => acquire_frame(c, cf, fl, code, globals, ts),
+            None => (new_frame(c, code, globals, ts), 0),
+        };
         if frame.is_null() {
             leave_recursion(c, ts, depth_off);
             return Some(frame);
@@ -733,7 +740,10 @@ unsafe fn frame_object_call(
         *ts_slot = c.read(frame as *const c_void, fl.f_back);
         // the frame's last reference may run finalizers: still counted, as the interpreter
         // counts it
-        c.decref(frame);
+        match frames {
+            Some(fl) => release_frame(c, cf, fl, frame, slots.len(), lineno),
+            None => c.decref(frame),
+        }
         leave_recursion(c, ts, depth_off);
         Some(r)
     }
@@ -1349,9 +1359,6 @@ pub struct DirectPlan {
     /// The frame's position at its `RESUME`, and the code's first instruction.
     pos: *mut u8,
     code_start: *mut u8,
-    /// Frame objects (3.x up to 3.10) that calls finished with and nothing else holds, reset
-    /// as new, for the next calls (owned; see [`fast_call_frame`]).
-    spares: std::cell::RefCell<Vec<Obj>>,
 }
 
 /// Spare frames a function keeps at most (a recursion this deep reuses its frames).
@@ -1394,7 +1401,6 @@ unsafe fn plan_of(c: &CApi, cf: &CompiledFunction) -> Option<&'static DirectPlan
                     size: p.specials + nlocalsplus + stacksize,
                     pos: code_start.add(2 * first),
                     code_start,
-                    spares: std::cell::RefCell::new(Vec::new()),
                 }))
             }
             None => {
@@ -1409,7 +1415,6 @@ unsafe fn plan_of(c: &CApi, cf: &CompiledFunction) -> Option<&'static DirectPlan
                     size: 0,
                     pos: std::ptr::null_mut(),
                     code_start: std::ptr::null_mut(),
-                    spares: std::cell::RefCell::new(Vec::new()),
                 }))
             }
         };
@@ -1427,29 +1432,27 @@ impl CompiledFunction {
         }
     }
 
-    /// Releases the spare frames of the direct-call plan (see [`DirectPlan::spares`]).
+    /// Releases the spare frames (see [`CompiledFunction::spare_frames`]).
     ///
     /// # Safety
     /// GIL held.
     pub unsafe fn release_spare_frames(&self, c: &CApi) {
-        // SAFETY: plans are never freed; per the caller.
+        let spares = std::mem::take(&mut *self.spare_frames.borrow_mut());
+        let Some(l) = fast_layout(c).frames.as_ref() else {
+            return;
+        };
+        let Some(r) = l.reuse.as_ref() else {
+            return;
+        };
+        // SAFETY: per the caller; the spares are frame objects, owned.
         unsafe {
-            if let Some(p) = self.direct.get().as_ref() {
-                let spares = std::mem::take(&mut *p.spares.borrow_mut());
-                let Some(l) = fast_layout(c).frames.as_ref() else {
-                    return;
-                };
-                let Some(r) = l.reuse.as_ref() else {
-                    return;
-                };
-                for f in spares {
-                    // (a frame is released with globals: any dict does)
-                    let fr = f as *mut u8;
-                    let builtins = *(fr.add(l.f_builtins) as *const Obj);
-                    c.incref(builtins);
-                    *(fr.add(r.f_globals) as *mut Obj) = builtins;
-                    c.decref(f);
-                }
+            for f in spares {
+                // (a frame is released with globals: any dict does)
+                let fr = f as *mut u8;
+                let builtins = *(fr.add(l.f_builtins) as *const Obj);
+                c.incref(builtins);
+                *(fr.add(r.f_globals) as *mut Obj) = builtins;
+                c.decref(f);
             }
         }
     }
@@ -1619,6 +1622,7 @@ struct FrameLayout {
 /// to what `PyFrame_New` makes.
 struct FrameReuse {
     ob_refcnt: usize,
+    f_code: usize,
     f_globals: usize,
     f_locals: usize,
     f_trace: usize,
@@ -1686,6 +1690,7 @@ fn fast_layout(c: &CApi) -> &'static FastLayout {
                         };
                         Some(FrameReuse {
                             ob_refcnt: u(l.object.ob_refcnt?),
+                            f_code: u(fl.f_code?),
                             f_globals: u(fl.f_globals?),
                             f_locals: u(fl.f_locals?),
                             f_trace: u(fl.f_trace),
@@ -1849,30 +1854,12 @@ unsafe fn fast_call_frame(
         let fp = func as *mut u8;
         let globals = *word(fp, fl.func_globals);
         let ts_slot = word(ts as *mut u8, fl.ts_frame);
-        let spare = match fl.reuse.as_ref() {
-            Some(r) => take_spare(c, plan, r, fl, globals, *ts_slot),
-            None => std::ptr::null_mut(),
-        };
-        let frame = if spare.is_null() {
-            c.func::<extern "C" fn(*mut c_void, Obj, Obj, Obj) -> Obj>(Api::FrameNew)(
-                ts,
-                plan.code,
-                globals,
-                std::ptr::null_mut(),
-            )
-        } else {
-            spare
-        };
+        let (frame, lineno) = acquire_frame(c, cf, fl, plan.code, globals, ts);
         if frame.is_null() {
             leave_recursion(c, ts, fl.depth);
             return Some(frame);
         }
         let fr = frame as *mut u8;
-        // the line a new frame starts at, which a reused one gets back
-        let lineno = match fl.reuse.as_ref() {
-            Some(r) => *(fr.add(r.f_lineno) as *const i32),
-            None => 0,
-        };
         if let Some(fb) = fl.func_builtins {
             // 3.10: a call's frame takes the function's builtins
             let theirs = *word(fp, fb);
@@ -1928,32 +1915,106 @@ unsafe fn fast_call_frame(
         }
         *ts_slot = *word(fr, fl.f_back);
         // the frame's last reference may run finalizers: still counted
-        if !recycle_frame(c, plan, fl, frame, lineno) {
-            c.decref(frame);
-        }
+        release_frame(c, cf, fl, frame, plan.nlocalsplus, lineno);
         leave_recursion(c, ts, fl.depth);
         c.decref(entry);
         Some(r)
     }
 }
 
-/// A spare frame of `plan` for a call with `globals`, linked back to `back` as `PyFrame_New`
-/// links a new one (a new reference), or NULL.
+/// `PyFrame_New` of trampoline code `code` with `globals` on thread state `ts` (NULL with
+/// an exception set on failure).
+///
+/// # Safety
+/// GIL held; `ts` the running thread state.
+unsafe fn new_frame(c: &CApi, code: Obj, globals: Obj, ts: *mut c_void) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        c.func::<extern "C" fn(*mut c_void, Obj, Obj, Obj) -> Obj>(Api::FrameNew)(
+            ts,
+            code,
+            globals,
+            std::ptr::null_mut(),
+        )
+    }
+}
+
+/// The frame for a direct call of `cf` through its trampoline code `code` with `globals`
+/// (up to 3.10): a spare frame of `cf` when it has one (3.x), else a new one; with the line
+/// it starts at, for [`release_frame`]. NULL with an exception set on failure.
+///
+/// # Safety
+/// GIL held; `ts` the running thread state.
+unsafe fn acquire_frame(
+    c: &CApi,
+    cf: &CompiledFunction,
+    fl: &FrameLayout,
+    code: Obj,
+    globals: Obj,
+    ts: *mut c_void,
+) -> (Obj, i32) {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let back = *((ts as *mut u8).add(fl.ts_frame) as *const Obj);
+        let spare = match fl.reuse.as_ref() {
+            Some(r) => take_spare(c, cf, r, fl, code, globals, back),
+            None => std::ptr::null_mut(),
+        };
+        let frame = if spare.is_null() {
+            new_frame(c, code, globals, ts)
+        } else {
+            spare
+        };
+        // the line a new frame starts at, which a reused one gets back
+        let lineno = match (frame.is_null(), fl.reuse.as_ref()) {
+            (false, Some(r)) => *((frame as *const u8).add(r.f_lineno) as *const i32),
+            _ => 0,
+        };
+        (frame, lineno)
+    }
+}
+
+/// Done with `frame`, which a direct call of `cf` through [`acquire_frame`] has finished with
+/// (`nslots` parameters and cell in it, `lineno` its first line): kept as a spare, or
+/// released (which may run finalizers).
+///
+/// # Safety
+/// GIL held; `frame` owned, no longer running.
+unsafe fn release_frame(
+    c: &CApi,
+    cf: &CompiledFunction,
+    fl: &FrameLayout,
+    frame: Obj,
+    nslots: usize,
+    lineno: i32,
+) {
+    // SAFETY: per the caller.
+    unsafe {
+        if !recycle_frame(c, cf, fl, frame, nslots, lineno) {
+            c.decref(frame);
+        }
+    }
+}
+
+/// A spare frame of `cf` for a call through `code` with `globals`, linked back to `back` as
+/// `PyFrame_New` links a new one (a new reference), or NULL.
 ///
 /// # Safety
 /// GIL held; offsets from the descriptor.
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 unsafe fn take_spare(
     c: &CApi,
-    plan: &DirectPlan,
+    cf: &CompiledFunction,
     r: &FrameReuse,
     fl: &FrameLayout,
+    code: Obj,
     globals: Obj,
     back: Obj,
 ) -> Obj {
     // SAFETY: per the caller.
     unsafe {
-        let Ok(mut spares) = plan.spares.try_borrow_mut() else {
+        let Ok(mut spares) = cf.spare_frames.try_borrow_mut() else {
             return std::ptr::null_mut();
         };
         let Some(&f) = spares.last() else {
@@ -1961,6 +2022,9 @@ unsafe fn take_spare(
         };
         let fr = f as *mut u8;
         let word = |base: *mut u8, off: usize| base.add(off) as *mut Obj;
+        if *word(fr, r.f_code) != code {
+            return std::ptr::null_mut();
+        }
         if fl.func_builtins.is_none() {
             // up to 3.9 a new frame takes its caller's builtins when it shares its globals
             // (else it looks them up in the globals: left to `PyFrame_New`)
@@ -1975,6 +2039,7 @@ unsafe fn take_spare(
             }
         }
         spares.pop();
+        count(&FRAMES_REUSED);
         if !back.is_null() {
             c.incref(back);
         }
@@ -1985,20 +2050,22 @@ unsafe fn take_spare(
     }
 }
 
-/// Keeps `frame`, which a direct call has just finished with, as a spare of `plan` when
+/// Keeps `frame`, which a direct call has just finished with, as a spare of `cf` when
 /// nothing else holds it (no traceback, no `sys._getframe()` result, no trace function):
 /// releases what the call left in it (its locals, the frame it linked back to, a locals dict
 /// made for it) and resets what a call may change to what `PyFrame_New` makes, `lineno` the
 /// line it started at. Returns whether it kept it (else the caller releases it).
 ///
 /// # Safety
-/// GIL held; `frame` a frame object of `plan`'s trampoline code, owned, no longer running.
+/// GIL held; `frame` a frame object of `cf`'s trampoline code, owned, no longer running,
+/// holding `nslots` parameters and cell.
 #[inline(never)]
 unsafe fn recycle_frame(
     c: &CApi,
-    plan: &DirectPlan,
+    cf: &CompiledFunction,
     fl: &FrameLayout,
     frame: Obj,
+    nslots: usize,
     lineno: i32,
 ) -> bool {
     // SAFETY: per the caller; offsets from the descriptor.
@@ -2012,8 +2079,8 @@ unsafe fn recycle_frame(
         if refcnt(fr) != 1
             || !(*word(r.f_trace)).is_null()
             || !(*word(r.f_gen)).is_null()
-            || plan
-                .spares
+            || cf
+                .spare_frames
                 .try_borrow()
                 .map_or(true, |s| s.len() >= SPARE_FRAMES)
         {
@@ -2022,7 +2089,7 @@ unsafe fn recycle_frame(
         // what a call leaves: its parameters and cell, the caller's frame, a locals dict, a
         // 3.6 saved exception (each release may run code: the frame is not a spare yet)
         let lp = word(fl.localsplus);
-        for k in 0..plan.nlocalsplus {
+        for k in 0..nslots {
             let o = std::mem::replace(&mut *lp.add(k), std::ptr::null_mut());
             c.decref(o);
         }
@@ -2061,7 +2128,7 @@ unsafe fn recycle_frame(
             // 3.10 `FRAME_CREATED`
             *(fr.add(off) as *mut i8) = -2;
         }
-        let Ok(mut spares) = plan.spares.try_borrow_mut() else {
+        let Ok(mut spares) = cf.spare_frames.try_borrow_mut() else {
             return false;
         };
         // a spare holds no globals: they hold the function, which holds its spares (a cycle
