@@ -234,3 +234,22 @@ def builtin_rebound(x):
 
 
 CASES += [('builtin_rebound', (4,), {})]
+
+
+# Small results are the interpreter's cached ints (the very objects), larger ones new objects:
+# compiled code boxes them alike (sums, differences, len(), stores into a list).
+def small_int_identity(a, b):
+    out = []
+    box = [None]
+    for k in range(-8, 8):
+        x = a + k
+        y = b - k
+        box[0] = x * 1
+        n = len([0] * (y if y > 0 else 0))
+        out.append((x, y, x is int(str(x)), y is int(str(y)), box[0] is int(str(x)),
+                    n is int(str(n))))
+    return out
+
+
+CASES += [('small_int_identity', (-1, 255), {}), ('small_int_identity', (3, 250), {}),
+          ('small_int_identity', (-5, 262), {})]

@@ -206,6 +206,46 @@ for _ in range(20):
     jfl(2, 3.5)
 check('no more failures after respecialising',
       anyjit.stats()['guard_failures'] == failed_before, anyjit.stats()["guard_failures"] - failed_before)
+# int constants that generic code takes (big-int arithmetic here) are pushed as the constants'
+# objects, not unboxed and boxed again at every iteration
+def big_lcg(n):
+    x = 12345678901234567890
+    for i in range(n):
+        x = (x * 6364136223846793005 + 1442695040888963407 + i) % 2 ** 100
+    return x
+
+
+jb = anyjit.jit(big_lcg, strict=True)
+for _ in range(3):
+    jb(50)
+spec = anyjit._specialized(jb)
+check('constants generic code takes stay objects', jb(50) == big_lcg(50) and spec['specialized']
+      and spec['locals'] == {'i': 'int'} and spec['borrowed_consts'] == 2, spec)
+
+
+# an int that grows past 64 bits in later calls breaks every site it reaches: the generic code
+# the first failure resumes records them all, so one more specialisation (after three calls
+# that failed) stops the failures
+def grows(n):
+    f = 1
+    s = 0
+    for k in range(2, n):
+        f *= k
+        s += f % 7
+    return s
+
+
+jgr = anyjit.jit(grows, strict=True)
+jgr(10), jgr(10)
+first = anyjit._specialized(jgr)
+failed_before = anyjit.stats()['guard_failures']
+check('a growing int gives the interpreter\'s answers', all(jgr(40) == grows(40) for _ in range(10)))
+spec = anyjit._specialized(jgr)
+check('its guards failed in three calls, then it was specialised again once',
+      'f' in first['locals'] and anyjit.stats()['guard_failures'] - failed_before == 3
+      and spec['compilations'] == first['compilations'] + 1 and 'f' not in spec['locals'],
+      (first, spec, anyjit.stats()['guard_failures'] - failed_before))
+
 spec_off = anyjit._specialize(False)
 jg = anyjit.jit(float_sites, strict=True)
 jg(1.5, 2.5), jg(1.5, 2.5)

@@ -116,6 +116,9 @@ pub enum Src {
     NotNum,
     /// A constant that is not a number (borrowed from `co_consts`).
     Const,
+    /// A number constant pushed unboxed by instruction `n` (pushed borrowed instead once
+    /// generic code takes it: it would box it at every execution).
+    NumConst(u32),
 }
 
 /// What the specialised code does for one instruction.
@@ -288,6 +291,9 @@ pub struct Plan {
     /// Per instruction, the borrowed stack slots to take a reference to first (the local
     /// they borrow is about to change).
     pub own: Vec<Vec<u32>>,
+    /// Number constants pushed borrowed (generic code takes them: unboxed, each execution
+    /// would box them again).
+    pub borrowed_consts: usize,
 }
 
 impl Plan {
@@ -426,6 +432,13 @@ struct Analysis<'a> {
     /// stack where another path brings an object (the second try when the first could not
     /// be planned); 2 all (the third).
     no_iters: u8,
+    /// Per instruction: a number constant generic code takes, pushed borrowed.
+    boxed_consts: Vec<bool>,
+    /// Whether the last run found such a constant pushed unboxed (so that it runs again).
+    new_boxed: bool,
+    /// Whether runs look for such constants (once the locals' types have settled: before, a
+    /// store into a local not typed yet would box a constant it then votes for).
+    marking: bool,
 }
 
 /// A failed analysis, and why: the function is compiled without specialisation.
@@ -579,12 +592,12 @@ impl Analysis<'_> {
                 Step::Shuffle
             }
             Op::LoadConst { index } => match self.inp.consts.get(index as usize) {
-                Some(&k @ Konst::Int(_)) => {
-                    st.push(Ty::Int, Src::Maybe);
+                Some(&k @ Konst::Int(_)) if !self.boxed_consts[i] => {
+                    st.push(Ty::Int, Src::NumConst(i as u32));
                     Step::Const(k)
                 }
-                Some(&k @ Konst::Float(_)) => {
-                    st.push(Ty::Float, Src::Maybe);
+                Some(&k @ Konst::Float(_)) if !self.boxed_consts[i] => {
+                    st.push(Ty::Float, Src::NumConst(i as u32));
                     Step::Const(k)
                 }
                 _ => {
@@ -946,6 +959,19 @@ impl Analysis<'_> {
                 }
             }
         }
+        if step == Step::Generic && self.marking {
+            // number constants the generic code boxes: borrowed from `co_consts` next time
+            let pops = ins.op.stack_effect().0 as usize;
+            let d = before.ty.len();
+            for k in d.saturating_sub(pops)..d {
+                if let (Ty::Int | Ty::Float, Src::NumConst(c)) = (before.ty[k], before.src[k]) {
+                    if !self.boxed_consts[c as usize] {
+                        self.boxed_consts[c as usize] = true;
+                        self.new_boxed = true;
+                    }
+                }
+            }
+        }
         Ok((step, edges))
     }
 
@@ -1217,6 +1243,7 @@ impl Analysis<'_> {
             falls: falls_out,
             live: Vec::new(),
             own,
+            borrowed_consts: 0,
         })
     }
 }
@@ -1355,6 +1382,9 @@ fn plan_with(inp: &Inputs<'_>, no_iters: u8) -> Result<Plan, String> {
         votes: vec![Votes::default(); n],
         own: Vec::new(),
         no_iters,
+        boxed_consts: vec![false; inp.func.instrs.len()],
+        new_boxed: false,
+        marking: false,
     };
     // Votes with every local boxed, then again with the types they gave (a typed local makes
     // the values computed from it typed, whose stores vote in turn), until they settle. If a
@@ -1362,14 +1392,24 @@ fn plan_with(inp: &Inputs<'_>, no_iters: u8) -> Result<Plan, String> {
     let worth = |mut p: Plan| {
         if p.worthwhile() {
             p.live = liveness(inp.func, &p.locals);
+            p.borrowed_consts = (0..p.steps.len())
+                .filter(|&i| {
+                    p.steps[i] == Step::LoadBorrowed
+                        && matches!(inp.func.instrs[i].op, Op::LoadConst { index }
+                            if matches!(inp.consts.get(index as usize), Some(Konst::Int(_) | Konst::Float(_))))
+                })
+                .count();
             Ok(p)
         } else {
             Err(format!("{NOTHING}: no site saw only ints or floats"))
         }
     };
     let mut why = String::new();
-    for _ in 0..6 {
+    for _ in 0..8 {
         let plan = a.run();
+        // (constants found boxed: the types of what they flow into change, run again)
+        let fresh = std::mem::take(&mut a.new_boxed);
+        let marked = a.marking;
         let decided: Vec<Option<Num>> = (0..n)
             .map(|l| {
                 let v = a.votes[l];
@@ -1384,13 +1424,18 @@ fn plan_with(inp: &Inputs<'_>, no_iters: u8) -> Result<Plan, String> {
                 }
             })
             .collect();
+        let settled = decided == a.locals;
         match plan {
-            Ok(p) if decided == a.locals => return worth(p),
+            Ok(p) if settled && marked && !fresh => return worth(p),
             Ok(_) => {}
             Err(Bail(w)) => why = w,
         }
-        if decided == a.locals {
-            break;
+        if settled {
+            if marked && !fresh {
+                break;
+            }
+            // settled: once more, looking for constants the generic code boxes
+            a.marking = true;
         }
         a.locals = decided;
     }

@@ -1085,6 +1085,11 @@ pub unsafe extern "C" fn specialized(_module: Obj, f: Obj) -> Obj {
             && c.dict_set_steal(d, "counted_loops", n(loops))
             && c.dict_set_steal(d, "unboxed_ops", n(ops))
             && c.dict_set_steal(d, "borrowed_moves", n(borrowed))
+            && c.dict_set_steal(
+                d,
+                "borrowed_consts",
+                n(plan.map_or(0, |p| p.borrowed_consts)),
+            )
             && c.dict_set_steal(d, "compilations", n(spec.compilations as usize))
             && c.dict_set_steal(d, "deopts", n(spec.deopts as usize))
             && c.dict_set_steal(d, "failed_sites", n(spec.failed.len()))

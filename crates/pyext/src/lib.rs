@@ -154,7 +154,9 @@ not specialised, or None)."
         doc: c"_specialized(compiled) -> dict\n\nWhat the running code of a compiled function \
 specialises: 'specialized', 'locals' (typed locals by name: 'int' or 'float'), 'guards', \
 'counted_loops', 'unboxed_ops', 'borrowed_moves' (items and objects stored into locals or \
-list items without a reference count change when unchanged), 'compilations', 'deopts' \
+list items without a reference count change when unchanged), 'borrowed_consts' (int and \
+float constants that generic operations take, pushed as objects, not unboxed), \
+'compilations', 'deopts' \
 (guards failed since it was installed), 'failed_sites'."
             .as_ptr(),
     },

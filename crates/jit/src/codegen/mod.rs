@@ -402,7 +402,12 @@ pub struct Codegen<'a, 'ctx> {
     function: Option<FunctionValue<'ctx>>,
     env: Option<PointerValue<'ctx>>,
     stack: Option<PointerValue<'ctx>>,
-    locals: Option<PointerValue<'ctx>>,
+    /// One `alloca` per local slot (which LLVM promotes to registers: nothing takes their
+    /// address).
+    locals: Vec<PointerValue<'ctx>>,
+    /// Where the locals are handed over to the code that takes them (the generic code resumed
+    /// after a deopt, the optimised code entered by on-stack replacement): a contiguous copy.
+    handover: Option<PointerValue<'ctx>>,
     unwind: Option<BasicBlock<'ctx>>,
     /// `ladder[k]`: releases stack slots `k-1` down to 0, then unwinds (made on first use;
     /// see [`Codegen::ladder`]).
@@ -534,7 +539,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             function: None,
             env: None,
             stack: None,
-            locals: None,
+            locals: Vec::new(),
+            handover: None,
             unwind: None,
             stacks: Vec::new(),
             chain: std::cell::RefCell::new(Vec::new()),
@@ -670,9 +676,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             };
             let state = as_obj(state)?;
             let field = |off: usize, ty: PointerType<'ctx>| self.byte_ptr(state, off as u32, ty);
+            let locals = self.hand_over_locals()?;
             self.store(
                 field(runtime::osr_offsets::LOCALS, self.t.objp)?,
-                as_obj(self.locals.expect("locals"))?,
+                as_obj(locals)?,
             )?;
             self.store(
                 field(runtime::osr_offsets::STACK, self.t.objp)?,
@@ -1482,6 +1489,63 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         Ok(())
     }
 
+    /// `api(r)` for a machine integer `r` (an int-making API that returns the interpreter's
+    /// cached small ints), with a small `r` taken from the cache inline: a new reference, NULL
+    /// with an exception set on failure.
+    fn box_int(&self, api: Api, r: IntValue<'ctx>) -> R<PointerValue<'ctx>> {
+        // 2.7's longs have no cache: only its ints do
+        let cached = api == Api::NativeIntFromLong || self.desc.layout.int.is_none();
+        // SAFETY: code is generated with the GIL held.
+        let table = if cached {
+            unsafe { runtime::small_int_table(self.capi) }
+        } else {
+            None
+        };
+        let Some(table) = table else {
+            return self.call_api(api, &[r.into()]);
+        };
+        let ty = r.get_type();
+        let k = self
+            .b
+            .build_int_sub(r, ty.const_int(runtime::SMALL_INT_MIN as u64, true), "")
+            .map_err(llvm_err)?;
+        let small = self
+            .b
+            .build_int_compare(
+                IntPredicate::ULT,
+                k,
+                ty.const_int(runtime::SMALL_INTS, false),
+                "",
+            )
+            .map_err(llvm_err)?;
+        let hit = self.new_block("small_int");
+        let miss = self.new_block("box_int");
+        let join = self.new_block("boxed_int");
+        self.b
+            .build_conditional_branch(small, hit, miss)
+            .map_err(llvm_err)?;
+        let mut incoming = Vec::new();
+        self.b.position_at_end(hit);
+        let k = self
+            .b
+            .build_int_z_extend_or_bit_cast(k, self.t.i64, "")
+            .map_err(llvm_err)?;
+        let base = self
+            .t
+            .i64
+            .const_int(table as u64, false)
+            .const_to_pointer(self.t.objp);
+        // SAFETY (LLVM): k < SMALL_INTS, the table's length.
+        let p = unsafe { self.b.build_gep(base, &[k], "") }.map_err(llvm_err)?;
+        let v = self.load(p)?;
+        self.incref(v)?;
+        self.arrive(v, join, &mut incoming)?;
+        self.b.position_at_end(miss);
+        let v = self.call_api(api, &[r.into()])?;
+        self.arrive(v, join, &mut incoming)?;
+        self.merge(join, &incoming)
+    }
+
     /// Continues at `join` with the value the branches that [`Self::arrive`]d there brought.
     fn merge(
         &self,
@@ -1516,8 +1580,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     fn feedback_word(&self, ins: &crate::ir::Instr) -> Option<PointerValue<'ctx>> {
         let words = self.feedback?;
         let i = self.instr_index(ins)?;
-        let specialised = self.plan.is_some() || self.resume_sites.is_some();
-        if !self.quick && (!specialised || words[i].load(Ordering::Relaxed) != 0) {
+        // (the generic code a deopt resumes records everything, as the quick tier does: what
+        // made a guard fail is what the next specialisation must know, at every site at once)
+        let resuming = self.resume_sites.is_some();
+        if !self.quick
+            && !resuming
+            && (self.plan.is_none() || words[i].load(Ordering::Relaxed) != 0)
+        {
             return None;
         }
         let addr = &words[i] as *const AtomicUsize as u64;
@@ -1574,7 +1643,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// [`runtime::rt_feedback`]); one call, so that recording adds little to compile.
     /// Specialised code records at a site planned without feedback, once (while its word is
     /// still 0), and the function is specialised again for it at its next call (an on-stack
-    /// replacement in a first call plans the code after its loop before that code ran).
+    /// replacement in a first call plans the code after its loop before that code ran). The
+    /// generic code a deopt resumes records at every site, as the quick tier does.
     fn record(
         &self,
         ins: &crate::ir::Instr,
@@ -1588,6 +1658,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let mut done = None;
         let helper = if self.quick {
             runtime::rt_feedback as *const () as usize
+        } else if self.resume_sites.is_some() {
+            runtime::rt_feedback_late as *const () as usize
         } else {
             let now = self
                 .b
@@ -2882,7 +2954,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .build_conditional_branch(neg, done, ok)
                     .map_err(llvm_err)?;
                 self.b.position_at_end(ok);
-                let v = self.call_api(Api::LongFromSsizeT, &[n.into()])?;
+                let v = self.box_int(Api::LongFromSsizeT, n)?;
                 self.arrive(v, done, &mut incoming)?;
                 self.merge(done, &incoming)?
             }
@@ -3161,7 +3233,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .map_err(llvm_err)?;
                 self.b.position_at_end(done);
                 let r = self.floor_divmod(op, va, vb)?;
-                let res = self.call_api(Api::NativeIntFromLong, &[r.into()])?;
+                let res = self.box_int(Api::NativeIntFromLong, r)?;
                 self.arrive(res, join, &mut incoming)?;
             } else if op != BinOp::TrueDiv {
                 let (r, over) = self.with_overflow(op, va, vb)?;
@@ -3169,7 +3241,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .build_conditional_branch(over, slow, done)
                     .map_err(llvm_err)?;
                 self.b.position_at_end(done);
-                let res = self.call_api(Api::NativeIntFromLong, &[r.into()])?;
+                let res = self.box_int(Api::NativeIntFromLong, r)?;
                 self.arrive(res, join, &mut incoming)?;
             } else {
                 self.b.build_unconditional_branch(slow).map_err(llvm_err)?;
@@ -3215,7 +3287,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .build_int_truncate(r, self.int_bits(word), "")
                     .map_err(llvm_err)?
             };
-            let res = self.call_api(Api::LongFromSsizeT, &[r.into()])?;
+            let res = self.box_int(Api::LongFromSsizeT, r)?;
             self.arrive(res, join, &mut incoming)?;
         } else {
             self.b
@@ -3425,14 +3497,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.b.position_at_end(entry);
         self.env = Some(function.get_nth_param(0).expect("env").into_pointer_value());
         let stacksize = self.func.stacksize.max(self.func.max_depth).max(1);
-        let (stack, locals) = if resuming {
+        let (stack, from_locals) = if resuming {
             let p = |n: u32| {
                 function
                     .get_nth_param(n)
                     .expect("slots")
                     .into_pointer_value()
             };
-            (p(2), p(1))
+            (p(2), Some(p(1)))
         } else {
             let stack = self
                 .b
@@ -3442,18 +3514,30 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     "stack",
                 )
                 .map_err(llvm_err)?;
-            let locals = self
-                .b
+            (stack, None)
+        };
+        self.stack = Some(stack);
+        let mut locals = Vec::with_capacity(self.nlocals as usize);
+        for _ in 0..self.nlocals {
+            locals.push(self.b.build_alloca(self.t.obj, "local").map_err(llvm_err)?);
+        }
+        self.handover = Some(
+            self.b
                 .build_array_alloca(
                     self.t.obj,
                     self.t.i32.const_int(u64::from(self.nlocals.max(1)), false),
-                    "locals",
+                    "handover",
                 )
-                .map_err(llvm_err)?;
-            (stack, locals)
-        };
-        self.stack = Some(stack);
-        self.locals = Some(locals);
+                .map_err(llvm_err)?,
+        );
+        if let Some(from) = from_locals {
+            // the generic code resumed: it takes the locals over from the caller's copy
+            for (i, &l) in locals.iter().enumerate() {
+                let v = self.load(self.slot(from, i as u32)?)?;
+                self.store(l, v)?;
+            }
+        }
+        self.locals = locals;
         let ticks = self.b.build_alloca(self.t.i32, "ticks").map_err(llvm_err)?;
         self.b
             .build_store(ticks, self.t.i32.const_zero())
@@ -3600,7 +3684,6 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// Fills the frame's local slots on entry: the parameters (new references), the cells of
     /// ≤3.10 (a parameter moves into its cell) and the free variables.
     fn init_frame(&self) -> R<()> {
-        let locals = self.locals.expect("locals");
         let args = self.env_field(env_offsets::ARGS)?;
         let args = self
             .b
@@ -3614,7 +3697,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             } else {
                 self.null()
             };
-            self.store(self.slot(locals, i)?, v)?;
+            self.store(self.local(i)?, v)?;
         }
         for &(slot, arg) in &self.slots.implicit_cells {
             let init = match arg {
@@ -3814,19 +3897,29 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     }
 
     fn release_locals(&self) -> R<()> {
-        let locals = self.locals.expect("locals");
         for i in 0..self.nlocals {
-            let v = self.load(self.slot(locals, i)?)?;
+            let v = self.load(self.local(i)?)?;
             self.decref(v)?;
         }
         self.release_boxes()
     }
 
     fn local(&self, i: u32) -> R<PointerValue<'ctx>> {
-        if i >= self.nlocals {
-            return Err(llvm_err(format!("local {i} out of range")));
+        self.locals
+            .get(i as usize)
+            .copied()
+            .ok_or_else(|| llvm_err(format!("local {i} out of range")))
+    }
+
+    /// Copies the local slots to the handover array, for code that takes them over; returns
+    /// the array.
+    fn hand_over_locals(&self) -> R<PointerValue<'ctx>> {
+        let to = self.handover.expect("handover");
+        for i in 0..self.nlocals {
+            let v = self.load(self.local(i)?)?;
+            self.store(self.slot(to, i)?, v)?;
         }
-        self.slot(self.locals.expect("locals"), i)
+        Ok(to)
     }
 
     /// Emits one instruction at stack depth `d`; returns whether it ended the block.
@@ -4717,16 +4810,32 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.check_null(r, off, d - consumed)?;
                 self.sset(d - consumed, r)?;
             }
+            Op::BuildSlice { n } => {
+                // PySlice_New takes its own references to the bounds
+                let start = self.sget(d - n)?;
+                let stop = self.sget(d - n + 1)?;
+                let step = if n == 3 {
+                    self.sget(d - 1)?
+                } else {
+                    self.null()
+                };
+                let r = self.call_api(Api::SliceNew, &[start.into(), stop.into(), step.into()])?;
+                self.decref(start)?;
+                self.decref(stop)?;
+                if n == 3 {
+                    self.decref(step)?;
+                }
+                self.check_null(r, off, d - n)?;
+                self.sset(d - n, r)?;
+            }
             Op::BuildSet { n }
             | Op::BuildMap { pairs: n }
             | Op::BuildConstKeyMap { n }
-            | Op::BuildSlice { n }
             | Op::BuildString { n } => {
                 let (kind, consumed) = match ins.op {
                     Op::BuildSet { .. } => (0, n),
                     Op::BuildMap { .. } => (1, 2 * n),
                     Op::BuildConstKeyMap { .. } => (2, n + 1),
-                    Op::BuildSlice { .. } => (3, n),
                     _ => (4, n),
                 };
                 let base = self.slot(self.stack.expect("stack"), d - consumed)?;

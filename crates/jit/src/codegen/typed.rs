@@ -227,9 +227,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         .b
                         .build_int_truncate_or_bit_cast(x, lty, "")
                         .map_err(llvm_err)?;
-                    self.call_api(Api::NativeIntFromLong, &[x.into()])
+                    self.box_int(Api::NativeIntFromLong, x)
                 } else {
-                    self.call_api(Api::LongFromLongLong, &[x.into()])
+                    self.box_int(Api::LongFromLongLong, x)
                 }
             }
             Val::Float(x) => self.call_api(Api::FloatFromDouble, &[x.into()]),
@@ -595,6 +595,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             sites.len() - 1
         };
         let addr = &**table as *const DeoptTable as u64;
+        let locals = self.hand_over_locals()?;
         let r = self.helper_obj(
             runtime::rt_deopt as *const () as usize,
             &[
@@ -606,7 +607,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .into(),
                 self.t.i32.const_int(k as u64, false).into(),
                 self.sh().buf.into(),
-                self.locals.expect("locals").into(),
+                locals.into(),
                 self.stack.expect("stack").into(),
             ],
         )?;

@@ -107,12 +107,16 @@ pub const MAX_SPECIALIZATIONS: u32 = 3;
 
 impl SpecState {
     /// Whether the running specialisation fails often enough to be redone without the guards
-    /// that failed: in at least 8 calls and a tenth of the calls since it was installed.
+    /// that failed: in at least 8 calls and a tenth of the calls since it was installed, or
+    /// in 3 calls and half of them (a guard that fails in every call: each call would run
+    /// most of its work in the generic code it resumes).
     pub fn wants_respecialization(&self) -> bool {
+        let (deopts, calls) = (u64::from(self.deopts), u64::from(self.calls));
         self.specialized
             && self.compilations < MAX_SPECIALIZATIONS
             && (self.late_feedback
-                || (self.deopts >= 8 && u64::from(self.deopts) * 10 >= u64::from(self.calls)))
+                || (deopts >= 8 && deopts * 10 >= calls)
+                || (deopts >= 3 && deopts * 2 >= calls))
     }
 }
 

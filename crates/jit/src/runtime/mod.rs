@@ -717,9 +717,10 @@ struct FeedbackTypes {
     tuple: usize,
 }
 
-/// [`rt_feedback`] at a site of specialised code that had never run when it was planned
-/// (the code records there once): when a plan can use what it saw, the function is
-/// specialised again at its next call.
+/// [`rt_feedback`] in code that runs after the function was specialised (the specialised
+/// code, at a site that had never run when it was planned; the generic code a deopt resumes,
+/// at every site): when the site had never run before and a plan can use what it saw, the
+/// function is specialised again at its next call.
 ///
 /// # Safety
 /// As [`rt_feedback`].
@@ -733,7 +734,11 @@ pub unsafe extern "C" fn rt_feedback_late(
     use crate::codegen::feedback as fb;
     // SAFETY: per the caller; the owner lives while its code runs.
     unsafe {
+        let cold = *word == 0;
         rt_feedback(env, word, kind, a, b);
+        if !cold {
+            return;
+        }
         // only what a plan specialises: numbers, lists and tuples, `range` (another plan for
         // anything else would compile the same code again)
         let w = *word;
@@ -922,9 +927,50 @@ unsafe fn switch_interval_us(c: &CApi) -> Option<u64> {
     } as u32))
 }
 
+/// The smallest int the interpreter caches (`-NSMALLNEGINTS`, the same from 2.7 to 3.13).
+pub const SMALL_INT_MIN: i64 = -5;
+/// How many ints it caches (`NSMALLNEGINTS + NSMALLPOSINTS`: -5 to 256).
+pub const SMALL_INTS: u64 = 262;
+
+/// The interpreter's cached small ints, -5 to 256, in order (2.7's `int`, 3.x's `int`):
+/// the very objects `PyInt_FromLong`/`PyLong_FromLong` return for them, so that compiled code
+/// can box a small result with one load. The table holds no references: the interpreter keeps
+/// these objects for its whole life.
+///
+/// # Safety
+/// The GIL must be held.
+pub unsafe fn small_int_table(c: &CApi) -> Option<*const Obj> {
+    static TABLE: std::sync::OnceLock<Option<Vec<usize>>> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            // SAFETY: per the caller.
+            unsafe {
+                let new = c.func::<extern "C" fn(std::ffi::c_long) -> Obj>(Api::NativeIntFromLong);
+                let mut v = Vec::with_capacity(SMALL_INTS as usize);
+                for k in 0..SMALL_INTS as i64 {
+                    let x = (SMALL_INT_MIN + k) as std::ffi::c_long;
+                    let (o, again) = (new(x), new(x));
+                    let cached = !o.is_null() && o == again;
+                    c.decref(again);
+                    // (the cache holds it: the table borrows)
+                    c.decref(o);
+                    if !cached {
+                        // a build that caches fewer (or a failure)
+                        c.func::<extern "C" fn()>(Api::ErrClear)();
+                        return None;
+                    }
+                    v.push(o as usize);
+                }
+                Some(v)
+            }
+        })
+        .as_ref()
+        .map(|v| v.as_ptr() as *const Obj)
+}
+
 /// Builds a container from `n` stack items at `base` (consumed): `kind` 0 set, 1 dict from
-/// key/value pairs, 2 dict from values and a key tuple on top (`n` values), 3 slice (2 or 3
-/// items), 4 string concatenation.
+/// key/value pairs, 2 dict from values and a key tuple on top (`n` values), 4 string
+/// concatenation.
 ///
 /// # Safety
 /// Called by compiled code with the GIL held; the items are owned references.
@@ -937,16 +983,17 @@ pub unsafe extern "C" fn rt_build_other(env: *const Env, base: *mut Obj, n: u32,
             2 => n as usize + 1,
             _ => n as usize,
         };
-        let items: Vec<Obj> = (0..total).map(|i| *base.add(i)).collect();
+        // (the caller's stack slots: nothing here writes them)
+        let items: &[Obj] = std::slice::from_raw_parts(base, total);
         let release = |c: &CApi| {
-            for o in &items {
+            for o in items {
                 c.decref(*o);
             }
         };
         let r = match kind {
             0 => {
                 let set = c.func::<extern "C" fn(Obj) -> Obj>(Api::SetNew)(std::ptr::null_mut());
-                for o in &items {
+                for o in items {
                     if !set.is_null()
                         && c.func::<extern "C" fn(Obj, Obj) -> c_int>(Api::SetAdd)(set, *o) != 0
                     {
@@ -974,16 +1021,6 @@ pub unsafe extern "C" fn rt_build_other(env: *const Env, base: *mut Obj, n: u32,
                 }
                 d
             }
-            3 => {
-                let step = if n == 3 {
-                    items[2]
-                } else {
-                    std::ptr::null_mut()
-                };
-                c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::SliceNew)(
-                    items[0], items[1], step,
-                )
-            }
             _ => {
                 let empty = c.new_str("");
                 if empty.is_null() {
@@ -991,7 +1028,7 @@ pub unsafe extern "C" fn rt_build_other(env: *const Env, base: *mut Obj, n: u32,
                     return empty;
                 }
                 let list = c.new_list();
-                for o in &items {
+                for o in items {
                     c.list_append(list, *o);
                 }
                 let join = c.getattr(empty, "join");
