@@ -253,3 +253,43 @@ def small_int_identity(a, b):
 
 CASES += [('small_int_identity', (-1, 255), {}), ('small_int_identity', (3, 250), {}),
           ('small_int_identity', (-5, 262), {})]
+
+
+# Two exact ints take the int type's own operator slots (no dispatch), big ones included, with
+# the errors they raise; a subclass, a bool or a float still goes through the C API.
+def int_ops(a, b):
+    out = []
+    for k in range(9):
+        try:
+            if k == 0:
+                r = a % b
+            elif k == 1:
+                r = a // b
+            elif k == 2:
+                r = a << b
+            elif k == 3:
+                r = a >> b
+            elif k == 4:
+                r = a & b
+            elif k == 5:
+                r = a | b
+            elif k == 6:
+                r = a ^ b
+            elif k == 7:
+                r = a / b
+            else:
+                r = a - b * a
+            out.append(r)
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError, MemoryError) as e:
+            out.append((type(e).__name__, str(e)))
+    x = a
+    x ^= b
+    x |= 5
+    x >>= 1
+    out.append(x)
+    return out
+
+
+CASES += [('int_ops', (a, b), {}) for a, b in [
+    (2 ** 70 + 12345, 3), (-(2 ** 70) - 1, 7), (2 ** 65, 0), (5, -1), (2 ** 64, 2 ** 63),
+    (-5, 2 ** 66), (12, 10), (True, 3), (MyInt(9), 2), (2 ** 80, 2.5), (7, 10 ** 30)]]

@@ -132,6 +132,19 @@ check(T, 'tp_descr_get', tw(types.FunctionType, 'tp_descr_get') != 0 and tw(floa
 check(T, 'tp_descr_set', tw(property, 'tp_descr_set') != 0 and tw(float, 'tp_descr_set') == 0)
 check(T, 'tp_getattr', tw(float, 'tp_getattr') == 0)
 check(T, 'tp_setattr', tw(float, 'tp_setattr') == 0)
+# PyNumberMethods: each binary slot of int's table, called directly, computes its operator
+N = 'number_methods'
+_binary = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.py_object, ctypes.py_object)
+_int_numbers = tw(int, 'tp_as_number')
+for _field, _a, _b, _want in [('nb_add', 7, 3, 10), ('nb_subtract', 7, 3, 4), ('nb_multiply', 7, 3, 21),
+                              ('nb_remainder', -7, 3, 2), ('nb_lshift', 7, 3, 56), ('nb_rshift', -7, 1, -4),
+                              ('nb_and', 12, 10, 8), ('nb_xor', 12, 10, 6), ('nb_or', 12, 10, 14),
+                              ('nb_floor_divide', -7, 2, -4), ('nb_true_divide', 7, 2, 3.5)]:
+    _slot = word(_int_numbers + off(N, _field))
+    _got = _binary(_slot)(_a, _b) if _slot else None
+    check(N, _field, _got == _want and type(_got) is type(_want), repr(_got))
+# a class's own table sits in its heap type, followed by its mapping table
+check(N, 'size', tw(Thing, 'tp_as_mapping') - tw(Thing, 'tp_as_number') == L[N]['size'])
 Thing.probe = 1  # assigns a version tag on lookup
 getattr(Thing(), 'probe')
 check(T, 'tp_version_tag', u32(id(Thing) + off(T, 'tp_version_tag')) != 0)

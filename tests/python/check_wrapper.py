@@ -154,8 +154,9 @@ for _ in range(2):
 paths = anyjit._inline_paths(ji)
 # a + b, a - b, (a - b) < 3; len is 2.7's inline METH_O builtin call, found by 2.7's inline
 # probes of the globals and builtins dicts (3.x: the cache of their version tags or watchers)
+# (3.x: + and - take the int type's own slots for big ints; 2.7 promotes to long the C API's way)
 check('int inline paths', paths == dict({'int': 3, 'list_index': 1}, **(
-    {'builtin_call': 1, 'global_probe': 2} if sys.version_info < (3,) else {'len()': 1})),
+    {'builtin_call': 1, 'global_probe': 2} if sys.version_info < (3,) else {'len()': 1, 'int_slot': 2})),
       paths)
 paths = anyjit._inline_paths(jfl)
 check('float inline paths', paths == {'float': 2}, paths)
@@ -174,6 +175,19 @@ try:
     check('_inline_paths refuses a plain function', False)
 except TypeError:
     check('_inline_paths refuses a plain function', True)
+# operators of two exact ints, big ones included, call the int type's own slots (no dispatch;
+# 2.7's feedback tells its longs from its ints: they go through the C API)
+def big_ops(a, b):
+    return a | b, a ^ b
+
+
+jbo = anyjit.jit(big_ops, strict=True)
+for _ in range(2):
+    r = jbo(2 ** 70, 2 ** 66 + 3)
+check('big ints through the int slots', r == big_ops(2 ** 70, 2 ** 66 + 3)
+      and anyjit._inline_paths(jbo).get('int_slot') == (2 if sys.version_info >= (3,) else None),
+      anyjit._inline_paths(jbo))
+
 anyjit._specialize(previous_spec)
 
 # the specialising tier: the same int and float sites as unboxed operations, the locals typed,

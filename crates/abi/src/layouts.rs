@@ -256,6 +256,36 @@ layout_struct! {
 }
 
 layout_struct! {
+    /// `PyNumberMethods`: the binary operator slots compiled code calls directly for operands
+    /// of exactly the type whose table it is (what `PyNumber_Add` and the rest end up calling).
+    pub struct NumberMethodsLayout = ["PyNumberMethods"] {
+        /// `+`.
+        nb_add = "nb_add";
+        /// `-`.
+        nb_subtract = "nb_subtract";
+        /// `*`.
+        nb_multiply = "nb_multiply";
+        /// `%`.
+        nb_remainder = "nb_remainder";
+        /// `<<`.
+        nb_lshift = "nb_lshift";
+        /// `>>`.
+        nb_rshift = "nb_rshift";
+        /// `&`.
+        nb_and = "nb_and";
+        /// `^`.
+        nb_xor = "nb_xor";
+        /// `|`.
+        nb_or = "nb_or";
+        /// `//`.
+        nb_floor_divide = "nb_floor_divide";
+        /// `/` (true division).
+        nb_true_divide = "nb_true_divide";
+    }
+    optional {}
+}
+
+layout_struct! {
     /// 2.7 `PyDictEntry`: a slot of a dict's open-addressing table (a NULL key never used; the
     /// dummy key a deleted one).
     pub struct DictEntryLayout = ["PyDictEntry"] {
@@ -724,6 +754,8 @@ layout_set! {
     interpreter_state: InterpreterStateLayout,
     /// `PyMethodDef`.
     method_def: MethodDefLayout,
+    /// `PyNumberMethods`.
+    number_methods: NumberMethodsLayout,
     }
     optional {
         /// 2.7 `PyIntObject`.

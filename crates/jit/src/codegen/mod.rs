@@ -2207,6 +2207,73 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         Ok(v)
     }
 
+    /// The int type's own slot for binary operator `op` (its `PyNumberMethods` entry, read
+    /// from the live type: what `PyNumber_Add` and the rest call for two exact ints, and an int
+    /// never answers another int `NotImplemented`); `None` for operators without one here.
+    fn int_slot(&self, op: BinOp) -> Option<usize> {
+        let nm = &self.desc.layout.number_methods;
+        let field = match op {
+            BinOp::Add => nm.nb_add,
+            BinOp::Sub => nm.nb_subtract,
+            BinOp::Mul => nm.nb_multiply,
+            BinOp::Mod => nm.nb_remainder,
+            BinOp::LShift => nm.nb_lshift,
+            BinOp::RShift => nm.nb_rshift,
+            BinOp::And => nm.nb_and,
+            BinOp::Xor => nm.nb_xor,
+            BinOp::Or => nm.nb_or,
+            BinOp::FloorDiv => nm.nb_floor_divide,
+            BinOp::TrueDiv => nm.nb_true_divide,
+            _ => return None,
+        };
+        if !self.capi.has(Api::LongType) {
+            return None;
+        }
+        // SAFETY: the int type is a static object of the running interpreter; its number
+        // table and the table's slots are set once, at start-up (the offsets are the
+        // descriptor's, checked live).
+        unsafe {
+            let tp = self.capi.object(Api::LongType) as *const u8;
+            let table =
+                *(tp.add(self.desc.layout.type_object.tp_as_number as usize) as *const *const u8);
+            if table.is_null() {
+                return None;
+            }
+            let slot = *(table.add(field as usize) as *const usize);
+            (slot != 0).then_some(slot)
+        }
+    }
+
+    /// `a <op> b` through the int type's slot when both are exact ints (see
+    /// [`Self::int_slot`]), else through the C API: the new result, or NULL with an exception
+    /// set. Branches from the current block; `a` and `b` are borrowed.
+    fn int_slot_or_api(
+        &self,
+        op: BinOp,
+        inplace: bool,
+        a: PointerValue<'ctx>,
+        b: PointerValue<'ctx>,
+        want: Want,
+    ) -> R<PointerValue<'ctx>> {
+        let api = Self::binary_api(op, inplace);
+        let Some(slot) = self.int_slot(op).filter(|_| want.ints) else {
+            return self.call_api(api, &[a.into(), b.into()]);
+        };
+        self.note_inline("int_slot");
+        let ints = self.new_block("int_slot");
+        let other = self.new_block("int_slot_other");
+        let join = self.new_block("int_slot_done");
+        let mut incoming = Vec::new();
+        self.both_are(want, a, b, Api::LongType, ints, other)?;
+        self.b.position_at_end(ints);
+        let r = self.helper_obj(slot, &[a.into(), b.into()])?;
+        self.arrive(r, join, &mut incoming)?;
+        self.b.position_at_end(other);
+        let r = self.call_api(api, &[a.into(), b.into()])?;
+        self.arrive(r, join, &mut incoming)?;
+        self.merge(join, &incoming)
+    }
+
     fn binary_api(op: BinOp, inplace: bool) -> Api {
         use BinOp::*;
         match (op, inplace) {
@@ -3256,8 +3323,22 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             let (sa, va) = self.small_int(a)?;
             let (sb, vb) = self.small_int(b)?;
             let ok = self.b.build_and(sa, sb, "").map_err(llvm_err)?;
+            // two exact ints, one of them big: the int type's own slot
+            let big = match self.int_slot(op).filter(|_| want.ints) {
+                Some(slot) => {
+                    self.note_inline("int_slot");
+                    let big = self.new_block("arith_big");
+                    let here = self.b.get_insert_block().expect("positioned");
+                    self.b.position_at_end(big);
+                    let r = self.helper_obj(slot, &[a.into(), b.into()])?;
+                    self.arrive(r, join, &mut incoming)?;
+                    self.b.position_at_end(here);
+                    big
+                }
+                None => slow,
+            };
             self.b
-                .build_conditional_branch(ok, small, slow)
+                .build_conditional_branch(ok, small, big)
                 .map_err(llvm_err)?;
             self.b.position_at_end(small);
             let r = if divides {
@@ -4301,6 +4382,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         Self::binary_api(op, inplace),
                         &[a.into(), b.into(), none.into()],
                     )?
+                } else if !self.quick && op != BinOp::MatMul {
+                    // (the ints' own slot for two exact ints: no dispatch)
+                    self.int_slot_or_api(op, inplace, a, b, Want::from_seen(self.seen(ins)))?
                 } else {
                     self.call_api(Self::binary_api(op, inplace), &[a.into(), b.into()])?
                 };

@@ -155,6 +155,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         thread_state: ThreadStateLayout { size: 92, interp: 4, c_tracefunc: 28, c_profilefunc: 24, frame: Some(8), cframe: None, current_frame: None, recursion_depth: Some(12), recursion_headroom: None, datastack_top: None, datastack_limit: None, overflowed: None, recursion_remaining: None, py_recursion_remaining: None, c_recursion_remaining: None, tracing: Some(16), use_tracing: Some(20), curexc_type: Some(40), curexc_value: Some(44), curexc_traceback: Some(48), current_exception: None, exc_info: None, exc_type: Some(52), exc_value: Some(56), exc_traceback: Some(60), eval_breaker: None },
         interpreter_state: InterpreterStateLayout { size: 36, modules: 8, eval_frame: None, ceval_eval_breaker: None, ceval_recursion_limit: None },
         method_def: MethodDefLayout { size: 16, ml_name: 0, ml_meth: 4, ml_flags: 8, ml_doc: 12 },
+        number_methods: NumberMethodsLayout { size: 156, nb_add: 0, nb_subtract: 4, nb_multiply: 8, nb_remainder: 16, nb_lshift: 48, nb_rshift: 52, nb_and: 56, nb_xor: 60, nb_or: 64, nb_floor_divide: 136, nb_true_divide: 140 },
         int: Some(IntLayout { size: 12, ob_ival: 8 }),
         dict_keys: None,
         interpreter_frame: None,

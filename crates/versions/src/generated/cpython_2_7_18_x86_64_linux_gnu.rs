@@ -155,6 +155,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         thread_state: ThreadStateLayout { size: 168, interp: 8, c_tracefunc: 48, c_profilefunc: 40, frame: Some(16), cframe: None, current_frame: None, recursion_depth: Some(24), recursion_headroom: None, datastack_top: None, datastack_limit: None, overflowed: None, recursion_remaining: None, py_recursion_remaining: None, c_recursion_remaining: None, tracing: Some(28), use_tracing: Some(32), curexc_type: Some(72), curexc_value: Some(80), curexc_traceback: Some(88), current_exception: None, exc_info: None, exc_type: Some(96), exc_value: Some(104), exc_traceback: Some(112), eval_breaker: None },
         interpreter_state: InterpreterStateLayout { size: 80, modules: 16, eval_frame: None, ceval_eval_breaker: None, ceval_recursion_limit: None },
         method_def: MethodDefLayout { size: 32, ml_name: 0, ml_meth: 8, ml_flags: 16, ml_doc: 24 },
+        number_methods: NumberMethodsLayout { size: 312, nb_add: 0, nb_subtract: 8, nb_multiply: 16, nb_remainder: 32, nb_lshift: 96, nb_rshift: 104, nb_and: 112, nb_xor: 120, nb_or: 128, nb_floor_divide: 272, nb_true_divide: 280 },
         int: Some(IntLayout { size: 24, ob_ival: 16 }),
         dict_keys: None,
         interpreter_frame: None,

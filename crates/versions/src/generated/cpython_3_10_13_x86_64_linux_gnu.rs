@@ -164,6 +164,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         thread_state: ThreadStateLayout { size: 280, interp: 16, c_tracefunc: 64, c_profilefunc: 56, frame: Some(24), cframe: Some(48), current_frame: None, recursion_depth: Some(32), recursion_headroom: Some(36), datastack_top: None, datastack_limit: None, overflowed: None, recursion_remaining: None, py_recursion_remaining: None, c_recursion_remaining: None, tracing: Some(44), use_tracing: None, curexc_type: Some(88), curexc_value: Some(96), curexc_traceback: Some(104), current_exception: None, exc_info: Some(144), exc_type: None, exc_value: None, exc_traceback: None, eval_breaker: None },
         interpreter_state: InterpreterStateLayout { size: 113528, modules: 856, eval_frame: Some(1368), ceval_eval_breaker: Some(68), ceval_recursion_limit: Some(64) },
         method_def: MethodDefLayout { size: 32, ml_name: 0, ml_meth: 8, ml_flags: 16, ml_doc: 24 },
+        number_methods: NumberMethodsLayout { size: 288, nb_add: 0, nb_subtract: 8, nb_multiply: 16, nb_remainder: 24, nb_lshift: 88, nb_rshift: 96, nb_and: 104, nb_xor: 112, nb_or: 120, nb_floor_divide: 232, nb_true_divide: 240 },
         int: None,
         dict_keys: None,
         interpreter_frame: None,

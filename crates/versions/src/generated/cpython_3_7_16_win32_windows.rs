@@ -156,6 +156,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         thread_state: ThreadStateLayout { size: 160, interp: 8, c_tracefunc: 40, c_profilefunc: 36, frame: Some(12), cframe: None, current_frame: None, recursion_depth: Some(16), recursion_headroom: None, datastack_top: None, datastack_limit: None, overflowed: Some(20), recursion_remaining: None, py_recursion_remaining: None, c_recursion_remaining: None, tracing: Some(28), use_tracing: Some(32), curexc_type: Some(52), curexc_value: Some(56), curexc_traceback: Some(60), current_exception: None, exc_info: Some(80), exc_type: None, exc_value: None, exc_traceback: None, eval_breaker: None },
         interpreter_state: InterpreterStateLayout { size: 1312, modules: 28, eval_frame: Some(264), ceval_eval_breaker: None, ceval_recursion_limit: None },
         method_def: MethodDefLayout { size: 16, ml_name: 0, ml_meth: 4, ml_flags: 8, ml_doc: 12 },
+        number_methods: NumberMethodsLayout { size: 144, nb_add: 0, nb_subtract: 4, nb_multiply: 8, nb_remainder: 12, nb_lshift: 44, nb_rshift: 48, nb_and: 52, nb_xor: 56, nb_or: 60, nb_floor_divide: 116, nb_true_divide: 120 },
         int: None,
         dict_keys: None,
         interpreter_frame: None,

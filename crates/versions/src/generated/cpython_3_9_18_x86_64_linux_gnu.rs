@@ -156,6 +156,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         thread_state: ThreadStateLayout { size: 264, interp: 16, c_tracefunc: 64, c_profilefunc: 56, frame: Some(24), cframe: None, current_frame: None, recursion_depth: Some(32), recursion_headroom: None, datastack_top: None, datastack_limit: None, overflowed: Some(36), recursion_remaining: None, py_recursion_remaining: None, c_recursion_remaining: None, tracing: Some(44), use_tracing: Some(48), curexc_type: Some(88), curexc_value: Some(96), curexc_traceback: Some(104), current_exception: None, exc_info: Some(144), exc_type: None, exc_value: None, exc_traceback: None, eval_breaker: None },
         interpreter_state: InterpreterStateLayout { size: 5656, modules: 856, eval_frame: Some(1400), ceval_eval_breaker: Some(72), ceval_recursion_limit: Some(64) },
         method_def: MethodDefLayout { size: 32, ml_name: 0, ml_meth: 8, ml_flags: 16, ml_doc: 24 },
+        number_methods: NumberMethodsLayout { size: 288, nb_add: 0, nb_subtract: 8, nb_multiply: 16, nb_remainder: 24, nb_lshift: 88, nb_rshift: 96, nb_and: 104, nb_xor: 112, nb_or: 120, nb_floor_divide: 232, nb_true_divide: 240 },
         int: None,
         dict_keys: None,
         interpreter_frame: None,
