@@ -171,6 +171,10 @@ impl Want {
     }
 }
 
+/// LLVM instructions (as emitted, before any pass) above which the optimising tier compiles a
+/// function with the quick tier's passes and code generation.
+const LARGE_FUNCTION: usize = 30_000;
+
 /// The native entry: `PyObject *f(Env *env)`.
 pub type NativeFn =
     unsafe extern "C" fn(*const runtime::Env, *const runtime::OsrState) -> anyjit_abi::capi::Obj;
@@ -3685,6 +3689,20 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.module.print_to_string().to_string()
             )));
         }
+        // Instcombine, instruction selection and register allocation grow faster than
+        // linearly with a function's size (its many error paths, the slots they share): a
+        // large function gets the quick tier's passes and code generation, so that no
+        // compilation stalls the program for seconds.
+        let size: usize = self
+            .module
+            .get_functions()
+            .flat_map(|f| f.get_basic_blocks())
+            .map(|b| b.get_instructions().count())
+            .sum();
+        let light = self.quick || size > LARGE_FUNCTION;
+        if std::env::var_os("ANYJIT_DEBUG_SIZE").is_some() {
+            eprintln!("anyjit: {}: {size} instructions", self.func.name);
+        }
         #[allow(deprecated)]
         let fpm = PassManager::create(());
         // The quick tier (first compilation) keeps to the passes that pay for themselves
@@ -3695,13 +3713,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         // fold)
         fpm.add_lower_expect_intrinsic_pass();
         fpm.add_promote_memory_to_register_pass();
-        if !self.quick {
+        if !light {
             fpm.add_instruction_combining_pass();
         }
         fpm.add_cfg_simplification_pass();
         fpm.add_early_cse_pass();
         fpm.add_cfg_simplification_pass();
-        if !self.quick {
+        if !light {
             fpm.add_dead_store_elimination_pass();
         }
         fpm.run_on(&self.module);
@@ -3726,7 +3744,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         };
         let engine = self
             .module
-            .create_jit_execution_engine(if self.quick {
+            .create_jit_execution_engine(if light {
                 OptimizationLevel::None
             } else {
                 OptimizationLevel::Default
