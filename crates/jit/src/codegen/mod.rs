@@ -406,8 +406,9 @@ pub struct Codegen<'a, 'ctx> {
     function: Option<FunctionValue<'ctx>>,
     env: Option<PointerValue<'ctx>>,
     stack: Option<PointerValue<'ctx>>,
-    /// One `alloca` per local slot (which LLVM promotes to registers: nothing takes their
-    /// address).
+    /// Where each local slot lives: in the optimising tier an `alloca` of its own (which LLVM
+    /// promotes to registers: nothing takes their address), in the quick tier a slot of one
+    /// array.
     locals: Vec<PointerValue<'ctx>>,
     /// Where the locals are handed over to the code that takes them (the generic code resumed
     /// after a deopt, the optimised code entered by on-stack replacement): a contiguous copy.
@@ -3603,8 +3604,24 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         };
         self.stack = Some(stack);
         let mut locals = Vec::with_capacity(self.nlocals as usize);
-        for _ in 0..self.nlocals {
-            locals.push(self.b.build_alloca(self.t.obj, "local").map_err(llvm_err)?);
+        if self.quick {
+            // (the quick tier keeps them in memory: promoting them costs compile time that a
+            // first call does not win back)
+            let array = self
+                .b
+                .build_array_alloca(
+                    self.t.obj,
+                    self.t.i32.const_int(u64::from(self.nlocals.max(1)), false),
+                    "locals",
+                )
+                .map_err(llvm_err)?;
+            for i in 0..self.nlocals {
+                locals.push(self.slot(array, i)?);
+            }
+        } else {
+            for _ in 0..self.nlocals {
+                locals.push(self.b.build_alloca(self.t.obj, "local").map_err(llvm_err)?);
+            }
         }
         self.handover = Some(
             self.b
