@@ -260,6 +260,27 @@ check('its guards failed in three calls, then it was specialised again once',
       and spec['compilations'] == first['compilations'] + 1 and 'f' not in spec['locals'],
       (first, spec, anyjit.stats()['guard_failures'] - failed_before))
 
+# a large function (many try blocks, each an error path of its own) is optimised with the quick
+# tier's passes and code generation, natively and with the interpreter's answers
+_src = ['def large(xs):', '    out = 0']
+_src += ['    v%d = xs[%d %% len(xs)]' % (k, k) for k in range(16)]
+_src.append('    for it in range(3):')
+for k in range(16):
+    _src += ['        try:', '            out += v%d * it + v%d // (it - 1)' % (k, (k + 1) % 16),
+             '        except ZeroDivisionError as e:', '            out -= v%d + len(str(e))' % k]
+_src.append('    return out')
+_ns = {}
+exec('\n'.join(_src), _ns)
+jlarge = anyjit.jit(_ns['large'], strict=True)
+large_before = anyjit.stats()['large_compiles']
+calls_before = anyjit.stats()['native_calls']
+check('a large function answers as the interpreter',
+      all(jlarge([1, 2, 3]) == _ns['large']([1, 2, 3]) for _ in range(3)))
+check('its optimising compilation was a large one, and it ran natively',
+      anyjit.stats()['large_compiles'] > large_before
+      and anyjit.stats()['native_calls'] >= calls_before + 3,
+      (anyjit.stats()['large_compiles'] - large_before, anyjit.stats()['native_calls'] - calls_before))
+
 spec_off = anyjit._specialize(False)
 jg = anyjit.jit(float_sites, strict=True)
 jg(1.5, 2.5), jg(1.5, 2.5)

@@ -1160,6 +1160,7 @@ pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
             )
             && c.dict_set_steal(d, "respecialized", n(&RESPECIALIZED))
             && c.dict_set_steal(d, "resume_compiles", n(&RESUME_COMPILES))
+            && c.dict_set_steal(d, "large_compiles", n(&anyjit_jit::codegen::LARGE_COMPILES))
             && c.dict_set_steal(d, "fallback_reasons", reasons);
         if ok {
             d

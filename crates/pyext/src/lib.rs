@@ -86,8 +86,10 @@ compiled again by the optimising tier), 'optimize_ms', 'optimize_failures' ({nam
 'osr_entries' (calls that moved from the first code to the optimised code inside a loop), \
 'feedback_sites' (instructions whose recorded type feedback the optimising tier used), \
 'direct_calls' (calls from optimised code straight into compiled functions), 'frames_reused' \
-(those of them, up to 3.10, that took a spare frame of the callee) and 'resume_compiles' \
-(generic code compiled for failed guards to resume)."
+(those of them, up to 3.10, that took a spare frame of the callee), 'resume_compiles' \
+(generic code compiled for failed guards to resume) and 'large_compiles' (optimising \
+compilations of functions over 30,000 LLVM instructions, made with the quick tier's passes \
+and code generation)."
             .as_ptr(),
     },
     MethodDef {
@@ -142,7 +144,10 @@ setting. For the benchmark, which measures the generic tier beside it."
         doc: c"specialization(compiled) -> dict\n\nWhat the running code of a function compiled \
 by anyjit.jit specialises, and why not: 'specialized' (bool), 'locals' (the locals kept as \
 machine ints and doubles, by name: 'int' or 'float'), 'guards', 'counted_loops', \
-'unboxed_ops', 'compilations' (specialised compilations so far), 'deopts' (guards failed \
+'unboxed_ops', 'borrowed_moves' (items and objects stored into locals or list items without \
+a reference count change when unchanged), 'borrowed_consts' (int and float constants that \
+generic operations take, pushed as objects, not unboxed), 'compilations' (specialised \
+compilations so far), 'deopts' (guards failed \
 since the running one was installed), 'failed_sites', 'why_not' (why the running code is \
 not specialised, or None)."
             .as_ptr(),

@@ -175,6 +175,10 @@ impl Want {
 /// function with the quick tier's passes and code generation.
 const LARGE_FUNCTION: usize = 30_000;
 
+/// Optimising compilations made the quick tier's way because the function was large (see
+/// [`LARGE_FUNCTION`]).
+pub static LARGE_COMPILES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// The native entry: `PyObject *f(Env *env)`.
 pub type NativeFn =
     unsafe extern "C" fn(*const runtime::Env, *const runtime::OsrState) -> anyjit_abi::capi::Obj;
@@ -3717,6 +3721,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .map(|b| b.get_instructions().count())
             .sum();
         let light = self.quick || size > LARGE_FUNCTION;
+        if !self.quick && light {
+            LARGE_COMPILES.fetch_add(1, Ordering::Relaxed);
+        }
         if std::env::var_os("ANYJIT_DEBUG_SIZE").is_some() {
             eprintln!("anyjit: {}: {size} instructions", self.func.name);
         }
