@@ -454,4 +454,18 @@ symbols! {
     ObjectGenericGetAttr: Function ["PyObject_GenericGetAttr"];
     /// `PyObject_GenericSetAttr`: likewise for stores.
     ObjectGenericSetAttr: Function ["PyObject_GenericSetAttr"];
+
+    // --- imports and 2.7's print statement
+    /// `PyModule_Type`: `from m import x` on an exact module reads the attribute itself.
+    ModuleType: Object ["PyModule_Type"];
+    /// 3.x `PyImport_ImportModuleLevelObject`: what the original `__import__` does.
+    ImportModuleLevelObject: Function ["PyImport_ImportModuleLevelObject"];
+    /// `PyModule_GetDict` (borrowed).
+    ModuleGetDict: Function ["PyModule_GetDict"];
+    /// 2.7 `PyFile_SoftSpace`: the `print` statement's pending-space flag of a stream.
+    FileSoftSpace: Function ["PyFile_SoftSpace"];
+    /// `PyFile_WriteString`.
+    FileWriteString: Function ["PyFile_WriteString"];
+    /// `PyFile_WriteObject`.
+    FileWriteObject: Function ["PyFile_WriteObject"];
 }

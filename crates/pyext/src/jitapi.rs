@@ -135,6 +135,15 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         let raise27 = get("raise27");
         let slice27 = get("slice27");
         let seq_iter = get("SeqIter");
+        let import_from = get("import_from");
+        let import_key = get("IMPORT_KEY");
+        let getattr_key = get("GETATTR_KEY");
+        let mut original_import = get("ORIGINAL_IMPORT");
+        if original_import == c.object(Api::NoneStruct) {
+            // replaced before anyjit came: every import calls what the builtins hold
+            c.decref(original_import);
+            original_import = std::ptr::null_mut();
+        }
         let enter_name = get("ENTER");
         let exit_name = get("EXIT");
         let tramp = get("trampoline");
@@ -153,6 +162,10 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             raise27,
             slice27,
             seq_iter,
+            import_from,
+            import_key,
+            getattr_key,
+            original_import,
             enter_name,
             exit_name,
         });

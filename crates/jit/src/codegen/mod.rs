@@ -270,7 +270,9 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::FormatValue { .. }
         | Op::ConvertValue { .. }
         | Op::FormatSimple
-        | Op::FormatWithSpec => return None,
+        | Op::FormatWithSpec
+        | Op::ImportName { .. }
+        | Op::ImportFrom { .. } => return None,
         Op::Unary { op: UnOp::Convert } => "backquote repr",
         Op::Unary { .. } => return None,
         Op::Compare { .. } => return None,
@@ -5092,6 +5094,36 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     self.call_api_int(Api::DictSetItem, &[globals.into(), key.into(), v.into()])?;
                 self.decref(v)?;
                 self.check_neg(r, off, d - 1)?;
+            }
+            Op::ImportName { name } => {
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let level = self.sget(d - 2)?;
+                let fromlist = self.sget(d - 1)?;
+                let r = self.helper_obj(
+                    runtime::rt_import_name as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        key.into(),
+                        fromlist.into(),
+                        level.into(),
+                    ],
+                )?;
+                self.decref(level)?;
+                self.decref(fromlist)?;
+                self.check_null(r, off, d - 2)?;
+                self.sset(d - 2, r)?;
+            }
+            Op::ImportFrom { name } => {
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let module = self.sget(d - 1)?;
+                let r = self.helper_obj(
+                    runtime::rt_import_from as *const () as usize,
+                    &[self.env.expect("env").into(), module.into(), key.into()],
+                )?;
+                self.check_null(r, off, d)?;
+                self.sset(d, r)?;
             }
             Op::DeleteGlobal { name } => {
                 let names = self.env_field(env_offsets::NAMES)?;

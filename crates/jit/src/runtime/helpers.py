@@ -368,6 +368,46 @@ def slice27(op, kind, t, u, v, w, _codes={}):
 slice27 = _slice27_ns['slice27']
 
 
+# `from m import name` (IMPORT_FROM) is done by the interpreter's own opcode when it may do
+# more than read an attribute without side effects: the compiled code hands the module over
+# through an `__import__` that returns it, so the opcode's fallback to sys.modules and its
+# error messages (which differ between versions) are the interpreter's. The code runs under the
+# file name below, whose traceback entries the caller drops again.
+IMPORT_KEY = '__import__'
+GETATTR_KEY = '__getattr__'
+try:
+    import builtins as _builtins
+except ImportError:
+    import __builtin__ as _builtins
+
+
+def _original_import():
+    """The builtins module's own `__import__` (a function of that module's method table, which
+    nothing else can make), or None if it was replaced before anyjit was imported."""
+    f = _builtins.__import__
+    if type(f) is type(len) and getattr(f, '__self__', None) is _builtins \
+            and f.__name__ == '__import__':
+        return f
+    return None
+
+
+ORIGINAL_IMPORT = _original_import()
+IMPORT_FROM_FILE = '<anyjit import>'
+_import_from_ns = {}
+exec(compile("""
+def import_from(v, name, _codes={}):
+    code = _codes.get(name)
+    if code is None:
+        code = _codes[name] = compile('from _anyjit_ import %s as r' % name, IMPORT_FROM_FILE,
+                                      'exec')
+    ns = {'__builtins__': {'__import__': lambda *args: v}}
+    exec(code, ns)
+    return ns['r']
+""", IMPORT_FROM_FILE, 'exec'), {'IMPORT_FROM_FILE': IMPORT_FROM_FILE,
+                                 '__builtins__': __builtins__}, _import_from_ns)
+import_from = _import_from_ns['import_from']
+
+
 class SeqIter(object):
     """An iterator over an exact list or tuple from index `i`, as their own iterators go: the
     length read at every step, and once exhausted, always exhausted. What a loop over a list or

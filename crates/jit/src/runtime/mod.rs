@@ -47,6 +47,15 @@ pub struct Runtime {
     pub slice27: Obj,
     /// `helpers.SeqIter(seq, i)`: an iterator over a list or tuple from index `i`.
     pub seq_iter: Obj,
+    /// `helpers.import_from(v, name)`: `from v import name` done by the interpreter (3.x).
+    pub import_from: Obj,
+    /// `'__import__'`.
+    pub import_key: Obj,
+    /// `'__getattr__'`.
+    pub getattr_key: Obj,
+    /// The builtins' original `__import__` (NULL if it was replaced before anyjit's import):
+    /// when a function's builtins hold it, 3.x's ceval imports without calling it.
+    pub original_import: Obj,
     /// `'__enter__'` (the build's native str).
     pub enter_name: Obj,
     /// `'__exit__'`.
@@ -1944,6 +1953,135 @@ pub unsafe extern "C" fn rt_slice27(
                     c.getattr(code, "co_filename")
                 };
                 let ours = !file.is_null() && c.str_text(file).as_deref() == Some("<anyjit slice>");
+                c.decref(code);
+                c.decref(file);
+                c.clear_error();
+                ours
+            });
+        }
+        res
+    }
+}
+
+/// `IMPORT_NAME`: imports module `name` as ceval does, through the `__import__` of the
+/// function's builtins, called with the globals, None for the locals (a function's frame has
+/// none), `fromlist` and `level` (2.7 leaves the level out when it is -1, the implicit relative
+/// import). Operands borrowed; returns the module or NULL.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_import_name(
+    env: *const Env,
+    name: Obj,
+    fromlist: Obj,
+    level: Obj,
+) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let e = &*env;
+        let import =
+            c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItem)(e.builtins, r.import_key);
+        if import.is_null() {
+            c.func::<extern "C" fn(Obj, *const std::ffi::c_char)>(Api::ErrSetString)(
+                c.object(Api::ExcImportError),
+                c"__import__ not found".as_ptr(),
+            );
+            return std::ptr::null_mut();
+        }
+        let none = c.object(Api::NoneStruct);
+        let as_long = c.func::<extern "C" fn(Obj) -> std::ffi::c_long>(Api::LongAsLong);
+        let failed = || !c.func::<extern "C" fn() -> Obj>(Api::ErrOccurred)().is_null();
+        let py2 = c.descriptor().identity.version.0 == 2;
+        if !py2 && import == r.original_import {
+            // 3.x's fast path: the import itself, without the call
+            let lv = as_long(level);
+            if lv == -1 && failed() {
+                return std::ptr::null_mut();
+            }
+            return c.func::<extern "C" fn(Obj, Obj, Obj, Obj, c_int) -> Obj>(
+                Api::ImportModuleLevelObject,
+            )(name, e.globals, none, fromlist, lv as c_int);
+        }
+        c.incref(import);
+        let mut args = vec![name, e.globals, none, fromlist];
+        let implicit = py2 && as_long(level) == -1 && !failed();
+        if !implicit {
+            args.push(level);
+        }
+        for &a in &args {
+            c.incref(a);
+        }
+        let res = c.call(import, &args);
+        c.decref(import);
+        res
+    }
+}
+
+/// `IMPORT_FROM`: attribute `name` of module `v` (borrowed), as ceval gets it. 2.7's opcode
+/// is an attribute read whose AttributeError becomes `ImportError: cannot import name X`. On
+/// 3.x an exact module without a module-level `__getattr__` is read here (a failed read of
+/// one has no side effects); anything else, and any failure, is left to the interpreter's own
+/// opcode (its fallback to `sys.modules` for circular imports and its messages, which differ
+/// by version), whose traceback entries are dropped again.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_import_from(env: *const Env, v: Obj, name: Obj) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let getattr = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::ObjectGetAttr);
+        let attribute_error = || {
+            c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches)(
+                c.object(Api::ExcAttributeError),
+            ) != 0
+        };
+        if c.descriptor().identity.version.0 == 2 {
+            let x = getattr(v, name);
+            if x.is_null() && attribute_error() {
+                // (ceval formats it with "%.230s")
+                let text: String = c
+                    .str_text(name)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(230)
+                    .collect();
+                let msg = std::ffi::CString::new(format!("cannot import name {text}"))
+                    .unwrap_or_default();
+                c.func::<extern "C" fn(Obj, *const std::ffi::c_char)>(Api::ErrSetString)(
+                    c.object(Api::ExcImportError),
+                    msg.as_ptr(),
+                );
+            }
+            return x;
+        }
+        if c.type_of(v) == c.object(Api::ModuleType) {
+            let dict = c.func::<extern "C" fn(Obj) -> Obj>(Api::ModuleGetDict)(v);
+            let lookup = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItem);
+            if !dict.is_null() && lookup(dict, r.getattr_key).is_null() {
+                let x = getattr(v, name);
+                if !x.is_null() || !attribute_error() {
+                    return x;
+                }
+                c.clear_error();
+            }
+        }
+        c.incref(v);
+        c.incref(name);
+        let res = c.call(r.import_from, &[v, name]);
+        if res.is_null() {
+            exc::drop_leading_entries(c, usize::MAX, |frame| {
+                let code = c.getattr(frame, "f_code");
+                let file = if code.is_null() {
+                    code
+                } else {
+                    c.getattr(code, "co_filename")
+                };
+                let ours =
+                    !file.is_null() && c.str_text(file).as_deref() == Some("<anyjit import>");
                 c.decref(code);
                 c.decref(file);
                 c.clear_error();
