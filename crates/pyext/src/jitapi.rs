@@ -137,6 +137,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         let seq_iter = get("SeqIter");
         let import_from = get("import_from");
         let import_key = get("IMPORT_KEY");
+        let print_softspace = get("print_softspace");
         let getattr_key = get("GETATTR_KEY");
         let mut original_import = get("ORIGINAL_IMPORT");
         if original_import == c.object(Api::NoneStruct) {
@@ -164,6 +165,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             seq_iter,
             import_from,
             import_key,
+            print_softspace,
             getattr_key,
             original_import,
             enter_name,

@@ -272,7 +272,9 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::FormatSimple
         | Op::FormatWithSpec
         | Op::ImportName { .. }
-        | Op::ImportFrom { .. } => return None,
+        | Op::ImportFrom { .. }
+        | Op::PrintItem { .. }
+        | Op::PrintNewline { .. } => return None,
         Op::Unary { op: UnOp::Convert } => "backquote repr",
         Op::Unary { .. } => return None,
         Op::Compare { .. } => return None,
@@ -5094,6 +5096,40 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     self.call_api_int(Api::DictSetItem, &[globals.into(), key.into(), v.into()])?;
                 self.decref(v)?;
                 self.check_neg(r, off, d - 1)?;
+            }
+            Op::PrintItem { to } | Op::PrintNewline { to } => {
+                let newline = matches!(ins.op, Op::PrintNewline { .. });
+                let base = d - to - u32::from(!newline);
+                let stream = if to == 1 {
+                    self.sget(d - 1)?
+                } else {
+                    self.null()
+                };
+                let v = if newline {
+                    self.null()
+                } else {
+                    self.sget(base)?
+                };
+                let r = self
+                    .call_addr(
+                        runtime::rt_print27 as *const () as usize,
+                        Some(self.t.i32.into()),
+                        &[
+                            self.env.expect("env").into(),
+                            self.t.i32.const_int(u64::from(newline), false).into(),
+                            v.into(),
+                            stream.into(),
+                        ],
+                    )?
+                    .expect("returns")
+                    .into_int_value();
+                if to == 1 {
+                    self.decref(stream)?;
+                }
+                if !newline {
+                    self.decref(v)?;
+                }
+                self.check_neg(r, off, base)?;
             }
             Op::ImportName { name } => {
                 let names = self.env_field(env_offsets::NAMES)?;

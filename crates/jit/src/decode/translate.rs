@@ -563,6 +563,10 @@ pub fn translate(
             },
             "IMPORT_NAME" => Op::ImportName { name: a },
             "IMPORT_FROM" => Op::ImportFrom { name: a },
+            "PRINT_ITEM" => Op::PrintItem { to: 0 },
+            "PRINT_ITEM_TO" => Op::PrintItem { to: 1 },
+            "PRINT_NEWLINE" => Op::PrintNewline { to: 0 },
+            "PRINT_NEWLINE_TO" => Op::PrintNewline { to: 1 },
             _ => match other_effect(name, v) {
                 Some((pops, pushes)) => Op::Other {
                     opcode: name,

@@ -449,6 +449,11 @@ ops! {
     ImportName { name: u32 } = [2, 1] | fails;
     /// Pushes attribute `name` of the module on top.
     ImportFrom { name: u32 } = [1, 2] | fails;
+    /// 2.7 `PRINT_ITEM` (`to` 0) and `PRINT_ITEM_TO` (`to` 1, the stream on top): writes the
+    /// value with the `print` statement's soft-space rules.
+    PrintItem { to: u32 } = [1 + to, 0] | fails;
+    /// 2.7 `PRINT_NEWLINE` (`to` 0) and `PRINT_NEWLINE_TO` (`to` 1, the stream on top).
+    PrintNewline { to: u32 } = [to, 0] | fails;
     /// 3.11+ `SEND`: sends the top into the sub-iterator below; jumps when it is exhausted
     /// (3.11 also pops the iterator on that path).
     Send { target: Block, exit_pops: u32 } = [2, 2] jump [2, 2 - exit_pops] | fails;

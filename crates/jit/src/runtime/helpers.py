@@ -408,6 +408,20 @@ def import_from(v, name, _codes={}):
 import_from = _import_from_ns['import_from']
 
 
+def print_softspace(v):
+    """Whether 2.7's `print` leaves a space pending after writing `v`: always, unless `v` is a
+    str or unicode (subclasses included) ending in whitespace other than a space. Read as
+    ceval reads it, through the base type (a subclass's overrides play no part)."""
+    for base in (str, type(u'')):
+        if issubclass(type(v), base):
+            n = base.__len__(v)
+            if n == 0:
+                return True
+            last = base.__getitem__(v, n - 1)
+            return not base.isspace(last) or last == ' '
+    return True
+
+
 class SeqIter(object):
     """An iterator over an exact list or tuple from index `i`, as their own iterators go: the
     length read at every step, and once exhausted, always exhausted. What a loop over a list or

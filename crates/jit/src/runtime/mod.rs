@@ -51,6 +51,8 @@ pub struct Runtime {
     pub import_from: Obj,
     /// `'__import__'`.
     pub import_key: Obj,
+    /// `helpers.print_softspace(v)`: whether 2.7's `print` leaves a space pending after `v`.
+    pub print_softspace: Obj,
     /// `'__getattr__'`.
     pub getattr_key: Obj,
     /// The builtins' original `__import__` (NULL if it was replaced before anyjit's import):
@@ -2089,6 +2091,70 @@ pub unsafe extern "C" fn rt_import_from(env: *const Env, v: Obj, name: Obj) -> O
             });
         }
         res
+    }
+}
+
+/// 2.7's `print` statement: `PRINT_ITEM` (`newline` 0) writes `v`, `PRINT_NEWLINE` (1)
+/// ends the line, to `stream` (NULL or None: `sys.stdout`), with the file soft-space protocol
+/// as ceval keeps it (a space before an item when one is pending; pending after an item unless
+/// it is text ending in whitespace other than a space). Operands borrowed; returns 0, or -1
+/// with an exception set.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_print27(env: *const Env, newline: u32, v: Obj, stream: Obj) -> c_int {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let mut w = stream;
+        if w.is_null() || w == c.object(Api::NoneStruct) {
+            w = c.sys_attr("stdout");
+            if w.is_null() {
+                c.func::<extern "C" fn(Obj, *const std::ffi::c_char)>(Api::ErrSetString)(
+                    c.object(Api::ExcRuntimeError),
+                    c"lost sys.stdout".as_ptr(),
+                );
+                return -1;
+            }
+        }
+        // (writing may replace sys.stdout: hold the stream)
+        c.incref(w);
+        let soft_space = c.func::<extern "C" fn(Obj, c_int) -> c_int>(Api::FileSoftSpace);
+        let write_str =
+            c.func::<extern "C" fn(*const std::ffi::c_char, Obj) -> c_int>(Api::FileWriteString);
+        let mut err;
+        if newline != 0 {
+            err = write_str(c"\n".as_ptr(), w);
+            if err == 0 {
+                soft_space(w, 0);
+            }
+        } else {
+            err = 0;
+            if soft_space(w, 0) != 0 {
+                err = write_str(c" ".as_ptr(), w);
+            }
+            if err == 0 {
+                // Py_PRINT_RAW: str(), not repr()
+                err = c.func::<extern "C" fn(Obj, Obj, c_int) -> c_int>(Api::FileWriteObject)(
+                    v, w, 1,
+                );
+            }
+            if err == 0 {
+                c.incref(v);
+                let pending = c.call(r.print_softspace, &[v]);
+                if pending.is_null() {
+                    err = -1;
+                } else {
+                    if pending == c.object(Api::TrueStruct) {
+                        soft_space(w, 1);
+                    }
+                    c.decref(pending);
+                }
+            }
+        }
+        c.decref(w);
+        err
     }
 }
 
