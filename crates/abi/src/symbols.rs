@@ -460,6 +460,14 @@ symbols! {
     ModuleType: Object ["PyModule_Type"];
     /// 3.x `PyImport_ImportModuleLevelObject`: what the original `__import__` does.
     ImportModuleLevelObject: Function ["PyImport_ImportModuleLevelObject"];
+    /// 2.7 `PyClass_Type`: the metaclass of a class statement that names none (old-style).
+    ClassType: Object ["PyClass_Type"];
+    /// `NameError`.
+    ExcNameError: ObjectPointer ["PyExc_NameError"];
+    /// `PyType_IsSubtype`.
+    TypeIsSubtype: Function ["PyType_IsSubtype"];
+    /// Native bytes from a buffer (2.7 `PyString_FromStringAndSize`).
+    BytesFromStringAndSize: Function ["PyString_FromStringAndSize", "PyBytes_FromStringAndSize"];
     /// `PyModule_GetDict` (borrowed).
     ModuleGetDict: Function ["PyModule_GetDict"];
     /// 2.7 `PyFile_SoftSpace`: the `print` statement's pending-space flag of a stream.

@@ -137,6 +137,8 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         let seq_iter = get("SeqIter");
         let import_from = get("import_from");
         let import_key = get("IMPORT_KEY");
+        let build_class_key = get("BUILD_CLASS_KEY");
+        let metaclass_key = get("METACLASS_KEY");
         let print_softspace = get("print_softspace");
         let getattr_key = get("GETATTR_KEY");
         let mut original_import = get("ORIGINAL_IMPORT");
@@ -165,6 +167,8 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             seq_iter,
             import_from,
             import_key,
+            build_class_key,
+            metaclass_key,
             print_softspace,
             getattr_key,
             original_import,

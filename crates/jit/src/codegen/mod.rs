@@ -274,7 +274,9 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::ImportName { .. }
         | Op::ImportFrom { .. }
         | Op::PrintItem { .. }
-        | Op::PrintNewline { .. } => return None,
+        | Op::PrintNewline { .. }
+        | Op::LoadBuildClass
+        | Op::BuildClass27 => return None,
         Op::Unary { op: UnOp::Convert } => "backquote repr",
         Op::Unary { .. } => return None,
         Op::Compare { .. } => return None,
@@ -5096,6 +5098,34 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     self.call_api_int(Api::DictSetItem, &[globals.into(), key.into(), v.into()])?;
                 self.decref(v)?;
                 self.check_neg(r, off, d - 1)?;
+            }
+            Op::LoadBuildClass => {
+                let r = self.helper_obj(
+                    runtime::rt_load_build_class as *const () as usize,
+                    &[self.env.expect("env").into()],
+                )?;
+                self.check_null(r, off, d)?;
+                self.sset(d, r)?;
+            }
+            Op::BuildClass27 => {
+                // name, bases, namespace (on top)
+                let name = self.sget(d - 3)?;
+                let bases = self.sget(d - 2)?;
+                let methods = self.sget(d - 1)?;
+                let r = self.helper_obj(
+                    runtime::rt_build_class27 as *const () as usize,
+                    &[
+                        self.env.expect("env").into(),
+                        methods.into(),
+                        bases.into(),
+                        name.into(),
+                    ],
+                )?;
+                for o in [name, bases, methods] {
+                    self.decref(o)?;
+                }
+                self.check_null(r, off, d - 3)?;
+                self.sset(d - 3, r)?;
             }
             Op::PrintItem { to } | Op::PrintNewline { to } => {
                 let newline = matches!(ins.op, Op::PrintNewline { .. });

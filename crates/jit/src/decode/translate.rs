@@ -563,6 +563,8 @@ pub fn translate(
             },
             "IMPORT_NAME" => Op::ImportName { name: a },
             "IMPORT_FROM" => Op::ImportFrom { name: a },
+            "LOAD_BUILD_CLASS" => Op::LoadBuildClass,
+            "BUILD_CLASS" => Op::BuildClass27,
             "PRINT_ITEM" => Op::PrintItem { to: 0 },
             "PRINT_ITEM_TO" => Op::PrintItem { to: 1 },
             "PRINT_NEWLINE" => Op::PrintNewline { to: 0 },

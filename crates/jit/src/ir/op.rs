@@ -449,6 +449,10 @@ ops! {
     ImportName { name: u32 } = [2, 1] | fails;
     /// Pushes attribute `name` of the module on top.
     ImportFrom { name: u32 } = [1, 2] | fails;
+    /// 3.x `LOAD_BUILD_CLASS`: pushes the builtins' `__build_class__`.
+    LoadBuildClass = [0, 1] | fails;
+    /// 2.7 `BUILD_CLASS`: makes a class from the name, the bases and the body's namespace.
+    BuildClass27 = [3, 1] | fails;
     /// 2.7 `PRINT_ITEM` (`to` 0) and `PRINT_ITEM_TO` (`to` 1, the stream on top): writes the
     /// value with the `print` statement's soft-space rules.
     PrintItem { to: u32 } = [1 + to, 0] | fails;

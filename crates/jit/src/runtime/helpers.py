@@ -374,6 +374,8 @@ slice27 = _slice27_ns['slice27']
 # error messages (which differ between versions) are the interpreter's. The code runs under the
 # file name below, whose traceback entries the caller drops again.
 IMPORT_KEY = '__import__'
+BUILD_CLASS_KEY = '__build_class__'
+METACLASS_KEY = '__metaclass__'
 GETATTR_KEY = '__getattr__'
 try:
     import builtins as _builtins

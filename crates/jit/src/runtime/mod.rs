@@ -51,6 +51,10 @@ pub struct Runtime {
     pub import_from: Obj,
     /// `'__import__'`.
     pub import_key: Obj,
+    /// `'__build_class__'`.
+    pub build_class_key: Obj,
+    /// `'__metaclass__'`.
+    pub metaclass_key: Obj,
     /// `helpers.print_softspace(v)`: whether 2.7's `print` leaves a space pending after `v`.
     pub print_softspace: Obj,
     /// `'__getattr__'`.
@@ -2155,6 +2159,149 @@ pub unsafe extern "C" fn rt_print27(env: *const Env, newline: u32, v: Obj, strea
         }
         c.decref(w);
         err
+    }
+}
+
+/// 3.x `LOAD_BUILD_CLASS`: the builtins' `__build_class__` (new reference), or NULL with
+/// ceval's NameError when there is none.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_load_build_class(env: *const Env) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let builtins = (*env).builtins;
+        let not_found = || {
+            c.func::<extern "C" fn(Obj, *const std::ffi::c_char)>(Api::ErrSetString)(
+                c.object(Api::ExcNameError),
+                c"__build_class__ not found".as_ptr(),
+            );
+        };
+        let failed = || !c.func::<extern "C" fn() -> Obj>(Api::ErrOccurred)().is_null();
+        if c.type_of(builtins) == c.object(Api::DictType) {
+            let bc = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItemWithError)(
+                builtins,
+                r.build_class_key,
+            );
+            if bc.is_null() {
+                if !failed() {
+                    not_found();
+                }
+                return bc;
+            }
+            c.incref(bc);
+            return bc;
+        }
+        let bc = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::ObjectGetItem)(
+            builtins,
+            r.build_class_key,
+        );
+        if bc.is_null()
+            && c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches)(
+                c.object(Api::ExcKeyError),
+            ) != 0
+        {
+            not_found();
+        }
+        bc
+    }
+}
+
+/// 2.7 `BUILD_CLASS`: ceval's `build_class`. The metaclass is the namespace's
+/// `__metaclass__`, else the first base's `__class__` (its type if it has none), else the
+/// globals' `__metaclass__`, else the classic class type; a TypeError with a text message
+/// from calling it gets ceval's "Error when calling the metaclass bases" prefix. Operands
+/// borrowed.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_build_class27(
+    env: *const Env,
+    methods: Obj,
+    bases: Obj,
+    name: Obj,
+) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let subtype = c.func::<extern "C" fn(Obj, Obj) -> c_int>(Api::TypeIsSubtype);
+        let is_dict = |o: Obj| subtype(c.type_of(o), c.object(Api::DictType)) != 0;
+        let dict_get = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItem);
+        let mut metaclass = std::ptr::null_mut();
+        if is_dict(methods) {
+            metaclass = dict_get(methods, r.metaclass_key);
+        }
+        if !metaclass.is_null() {
+            c.incref(metaclass);
+        } else if c.type_of(bases) == c.object(Api::TupleType)
+            && c.func::<extern "C" fn(Obj) -> isize>(Api::TupleSize)(bases) > 0
+        {
+            let base = c.func::<extern "C" fn(Obj, isize) -> Obj>(Api::TupleGetItem)(bases, 0);
+            metaclass = c.getattr(base, "__class__");
+            if metaclass.is_null() {
+                c.clear_error();
+                metaclass = c.type_of(base);
+                c.incref(metaclass);
+            }
+        } else {
+            let g = (*env).globals;
+            if !g.is_null() && is_dict(g) {
+                metaclass = dict_get(g, r.metaclass_key);
+            }
+            if metaclass.is_null() {
+                metaclass = c.object(Api::ClassType);
+            }
+            c.incref(metaclass);
+        }
+        for o in [name, bases, methods] {
+            c.incref(o);
+        }
+        let result = c.call(metaclass, &[name, bases, methods]);
+        c.decref(metaclass);
+        if result.is_null()
+            && c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches)(
+                c.object(Api::ExcTypeError),
+            ) != 0
+        {
+            let mut t = std::ptr::null_mut();
+            let mut v = std::ptr::null_mut();
+            let mut tb = std::ptr::null_mut();
+            c.func::<extern "C" fn(*mut Obj, *mut Obj, *mut Obj)>(Api::ErrFetch)(
+                &mut t, &mut v, &mut tb,
+            );
+            if !v.is_null() && subtype(c.type_of(v), c.object(Api::StrType)) != 0 {
+                let mut text = b"Error when calling the metaclass bases\n    ".to_vec();
+                let mut p: *mut std::ffi::c_char = std::ptr::null_mut();
+                let mut n: isize = 0;
+                if c.func::<extern "C" fn(Obj, *mut *mut std::ffi::c_char, *mut isize) -> c_int>(
+                    Api::BytesAsStringAndSize,
+                )(v, &mut p, &mut n)
+                    == 0
+                {
+                    // (ceval formats it with "%s": up to the first NUL)
+                    let bytes = std::slice::from_raw_parts(p as *const u8, n as usize);
+                    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+                    text.extend_from_slice(&bytes[..end]);
+                    let msg = c.func::<extern "C" fn(*const std::ffi::c_char, isize) -> Obj>(
+                        Api::BytesFromStringAndSize,
+                    )(
+                        text.as_ptr() as *const std::ffi::c_char,
+                        text.len() as isize,
+                    );
+                    if !msg.is_null() {
+                        c.decref(v);
+                        v = msg;
+                    }
+                } else {
+                    c.clear_error();
+                }
+            }
+            c.func::<extern "C" fn(Obj, Obj, Obj)>(Api::ErrRestore)(t, v, tb);
+        }
+        result
     }
 }
 
