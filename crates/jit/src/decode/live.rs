@@ -73,9 +73,22 @@ unsafe fn read(capi: &CApi, code: Obj) -> Result<CodeInput, String> {
                 signed,
             )
         };
+        let flags = capi.getattr_int(code, "co_flags").ok_or("no co_flags")?;
+        let nparams = capi
+            .getattr_int(code, "co_argcount")
+            .ok_or("no co_argcount")?
+            + capi
+                .getattr_int(code, "co_kwonlyargcount")
+                .unwrap_or_else(|| {
+                    capi.clear_error();
+                    0
+                })
+            + i64::from(flags & 4 != 0)
+            + i64::from(flags & 8 != 0);
         Ok(CodeInput {
             name,
             lines,
+            nparams: nparams as u32,
             code: code_bytes,
             exception_table,
             nlocals: capi

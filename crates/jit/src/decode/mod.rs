@@ -38,6 +38,9 @@ pub struct CodeInput {
     pub nlocals: u32,
     /// `co_stacksize`.
     pub stacksize: u32,
+    /// Parameters (positional, keyword-only, `*args`, `**kwargs`): the first local slots,
+    /// bound on entry.
+    pub nparams: u32,
     /// Line ranges: `(start, end, line)` in byte offsets, `None` for code with no line (3.10+).
     pub lines: Vec<(u32, u32, Option<u32>)>,
 }
@@ -215,6 +218,7 @@ fn raw_instructions(desc: &Descriptor, input: &CodeInput) -> Result<Vec<Raw>, De
 pub fn decode(desc: &Descriptor, input: &CodeInput) -> Result<Function, DecodeError> {
     let raws = raw_instructions(desc, input)?;
     let mut instrs = translate::translate(desc, input, &raws)?;
+    unchecked_parameters(&mut instrs, input.nparams);
     let handlers_raw = if desc.caps.exception_table {
         exctable::parse(&input.exception_table)
             .map_err(|what| DecodeError::Malformed { offset: 0, what })?
@@ -302,6 +306,33 @@ pub fn decode(desc: &Descriptor, input: &CodeInput) -> Result<Function, DecodeEr
     };
     compute_depths(&mut func)?;
     Ok(func)
+}
+
+/// Reads of a parameter that nothing in the function unbinds (`del`, 3.12's comprehension
+/// clearing) need no check for an unbound local: the parameter is bound on entry and stays so
+/// on every path (up to 3.11 every `LOAD_FAST` says it may need one).
+fn unchecked_parameters(instrs: &mut [Pending], nparams: u32) {
+    let killed: BTreeSet<u32> = instrs
+        .iter()
+        .filter_map(|p| match p.op {
+            Op::DeleteFast { local } | Op::LoadFastAndClear { local } => Some(local),
+            _ => None,
+        })
+        .collect();
+    for p in instrs.iter_mut() {
+        if let Op::LoadFast {
+            local,
+            checked: true,
+        } = p.op
+        {
+            if local < nparams && !killed.contains(&local) {
+                p.op = Op::LoadFast {
+                    local,
+                    checked: false,
+                };
+            }
+        }
+    }
 }
 
 /// An instruction before blocks exist.
