@@ -468,6 +468,13 @@ symbols! {
     TypeIsSubtype: Function ["PyType_IsSubtype"];
     /// Native bytes from a buffer (2.7 `PyString_FromStringAndSize`).
     BytesFromStringAndSize: Function ["PyString_FromStringAndSize", "PyBytes_FromStringAndSize"];
+    /// 3.7+ attribute lookup without AttributeError (3.13 `PyObject_GetOptionalAttr`, before
+    /// `_PyObject_LookupAttr`): what `from m import x` reads `x` with.
+    ObjectLookupAttr: Function ["PyObject_GetOptionalAttr", "_PyObject_LookupAttr"];
+    /// 3.7+ `PyImport_GetModule`: a module from `sys.modules`, new reference.
+    ImportGetModule: Function ["PyImport_GetModule"];
+    /// `PyImport_GetModuleDict` (borrowed).
+    ImportGetModuleDict: Function ["PyImport_GetModuleDict"];
     /// `PyModule_GetDict` (borrowed).
     ModuleGetDict: Function ["PyModule_GetDict"];
     /// 2.7 `PyFile_SoftSpace`: the `print` statement's pending-space flag of a stream.

@@ -118,9 +118,15 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         if helpers.is_null() {
             return false;
         }
+        // (a helper missing from helpers.py fails the import: compiled code would call NULL)
+        let missing = std::cell::Cell::new(false);
         let get = |name: &str| {
             let v = c.dict_get(helpers, name);
-            c.incref(v);
+            if v.is_null() {
+                missing.set(true);
+            } else {
+                c.incref(v);
+            }
             v
         };
         let name_error = get("name_error");
@@ -151,6 +157,9 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         let exit_name = get("EXIT");
         let tramp = get("trampoline");
         c.decref(helpers);
+        if missing.get() {
+            return false;
+        }
         let _ = RUNTIME.set(Runtime {
             capi: c,
             name_error,

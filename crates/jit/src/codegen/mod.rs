@@ -4065,6 +4065,22 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
         }
         let off = ins.offset;
+        if ins.op.can_fail()
+            && !matches!(
+                ins.op,
+                Op::LoadFast { .. }
+                    | Op::LoadGlobal { .. }
+                    | Op::LoadDeref { .. }
+                    | Op::Resume { .. }
+                    | Op::Jump { .. }
+            )
+        {
+            // Python code this operation runs (an operator method, a property, `__import__`,
+            // a metaclass) sees the caller's frame at this instruction's line, as in the
+            // interpreter: `warnings.warn(..., stacklevel=2)` names it. (Reads of locals and
+            // globals, and the periodic check, run no such code or set it themselves.)
+            self.set_lasti(off)?;
+        }
         // the depth a taken branch leaves (blocks the compiler counts deeper get NULLs)
         let jump_depth = ins.op.jump_effect().map_or(d, |(p, q)| d - p + q);
         let target = |b: crate::ir::Block| self.edge(b, jump_depth);

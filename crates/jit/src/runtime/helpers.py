@@ -368,11 +368,7 @@ def slice27(op, kind, t, u, v, w, _codes={}):
 slice27 = _slice27_ns['slice27']
 
 
-# `from m import name` (IMPORT_FROM) is done by the interpreter's own opcode when it may do
-# more than read an attribute without side effects: the compiled code hands the module over
-# through an `__import__` that returns it, so the opcode's fallback to sys.modules and its
-# error messages (which differ between versions) are the interpreter's. The code runs under the
-# file name below, whose traceback entries the caller drops again.
+# Interned names compiled code looks up, and the builtins' original `__import__`.
 IMPORT_KEY = '__import__'
 BUILD_CLASS_KEY = '__build_class__'
 METACLASS_KEY = '__metaclass__'
@@ -394,19 +390,40 @@ def _original_import():
 
 
 ORIGINAL_IMPORT = _original_import()
+
+# `from m import name` (IMPORT_FROM) is done by the interpreter's own opcode when it may do
+# more than read an attribute without side effects: the compiled code hands the module over
+# through an `__import__` that returns it, so the opcode's fallback to sys.modules and its
+# error messages (which differ between versions) are the interpreter's. The code is compiled
+# under the caller's file name and line, and runs with what warnings read of its globals,
+# so that a module `__getattr__` that warns with stacklevel=2 names the caller's line, as it
+# does in the interpreter. The caller drops the traceback entries of this detour again (this
+# helper's file name below, and the namespaces marked with IMPORT_MARK).
 IMPORT_FROM_FILE = '<anyjit import>'
+IMPORT_MARK = '__anyjit_import__'
 _import_from_ns = {}
 exec(compile("""
 def import_from(v, name, _codes={}):
-    code = _codes.get(name)
+    caller = sys._getframe(1)
+    where = (name, caller.f_code.co_filename, caller.f_lineno or 1)
+    code = _codes.get(where)
     if code is None:
-        code = _codes[name] = compile('from _anyjit_ import %s as r' % name, IMPORT_FROM_FILE,
-                                      'exec')
-    ns = {'__builtins__': {'__import__': lambda *args: v}}
+        if len(_codes) > 1000:
+            _codes.clear()
+        code = _codes[where] = compile('\\n' * (where[2] - 1)
+                                       + 'from _anyjit_ import %s as r' % name, where[1], 'exec')
+    g = caller.f_globals
+    ns = {'__builtins__': {'__import__': lambda *args: v}, '__name__': g.get('__name__'),
+          IMPORT_MARK: True}
+    # (what warnings read of a caller's globals: up to 3.11 its file name comes from __file__)
+    for k in ('__warningregistry__', '__file__', '__loader__', '__spec__'):
+        if k in g:
+            ns[k] = g[k]
+    del caller, g
     exec(code, ns)
     return ns['r']
-""", IMPORT_FROM_FILE, 'exec'), {'IMPORT_FROM_FILE': IMPORT_FROM_FILE,
-                                 '__builtins__': __builtins__}, _import_from_ns)
+""", IMPORT_FROM_FILE, 'exec'), {'IMPORT_FROM_FILE': IMPORT_FROM_FILE, 'IMPORT_MARK': IMPORT_MARK,
+                                 'sys': sys, '__builtins__': __builtins__}, _import_from_ns)
 import_from = _import_from_ns['import_from']
 
 

@@ -1987,8 +1987,42 @@ pub unsafe extern "C" fn rt_import_name(
         let r = rt(env);
         let c = r.capi;
         let e = &*env;
-        let import =
-            c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItem)(e.builtins, r.import_key);
+        let failed = || !c.func::<extern "C" fn() -> Obj>(Api::ErrOccurred)().is_null();
+        let py2 = c.descriptor().identity.version.0 == 2;
+        // the builtins' `__import__`, looked up as the version's ceval does: 2.7 a dict lookup,
+        // 3.x one that lets errors through, 3.13 through `__getitem__` when the builtins are
+        // no exact dict (a new reference then, `owned`)
+        let mut owned = false;
+        let import = if py2 {
+            c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItem)(e.builtins, r.import_key)
+        } else if c.type_of(e.builtins) == c.object(Api::DictType)
+            || c.descriptor().identity.version < (3, 13, 0)
+        {
+            let f = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItemWithError)(
+                e.builtins,
+                r.import_key,
+            );
+            if f.is_null() && failed() {
+                return std::ptr::null_mut();
+            }
+            f
+        } else {
+            let f = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::ObjectGetItem)(
+                e.builtins,
+                r.import_key,
+            );
+            if f.is_null() {
+                if c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches)(
+                    c.object(Api::ExcKeyError),
+                ) == 0
+                {
+                    return std::ptr::null_mut();
+                }
+                c.clear_error();
+            }
+            owned = !f.is_null();
+            f
+        };
         if import.is_null() {
             c.func::<extern "C" fn(Obj, *const std::ffi::c_char)>(Api::ErrSetString)(
                 c.object(Api::ExcImportError),
@@ -1998,10 +2032,11 @@ pub unsafe extern "C" fn rt_import_name(
         }
         let none = c.object(Api::NoneStruct);
         let as_long = c.func::<extern "C" fn(Obj) -> std::ffi::c_long>(Api::LongAsLong);
-        let failed = || !c.func::<extern "C" fn() -> Obj>(Api::ErrOccurred)().is_null();
-        let py2 = c.descriptor().identity.version.0 == 2;
         if !py2 && import == r.original_import {
             // 3.x's fast path: the import itself, without the call
+            if owned {
+                c.decref(import);
+            }
             let lv = as_long(level);
             if lv == -1 && failed() {
                 return std::ptr::null_mut();
@@ -2010,7 +2045,9 @@ pub unsafe extern "C" fn rt_import_name(
                 Api::ImportModuleLevelObject,
             )(name, e.globals, none, fromlist, lv as c_int);
         }
-        c.incref(import);
+        if !owned {
+            c.incref(import);
+        }
         let mut args = vec![name, e.globals, none, fromlist];
         let implicit = py2 && as_long(level) == -1 && !failed();
         if !implicit {
@@ -2027,10 +2064,10 @@ pub unsafe extern "C" fn rt_import_name(
 
 /// `IMPORT_FROM`: attribute `name` of module `v` (borrowed), as ceval gets it. 2.7's opcode
 /// is an attribute read whose AttributeError becomes `ImportError: cannot import name X`. On
-/// 3.x an exact module without a module-level `__getattr__` is read here (a failed read of
-/// one has no side effects); anything else, and any failure, is left to the interpreter's own
-/// opcode (its fallback to `sys.modules` for circular imports and its messages, which differ
-/// by version), whose traceback entries are dropped again.
+/// 3.x an exact module is read here (see the comments); any other object, a name a module's
+/// `__getattr__` would be asked for, and the error are left to the interpreter's own opcode
+/// (its messages differ by version), whose traceback entries are dropped again. (Raising the
+/// ImportError there repeats a failed lookup that has no side effects.)
 ///
 /// # Safety
 /// Called by compiled code with the GIL held.
@@ -2064,17 +2101,39 @@ pub unsafe extern "C" fn rt_import_from(env: *const Env, v: Obj, name: Obj) -> O
             }
             return x;
         }
+        // An exact module read here as ceval reads it, when that has no side effects beyond
+        // the interpreter's own: the name is in its namespace, or it has no module-level
+        // `__getattr__` to call (3.7+ a lookup that does not raise AttributeError, 3.13's
+        // `PyObject_GetOptionalAttr`; 3.6 `getattr`). When the module lacks the name, ceval's
+        // fallback for circular imports: the submodule from `sys.modules`.
         if c.type_of(v) == c.object(Api::ModuleType) {
             let dict = c.func::<extern "C" fn(Obj) -> Obj>(Api::ModuleGetDict)(v);
-            let lookup = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItem);
-            if !dict.is_null() && lookup(dict, r.getattr_key).is_null() {
-                let x = getattr(v, name);
-                if !x.is_null() || !attribute_error() {
+            let dget = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItem);
+            if !dict.is_null()
+                && (!dget(dict, name).is_null() || dget(dict, r.getattr_key).is_null())
+            {
+                if c.has(Api::ObjectLookupAttr) {
+                    let mut x: Obj = std::ptr::null_mut();
+                    let found = c
+                        .func::<extern "C" fn(Obj, Obj, *mut Obj) -> c_int>(Api::ObjectLookupAttr)(
+                        v, name, &mut x,
+                    );
+                    if found != 0 {
+                        return if found > 0 { x } else { std::ptr::null_mut() };
+                    }
+                } else {
+                    let x = getattr(v, name);
+                    if !x.is_null() || !attribute_error() {
+                        return x;
+                    }
+                    c.clear_error();
+                }
+                if let Some(x) = submodule(c, v, name) {
                     return x;
                 }
-                c.clear_error();
             }
         }
+        // anything else, and the error: the opcode again, by the interpreter
         c.incref(v);
         c.incref(name);
         let res = c.call(r.import_from, &[v, name]);
@@ -2086,15 +2145,73 @@ pub unsafe extern "C" fn rt_import_from(env: *const Env, v: Obj, name: Obj) -> O
                 } else {
                     c.getattr(code, "co_filename")
                 };
-                let ours =
+                let helper =
                     !file.is_null() && c.str_text(file).as_deref() == Some("<anyjit import>");
                 c.decref(code);
                 c.decref(file);
+                // (the opcode's namespace is marked)
+                let globals = c.getattr(frame, "f_globals");
+                let marked = !globals.is_null()
+                    && c.type_of(globals) == c.object(Api::DictType)
+                    && !c.dict_get(globals, "__anyjit_import__").is_null();
+                c.decref(globals);
                 c.clear_error();
-                ours
+                helper || marked
             });
         }
         res
+    }
+}
+
+/// ceval's fallback of `from v import name` for a circular import (3.x): module
+/// `<v.__name__>.<name>` from `sys.modules`. `Some(module)`, `Some(NULL)` with an error set, or
+/// `None` (not there: the interpreter's opcode raises the version's ImportError).
+///
+/// # Safety
+/// GIL held; `v` and `name` live, `v` an exact module.
+unsafe fn submodule(c: &CApi, v: Obj, name: Obj) -> Option<Obj> {
+    // SAFETY: per the caller.
+    unsafe {
+        let failed = || !c.func::<extern "C" fn() -> Obj>(Api::ErrOccurred)().is_null();
+        let pkg = c.getattr(v, "__name__");
+        if pkg.is_null() {
+            c.clear_error();
+            return None;
+        }
+        let subtype = c.func::<extern "C" fn(Obj, Obj) -> c_int>(Api::TypeIsSubtype);
+        if subtype(c.type_of(pkg), c.object(Api::StrType)) == 0 {
+            c.decref(pkg);
+            return None;
+        }
+        let concat = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::UnicodeConcat);
+        let dot = c.new_str(".");
+        let left = if dot.is_null() { dot } else { concat(pkg, dot) };
+        c.decref(dot);
+        c.decref(pkg);
+        if left.is_null() {
+            return Some(left);
+        }
+        let full = concat(left, name);
+        c.decref(left);
+        if full.is_null() {
+            return Some(full);
+        }
+        let x = if c.has(Api::ImportGetModule) {
+            c.func::<extern "C" fn(Obj) -> Obj>(Api::ImportGetModule)(full)
+        } else {
+            // 3.6: a lookup in the modules dict
+            let modules = c.func::<extern "C" fn() -> Obj>(Api::ImportGetModuleDict)();
+            let x = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItem)(modules, full);
+            if !x.is_null() {
+                c.incref(x);
+            }
+            x
+        };
+        c.decref(full);
+        if x.is_null() && !failed() {
+            return None;
+        }
+        Some(x)
     }
 }
 
