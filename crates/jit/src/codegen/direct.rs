@@ -515,6 +515,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
             .map_err(|_| llvm_err("not a function pointer"))?;
         let a: Vec<inkwell::values::BasicMetadataValueEnum<'ctx>> =
             args.iter().map(|a| (*a).into()).collect();
+        self.lasti_for_call()?;
         let site = self.b.build_call(callable, &a, "").map_err(llvm_err)?;
         Ok(site
             .try_as_basic_value()

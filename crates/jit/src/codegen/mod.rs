@@ -429,6 +429,9 @@ pub struct Codegen<'a, 'ctx> {
     ladder: std::cell::RefCell<Vec<Option<BasicBlock<'ctx>>>>,
     /// Counts backward jumps between visits of the periodic helper.
     ticks: Option<PointerValue<'ctx>>,
+    /// The offset of the instruction being emitted, while one is (see
+    /// [`Codegen::lasti_for_call`]).
+    emitting: std::cell::Cell<Option<u32>>,
     /// Per IR block, the static block stack at its entry (≤3.10).
     stacks: Vec<Option<Vec<Frame>>>,
     /// The frames enclosing the instruction being emitted, innermost last.
@@ -566,6 +569,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             watched: false,
             actions: Vec::new(),
             ticks: None,
+            emitting: std::cell::Cell::new(None),
             feedback: None,
             ladder: std::cell::RefCell::new(Vec::new()),
             osr: Vec::new(),
@@ -1050,6 +1054,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         }
     }
 
+    /// Before a call made for the instruction being emitted: the frame's position is that
+    /// instruction, so that Python code the call runs (an operator method, a property, a
+    /// `__del__`, `__import__`, a metaclass) sees the caller at this line, as in the
+    /// interpreter (`warnings.warn(..., stacklevel=2)` names it). A store on the paths that
+    /// call out only: inline fast paths pay nothing.
+    fn lasti_for_call(&self) -> R<()> {
+        match self.emitting.get() {
+            Some(off) => self.set_lasti(off),
+            None => Ok(()),
+        }
+    }
+
     /// Calls the function at `addr`.
     fn call_addr(
         &self,
@@ -1057,6 +1073,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         ret: Option<BasicTypeEnum<'ctx>>,
         args: &[BasicMetadataValueEnum<'ctx>],
     ) -> R<Option<inkwell::values::BasicValueEnum<'ctx>>> {
+        self.lasti_for_call()?;
         let params: Vec<BasicMetadataTypeEnum<'ctx>> = args
             .iter()
             .map(|a| match a {
@@ -1356,6 +1373,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .into_pointer_value();
             let callable = CallableValue::try_from(f)
                 .map_err(|_| llvm_err("tp_dealloc is not a function pointer"))?;
+            self.lasti_for_call()?;
             self.b
                 .build_call(callable, &[v.into()], "")
                 .map_err(llvm_err)?;
@@ -2015,7 +2033,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.b.position_at_end(block);
         if k > 0 {
             let v = self.sget(k - 1)?;
-            self.call_addr(self.api(Api::DecRef)?, None, &[v.into()])?;
+            // (shared by every failing site: the position stays the failing one's)
+            let emitting = self.emitting.replace(None);
+            let called = self.call_addr(self.api(Api::DecRef)?, None, &[v.into()]);
+            self.emitting.set(emitting);
+            called?;
         }
         self.b.build_unconditional_branch(next).map_err(llvm_err)?;
         if let Some(h) = here {
@@ -3157,6 +3179,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .map_err(llvm_err)?;
         let callable =
             CallableValue::try_from(meth).map_err(|_| llvm_err("ml_meth is a function pointer"))?;
+        self.lasti_for_call()?;
         let r = self
             .b
             .build_call(callable, &[zelf.into(), arg.into()], "")
@@ -3917,7 +3940,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     self.raise_here(ins.offset, depth, true)?;
                     self.b.position_at_end(here);
                 }
-                terminated = self.emit(ins, depth, blocks, blocks.get(n + 1).copied())?;
+                self.emitting.set(Some(ins.offset));
+                let emitted = self.emit(ins, depth, blocks, blocks.get(n + 1).copied());
+                self.emitting.set(None);
+                terminated = emitted?;
                 Self::apply(&mut self.chain.borrow_mut(), ins);
                 if terminated {
                     break;
@@ -4065,22 +4091,6 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
         }
         let off = ins.offset;
-        if ins.op.can_fail()
-            && !matches!(
-                ins.op,
-                Op::LoadFast { .. }
-                    | Op::LoadGlobal { .. }
-                    | Op::LoadDeref { .. }
-                    | Op::Resume { .. }
-                    | Op::Jump { .. }
-            )
-        {
-            // Python code this operation runs (an operator method, a property, `__import__`,
-            // a metaclass) sees the caller's frame at this instruction's line, as in the
-            // interpreter: `warnings.warn(..., stacklevel=2)` names it. (Reads of locals and
-            // globals, and the periodic check, run no such code or set it themselves.)
-            self.set_lasti(off)?;
-        }
         // the depth a taken branch leaves (blocks the compiler counts deeper get NULLs)
         let jump_depth = ins.op.jump_effect().map_or(d, |(p, q)| d - p + q);
         let target = |b: crate::ir::Block| self.edge(b, jump_depth);
