@@ -432,6 +432,8 @@ pub struct Codegen<'a, 'ctx> {
     /// The offset of the instruction being emitted, while one is (see
     /// [`Codegen::lasti_for_call`]).
     emitting: std::cell::Cell<Option<u32>>,
+    /// Where the frame keeps its position, and the base added to it (read at entry).
+    lasti: std::cell::Cell<Option<(PointerValue<'ctx>, IntValue<'ctx>)>>,
     /// Per IR block, the static block stack at its entry (≤3.10).
     stacks: Vec<Option<Vec<Frame>>>,
     /// The frames enclosing the instruction being emitted, innermost last.
@@ -570,6 +572,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             actions: Vec::new(),
             ticks: None,
             emitting: std::cell::Cell::new(None),
+            lasti: std::cell::Cell::new(None),
             feedback: None,
             ladder: std::cell::RefCell::new(Vec::new()),
             osr: Vec::new(),
@@ -1208,6 +1211,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     /// `Py_INCREF(v)` (`v` not NULL), as the build's headers define it.
     fn incref(&self, v: PointerValue<'ctx>) -> R<()> {
+        let emitting = self.emitting.replace(None);
+        let r = self.incref_inner(v);
+        self.emitting.set(emitting);
+        r
+    }
+
+    fn incref_inner(&self, v: PointerValue<'ctx>) -> R<()> {
         if !self.inline_refcounts() {
             self.call_addr(self.api(Api::IncRef)?, None, &[v.into()])?;
             return Ok(());
@@ -1254,6 +1264,15 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     /// `Py_XDECREF(v)`, as the build's headers define it.
     fn decref(&self, v: PointerValue<'ctx>) -> R<()> {
+        // (a `__del__` sees the frame where it was last placed: positions are stored before
+        // the calls that matter, not before every release)
+        let emitting = self.emitting.replace(None);
+        let r = self.decref_inner(v);
+        self.emitting.set(emitting);
+        r
+    }
+
+    fn decref_inner(&self, v: PointerValue<'ctx>) -> R<()> {
         if !self.inline_refcounts()
             || (self.desc.caps.immortal_objects && self.desc.identity.pointer_bits != 64)
         {
@@ -1885,6 +1904,25 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         &self,
         action: Action,
         offset: u32,
+        live: u32,
+        retval: Option<PointerValue<'ctx>>,
+        chain: &[Frame],
+    ) -> R<()> {
+        // (a raise stores its position once, below)
+        let raising = matches!(action, Action::Raise { .. });
+        let emitting = self.emitting.get();
+        if raising {
+            self.emitting.set(None);
+        }
+        let r = self.unwind_inner(action, offset, live, retval, chain);
+        self.emitting.set(emitting);
+        r
+    }
+
+    fn unwind_inner(
+        &self,
+        action: Action,
+        offset: u32,
         mut live: u32,
         retval: Option<PointerValue<'ctx>>,
         chain: &[Frame],
@@ -2184,7 +2222,39 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     /// Points the trampoline frame at bytecode `offset`.
     fn set_lasti(&self, offset: u32) -> R<()> {
+        let (slot, base) = self.lasti.get().ok_or_else(|| llvm_err("no lasti slot"))?;
+        if self.desc.caps.interpreter_frames {
+            // 3.11+: a pointer to the instruction in the code's inline bytecode.
+            let v = self
+                .b
+                .build_int_add(base, self.t.i64.const_int(u64::from(offset), false), "")
+                .map_err(llvm_err)?;
+            self.b.build_store(slot, v).map_err(llvm_err)?;
+        } else {
+            // ≤3.10: `int f_lasti`, in bytes up to 3.9 and code units in 3.10.
+            let scaled = match self.desc.opcodes.jump_unit {
+                anyjit_abi::JumpUnit::Bytes => offset,
+                anyjit_abi::JumpUnit::CodeUnits => offset / 2,
+            };
+            let p = self
+                .b
+                .build_pointer_cast(slot, self.t.i32.ptr_type(AddressSpace::default()), "")
+                .map_err(llvm_err)?;
+            self.b
+                .build_store(p, self.t.i32.const_int(u64::from(scaled), false))
+                .map_err(llvm_err)?;
+        }
+        Ok(())
+    }
+
+    /// Reads where the frame keeps its position and the base added to it (once, at entry:
+    /// both are fixed for the activation).
+    fn load_lasti(&self) -> R<()> {
         let slot = self.env_field(env_offsets::LASTI_SLOT)?;
+        let slot = self
+            .b
+            .build_pointer_cast(slot, self.t.i64.ptr_type(AddressSpace::default()), "")
+            .map_err(llvm_err)?;
         let env = self.env.expect("env");
         // SAFETY (LLVM): field of Env.
         let bp = unsafe {
@@ -2204,31 +2274,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_load(bp, "")
             .map_err(llvm_err)?
             .into_int_value();
-        if self.desc.caps.interpreter_frames {
-            // 3.11+: a pointer to the instruction in the code's inline bytecode.
-            let v = self
-                .b
-                .build_int_add(base, self.t.i64.const_int(u64::from(offset), false), "")
-                .map_err(llvm_err)?;
-            let p = self
-                .b
-                .build_pointer_cast(slot, self.t.i64.ptr_type(AddressSpace::default()), "")
-                .map_err(llvm_err)?;
-            self.b.build_store(p, v).map_err(llvm_err)?;
-        } else {
-            // ≤3.10: `int f_lasti`, in bytes up to 3.9 and code units in 3.10.
-            let scaled = match self.desc.opcodes.jump_unit {
-                anyjit_abi::JumpUnit::Bytes => offset,
-                anyjit_abi::JumpUnit::CodeUnits => offset / 2,
-            };
-            let p = self
-                .b
-                .build_pointer_cast(slot, self.t.i32.ptr_type(AddressSpace::default()), "")
-                .map_err(llvm_err)?;
-            self.b
-                .build_store(p, self.t.i32.const_int(u64::from(scaled), false))
-                .map_err(llvm_err)?;
-        }
+        self.lasti.set(Some((slot, base)));
         Ok(())
     }
 
@@ -3615,6 +3661,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let entry = self.ctx.append_basic_block(function, "entry");
         self.b.position_at_end(entry);
         self.env = Some(function.get_nth_param(0).expect("env").into_pointer_value());
+        self.load_lasti()?;
         let stacksize = self.func.stacksize.max(self.func.max_depth).max(1);
         let (stack, from_locals) = if resuming {
             let p = |n: u32| {
