@@ -130,6 +130,57 @@ def scaled(n, new):
     return t
 
 
+MARK = 'start'
+
+
+def _rebind_mark(v):
+    global MARK
+    MARK = v
+
+
+class RebindsOnDel(object):
+    """Rebinds the global MARK when it is released."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def __del__(self):
+        _rebind_mark(self.v)
+
+
+def globals_around_calls(n):
+    # a global read in a loop before and after a call that rebinds it
+    global MARK
+    MARK = 'start'
+    out = []
+    i = 0
+    while i < n:
+        a = MARK
+        _rebind_mark(i)
+        b = MARK
+        out.append((a, b))
+        i += 1
+    return out
+
+
+def globals_around_release(n):
+    # ... and around a list store whose release of the old item rebinds it (no call of its own)
+    global MARK
+    MARK = 'start'
+    xs = [RebindsOnDel('x%d' % k) for k in range(n)] + [0]
+    seen = []
+    i = 0
+    a = b = None
+    while i < n:
+        a = MARK
+        xs[i] = i
+        b = MARK
+        seen.append(a)
+        seen.append(b)
+        i += 1
+    return a, b, seen
+
+
 def ranged(n, patch):
     t = 0
     if patch:
@@ -504,6 +555,8 @@ SEQUENCES = [
     ('rebinds', [([1, 1, 2, 2, 2],), (['a', 'a', 'b'],), ([],), ((None, None),), ([1.5, 2],)],
      {'borrowed_moves': 3}),
     ('mutate_in_loop', [([1, 2, 3],), ([[0], 5],), ([],), (['s'],)], {'borrowed_moves': 1}),
+    ('globals_around_calls', [(3,), (5,)], {}),
+    ('globals_around_release', [(3,), (4,), (1,)], {'locals': {'i': 'int'}}),
     ('sieve', [(50,), (1000,), (2,)],
      {'locals': {'i': 'int', 'j': 'int', 'count': 'int'}, 'deopts': False}),
 ]

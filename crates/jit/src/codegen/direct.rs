@@ -516,6 +516,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         let a: Vec<inkwell::values::BasicMetadataValueEnum<'ctx>> =
             args.iter().map(|a| (*a).into()).collect();
         self.lasti_for_call()?;
+        self.forget_globals()?;
         let site = self.b.build_call(callable, &a, "").map_err(llvm_err)?;
         Ok(site
             .try_as_basic_value()

@@ -434,6 +434,9 @@ pub struct Codegen<'a, 'ctx> {
     emitting: std::cell::Cell<Option<u32>>,
     /// Where the frame keeps its position, and the base added to it (read at entry).
     lasti: std::cell::Cell<Option<(PointerValue<'ctx>, IntValue<'ctx>)>>,
+    /// 2.7's optimising tier: per global name read in a loop, the value found last, while no
+    /// call has been made since (see [`Codegen::forget_globals`]).
+    global_cells: std::cell::RefCell<std::collections::BTreeMap<u32, PointerValue<'ctx>>>,
     /// Per IR block, the static block stack at its entry (≤3.10).
     stacks: Vec<Option<Vec<Frame>>>,
     /// The frames enclosing the instruction being emitted, innermost last.
@@ -573,6 +576,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             ticks: None,
             emitting: std::cell::Cell::new(None),
             lasti: std::cell::Cell::new(None),
+            global_cells: std::cell::RefCell::new(std::collections::BTreeMap::new()),
             feedback: None,
             ladder: std::cell::RefCell::new(Vec::new()),
             osr: Vec::new(),
@@ -1069,6 +1073,57 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         }
     }
 
+    /// 2.7's optimising tier (no dict version tags): a cell per global name read inside a
+    /// loop, holding the value its last lookup found. Only C code changes a dict, and compiled
+    /// code reaches C code only through calls: every call empties the cells, so a value found
+    /// since the last call is still the dicts' answer (and alive, the dict holding it).
+    fn make_global_cells(&self) -> R<()> {
+        if self.quick
+            || self.desc.identity.version.0 != 2
+            || self.desc.layout.dict.ma_version_tag.is_some()
+            || self.watched
+        {
+            return Ok(());
+        }
+        let mut in_loop = vec![false; self.func.instrs.len()];
+        for (j, ins) in self.func.instrs.iter().enumerate() {
+            if let Some(t) = ins.op.target() {
+                let start = self.func.blocks[t.0 as usize].start;
+                if start <= j {
+                    for flag in &mut in_loop[start..=j] {
+                        *flag = true;
+                    }
+                }
+            }
+        }
+        let mut cells = self.global_cells.borrow_mut();
+        for (j, ins) in self.func.instrs.iter().enumerate() {
+            if let (Op::LoadGlobal { name, .. }, true) = (ins.op, in_loop[j]) {
+                if let std::collections::btree_map::Entry::Vacant(e) = cells.entry(name) {
+                    let cell = self
+                        .b
+                        .build_alloca(self.t.obj, "global")
+                        .map_err(llvm_err)?;
+                    self.b
+                        .build_store(cell, self.t.obj.const_null())
+                        .map_err(llvm_err)?;
+                    e.insert(cell);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Before any call: the global cells are emptied (see [`Self::make_global_cells`]).
+    fn forget_globals(&self) -> R<()> {
+        for cell in self.global_cells.borrow().values() {
+            self.b
+                .build_store(*cell, self.t.obj.const_null())
+                .map_err(llvm_err)?;
+        }
+        Ok(())
+    }
+
     /// Calls the function at `addr`.
     fn call_addr(
         &self,
@@ -1077,6 +1132,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         args: &[BasicMetadataValueEnum<'ctx>],
     ) -> R<Option<inkwell::values::BasicValueEnum<'ctx>>> {
         self.lasti_for_call()?;
+        self.forget_globals()?;
         let params: Vec<BasicMetadataTypeEnum<'ctx>> = args
             .iter()
             .map(|a| match a {
@@ -1392,6 +1448,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .into_pointer_value();
             let callable = CallableValue::try_from(f)
                 .map_err(|_| llvm_err("tp_dealloc is not a function pointer"))?;
+            self.forget_globals()?;
             self.lasti_for_call()?;
             self.b
                 .build_call(callable, &[v.into()], "")
@@ -3225,6 +3282,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .map_err(llvm_err)?;
         let callable =
             CallableValue::try_from(meth).map_err(|_| llvm_err("ml_meth is a function pointer"))?;
+        self.forget_globals()?;
         self.lasti_for_call()?;
         let r = self
             .b
@@ -3725,6 +3783,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_store(ticks, self.t.i32.const_zero())
             .map_err(llvm_err)?;
         self.ticks = Some(ticks);
+        self.make_global_cells()?;
         if self.plan.is_some() {
             self.make_shadows(stacksize)?;
             self.deopt_table = Some(Box::default());
@@ -4234,6 +4293,22 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let key = self.tuple_item(names, name)?;
                 let globals = self.env_field(env_offsets::GLOBALS)?;
                 let builtins = self.env_field(env_offsets::BUILTINS)?;
+                // 2.7 in a loop: the value found since the last call (see `make_global_cells`)
+                let cell = self.global_cells.borrow().get(&name).copied();
+                let remembered = match cell {
+                    Some(cell) => {
+                        let known = self.load(cell)?;
+                        let hit = self.new_block("global_known");
+                        let miss = self.new_block("global_lookup");
+                        let isnull = self.b.build_is_null(known, "").map_err(llvm_err)?;
+                        self.b
+                            .build_conditional_branch(isnull, miss, hit)
+                            .map_err(llvm_err)?;
+                        self.b.position_at_end(miss);
+                        Some((cell, known, hit))
+                    }
+                    None => None,
+                };
                 // 3.6–3.12 (optimising tier): the value found last time, while neither dict has
                 // changed since (PEP 509 version tags, unique across dicts and mutations)
                 let cache = match (self.quick, self.desc.layout.dict.ma_version_tag) {
@@ -4295,6 +4370,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     self.b.position_at_end(done);
                     let joined = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
                     joined.add_incoming(&[(&v, stored), (&hit_value, hit_block)]);
+                    v = joined.as_basic_value().into_pointer_value();
+                }
+                if let Some((cell, known, hit)) = remembered {
+                    self.b.build_store(cell, v).map_err(llvm_err)?;
+                    let looked = self.b.get_insert_block().expect("positioned");
+                    let done = self.new_block("global");
+                    self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                    self.b.position_at_end(hit);
+                    self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+                    self.b.position_at_end(done);
+                    let joined = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+                    joined.add_incoming(&[(&v, looked), (&known, hit)]);
                     v = joined.as_basic_value().into_pointer_value();
                 }
                 self.incref(v)?;
