@@ -4289,10 +4289,6 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 } else {
                     Api::DictGetItem
                 };
-                let names = self.env_field(env_offsets::NAMES)?;
-                let key = self.tuple_item(names, name)?;
-                let globals = self.env_field(env_offsets::GLOBALS)?;
-                let builtins = self.env_field(env_offsets::BUILTINS)?;
                 // 2.7 in a loop: the value found since the last call (see `make_global_cells`)
                 let cell = self.global_cells.borrow().get(&name).copied();
                 let remembered = match cell {
@@ -4309,6 +4305,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     }
                     None => None,
                 };
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let globals = self.env_field(env_offsets::GLOBALS)?;
+                let builtins = self.env_field(env_offsets::BUILTINS)?;
                 // 3.6–3.12 (optimising tier): the value found last time, while neither dict has
                 // changed since (PEP 509 version tags, unique across dicts and mutations)
                 let cache = match (self.quick, self.desc.layout.dict.ma_version_tag) {
