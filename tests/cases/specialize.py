@@ -556,7 +556,7 @@ SEQUENCES = [
      {'borrowed_moves': 3}),
     ('mutate_in_loop', [([1, 2, 3],), ([[0], 5],), ([],), (['s'],)], {'borrowed_moves': 1}),
     ('globals_around_calls', [(3,), (5,)], {}),
-    ('globals_around_release', [(3,), (4,), (1,)], {'locals': {'i': 'int'}}),
+    ('globals_around_release', [(3,), (4,), (1,)], {}),
     ('sieve', [(50,), (1000,), (2,)],
      {'locals': {'i': 'int', 'j': 'int', 'count': 'int'}, 'deopts': False}),
 ]

@@ -46,7 +46,13 @@ macro_rules! symbols {
             /// default; [`crate::capi::CApi::has`] then says no and callers take the general
             /// way).
             pub fn optional(self) -> bool {
-                matches!(self, Api::ObjectGetMethod | Api::EvalGetSwitchInterval)
+                matches!(
+                    self,
+                    Api::ObjectGetMethod
+                        | Api::EvalGetSwitchInterval
+                        | Api::ObjectLookupAttr
+                        | Api::ImportGetModule
+                )
             }
 
             /// The Rust name of the entry.
@@ -469,9 +475,11 @@ symbols! {
     /// Native bytes from a buffer (2.7 `PyString_FromStringAndSize`).
     BytesFromStringAndSize: Function ["PyString_FromStringAndSize", "PyBytes_FromStringAndSize"];
     /// 3.7+ attribute lookup without AttributeError (3.13 `PyObject_GetOptionalAttr`, before
-    /// `_PyObject_LookupAttr`): what `from m import x` reads `x` with.
+    /// `_PyObject_LookupAttr`): what `from m import x` reads `x` with (optional: without it,
+    /// `getattr` with its AttributeError cleared).
     ObjectLookupAttr: Function ["PyObject_GetOptionalAttr", "_PyObject_LookupAttr"];
-    /// 3.7+ `PyImport_GetModule`: a module from `sys.modules`, new reference.
+    /// 3.7+ `PyImport_GetModule`: a module from `sys.modules`, new reference (optional:
+    /// without it, a lookup in the modules dict).
     ImportGetModule: Function ["PyImport_GetModule"];
     /// `PyImport_GetModuleDict` (borrowed).
     ImportGetModuleDict: Function ["PyImport_GetModuleDict"];
