@@ -174,7 +174,41 @@ custom_import = types.FunctionType(_imports_math.__code__, CUSTOM, 'custom_impor
 no_import = types.FunctionType(_imports_math.__code__, {'__builtins__': {}, 'LOG': LOG}, 'no_import')
 
 
+# builtins that are no exact dict: globals and builtins are read through __getitem__ (3.x; 2.7
+# reads dicts only, and replaces anything else by a minimal dict)
+class _MissingBuiltins(dict):
+    def __missing__(self, k):
+        LOG.append(k)
+        return getattr(_builtins, k)
+
+
+class _MappingBuiltins(object):
+    def __getitem__(self, k):
+        LOG.append(k)
+        try:
+            return getattr(_builtins, k)
+        except AttributeError:
+            raise KeyError(k)
+
+
+def _reads_builtins(x):
+    del LOG[:]
+    try:
+        return len(x) + abs(-x[0]), anyjit_no_such_global_name
+    except NameError as e:
+        return 'NameError', str(e), list(LOG)
+
+
+missing_builtins = types.FunctionType(_reads_builtins.__code__,
+                                      {'__builtins__': _MissingBuiltins(), 'LOG': LOG},
+                                      'missing_builtins')
+mapping_builtins = types.FunctionType(_reads_builtins.__code__,
+                                      {'__builtins__': _MappingBuiltins(), 'LOG': LOG},
+                                      'mapping_builtins')
+
+
 CASES = [
+    ('missing_builtins', ([3, 4],), {}), ('mapping_builtins', ([3, 4],), {}),
     ('custom_import', (), {}), ('no_import', (), {}),
     ('import_plain', (), {}), ('import_dotted', (), {}), ('import_as', (), {}),
     ('from_import', (), {}), ('from_import_as', (), {}), ('import_twice', (3,), {}),

@@ -434,6 +434,9 @@ pub struct Codegen<'a, 'ctx> {
     emitting: std::cell::Cell<Option<u32>>,
     /// Where the frame keeps its position, and the base added to it (read at entry).
     lasti: std::cell::Cell<Option<(PointerValue<'ctx>, IntValue<'ctx>)>>,
+    /// 3.x: whether the globals and builtins are both exact dicts (read at entry); where not,
+    /// LOAD_GLOBAL takes ceval's mapping path (see [`runtime::rt_load_global_mapping`]).
+    dicts_exact: std::cell::Cell<Option<IntValue<'ctx>>>,
     /// 2.7's optimising tier: per global name read in a loop, the value found last, while no
     /// call has been made since (see [`Codegen::forget_globals`]).
     global_cells: std::cell::RefCell<std::collections::BTreeMap<u32, PointerValue<'ctx>>>,
@@ -577,6 +580,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             emitting: std::cell::Cell::new(None),
             lasti: std::cell::Cell::new(None),
             global_cells: std::cell::RefCell::new(std::collections::BTreeMap::new()),
+            dicts_exact: std::cell::Cell::new(None),
             feedback: None,
             ladder: std::cell::RefCell::new(Vec::new()),
             osr: Vec::new(),
@@ -3720,6 +3724,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.b.position_at_end(entry);
         self.env = Some(function.get_nth_param(0).expect("env").into_pointer_value());
         self.load_lasti()?;
+        if self.desc.identity.version.0 >= 3 {
+            let globals = self.env_field(env_offsets::GLOBALS)?;
+            let builtins = self.env_field(env_offsets::BUILTINS)?;
+            let g = self.type_is(globals, Api::DictType)?;
+            let b = self.type_is(builtins, Api::DictType)?;
+            let both = self.b.build_and(g, b, "dicts").map_err(llvm_err)?;
+            self.dicts_exact.set(Some(both));
+        }
         let stacksize = self.func.stacksize.max(self.func.max_depth).max(1);
         let (stack, from_locals) = if resuming {
             let p = |n: u32| {
@@ -4289,6 +4301,29 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 } else {
                     Api::DictGetItem
                 };
+                // 3.x: globals or builtins that are no exact dicts (a subclass, any mapping)
+                // take ceval's mapping path
+                let mapping = match self.dicts_exact.get() {
+                    Some(exact) => {
+                        let dicts = self.new_block("global_dicts");
+                        let other = self.new_block("global_mapping");
+                        self.b
+                            .build_conditional_branch(exact, dicts, other)
+                            .map_err(llvm_err)?;
+                        self.b.position_at_end(other);
+                        let names = self.env_field(env_offsets::NAMES)?;
+                        let key = self.tuple_item(names, name)?;
+                        let v = self.helper_obj(
+                            runtime::rt_load_global_mapping as *const () as usize,
+                            &[self.env.expect("env").into(), key.into()],
+                        )?;
+                        self.check_null(v, off, d)?;
+                        let end = self.b.get_insert_block().expect("positioned");
+                        self.b.position_at_end(dicts);
+                        Some((v, end))
+                    }
+                    None => None,
+                };
                 // 2.7 in a loop: the value found since the last call (see `make_global_cells`)
                 let cell = self.global_cells.borrow().get(&name).copied();
                 let remembered = match cell {
@@ -4385,6 +4420,17 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     v = joined.as_basic_value().into_pointer_value();
                 }
                 self.incref(v)?;
+                if let Some((mv, mend)) = mapping {
+                    let here = self.b.get_insert_block().expect("positioned");
+                    let join = self.new_block("global_loaded");
+                    self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                    self.b.position_at_end(mend);
+                    self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+                    self.b.position_at_end(join);
+                    let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+                    phi.add_incoming(&[(&v, here), (&mv, mend)]);
+                    v = phi.as_basic_value().into_pointer_value();
+                }
                 match null {
                     NullPush::No => self.sset(d, v)?,
                     NullPush::Below => {

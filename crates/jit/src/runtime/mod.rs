@@ -2422,6 +2422,38 @@ pub unsafe extern "C" fn rt_build_class27(
     }
 }
 
+/// 3.x `LOAD_GLOBAL` where the globals or the builtins are no exact dict: ceval's mapping
+/// path, `globals[name]` then `builtins[name]` through `__getitem__` (a KeyError moves on; from
+/// the builtins it becomes the NameError). A new reference, or NULL with an exception.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_load_global_mapping(env: *const Env, name: Obj) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        let e = &*env;
+        let getitem = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::ObjectGetItem);
+        let key_error = || {
+            c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches)(
+                c.object(Api::ExcKeyError),
+            ) != 0
+        };
+        let v = getitem(e.globals, name);
+        if !v.is_null() || !key_error() {
+            return v;
+        }
+        c.clear_error();
+        let v = getitem(e.builtins, name);
+        if v.is_null() && key_error() {
+            c.clear_error();
+            raise_with(c, r.name_error, name);
+        }
+        v
+    }
+}
+
 /// Bumped whenever a dict anyjit watches (the globals and builtins of functions compiled on
 /// builds without dict version tags, 3.13+) changes or goes away: the LOAD_GLOBAL caches of the
 /// optimising tier are valid only for the value they were filled at.
