@@ -398,6 +398,15 @@ impl CApi {
         unsafe { !self.func::<extern "C" fn() -> Obj>(Api::ErrOccurred)().is_null() }
     }
 
+    /// Whether the exception set matches `exc` (`PyErr_ExceptionMatches`).
+    ///
+    /// # Safety
+    /// The GIL is held and `exc` is live.
+    pub unsafe fn error_matches(&self, exc: Obj) -> bool {
+        // SAFETY: per the caller.
+        unsafe { self.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches)(exc) != 0 }
+    }
+
     /// `PyErr_Clear()`.
     ///
     /// # Safety

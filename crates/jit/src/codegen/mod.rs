@@ -1128,6 +1128,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         Ok(())
     }
 
+    /// Runs `emit` with the calls it emits storing no frame position (when `skip`): see
+    /// [`Self::lasti_for_call`].
+    fn positionless<T>(&self, skip: bool, emit: impl FnOnce() -> R<T>) -> R<T> {
+        if !skip {
+            return emit();
+        }
+        let emitting = self.emitting.replace(None);
+        let r = emit();
+        self.emitting.set(emitting);
+        r
+    }
+
     /// Calls the function at `addr`.
     fn call_addr(
         &self,
@@ -1271,10 +1283,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     /// `Py_INCREF(v)` (`v` not NULL), as the build's headers define it.
     fn incref(&self, v: PointerValue<'ctx>) -> R<()> {
-        let emitting = self.emitting.replace(None);
-        let r = self.incref_inner(v);
-        self.emitting.set(emitting);
-        r
+        self.positionless(true, || self.incref_inner(v))
     }
 
     fn incref_inner(&self, v: PointerValue<'ctx>) -> R<()> {
@@ -1326,10 +1335,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     fn decref(&self, v: PointerValue<'ctx>) -> R<()> {
         // (a `__del__` sees the frame where it was last placed: positions are stored before
         // the calls that matter, not before every release)
-        let emitting = self.emitting.replace(None);
-        let r = self.decref_inner(v);
-        self.emitting.set(emitting);
-        r
+        self.positionless(true, || self.decref_inner(v))
     }
 
     fn decref_inner(&self, v: PointerValue<'ctx>) -> R<()> {
@@ -1971,13 +1977,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     ) -> R<()> {
         // (a raise stores its position once, below)
         let raising = matches!(action, Action::Raise { .. });
-        let emitting = self.emitting.get();
-        if raising {
-            self.emitting.set(None);
-        }
-        let r = self.unwind_inner(action, offset, live, retval, chain);
-        self.emitting.set(emitting);
-        r
+        self.positionless(raising, || {
+            self.unwind_inner(action, offset, live, retval, chain)
+        })
     }
 
     fn unwind_inner(
@@ -2133,10 +2135,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         if k > 0 {
             let v = self.sget(k - 1)?;
             // (shared by every failing site: the position stays the failing one's)
-            let emitting = self.emitting.replace(None);
-            let called = self.call_addr(self.api(Api::DecRef)?, None, &[v.into()]);
-            self.emitting.set(emitting);
-            called?;
+            self.positionless(true, || {
+                self.call_addr(self.api(Api::DecRef)?, None, &[v.into()])
+            })?;
         }
         self.b.build_unconditional_branch(next).map_err(llvm_err)?;
         if let Some(h) = here {

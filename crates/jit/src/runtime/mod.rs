@@ -1951,21 +1951,71 @@ pub unsafe extern "C" fn rt_slice27(
             ],
         );
         if res.is_null() {
-            exc::drop_leading_entries(c, usize::MAX, |frame| {
-                let code = c.getattr(frame, "f_code");
-                let file = if code.is_null() {
-                    code
-                } else {
-                    c.getattr(code, "co_filename")
-                };
-                let ours = !file.is_null() && c.str_text(file).as_deref() == Some("<anyjit slice>");
-                c.decref(code);
-                c.decref(file);
-                c.clear_error();
-                ours
-            });
+            drop_detour_entries(c, "<anyjit slice>", None);
         }
         res
+    }
+}
+
+/// With an exception set by a detour through the interpreter (helpers.py code that runs an
+/// opcode itself), takes the detour's leading traceback entries off: frames of code from
+/// `file`, or whose globals hold the key `marker`. The error then looks raised here.
+///
+/// # Safety
+/// GIL held, an exception set.
+unsafe fn drop_detour_entries(c: &CApi, file: &str, marker: Option<&str>) {
+    // SAFETY: per the caller; every new reference is released.
+    unsafe {
+        exc::drop_leading_entries(c, usize::MAX, |frame| {
+            let code = c.getattr(frame, "f_code");
+            let name = if code.is_null() {
+                code
+            } else {
+                c.getattr(code, "co_filename")
+            };
+            let mut ours = !name.is_null() && c.str_text(name).as_deref() == Some(file);
+            c.decref(code);
+            c.decref(name);
+            if let (false, Some(key)) = (ours, marker) {
+                let globals = c.getattr(frame, "f_globals");
+                ours = !globals.is_null()
+                    && c.type_of(globals) == c.object(Api::DictType)
+                    && !c.dict_get(globals, key).is_null();
+                c.decref(globals);
+            }
+            c.clear_error();
+            ours
+        });
+    }
+}
+
+/// `ns[key]` as ceval reads a namespace (the builtins, the globals): an exact dict by a dict
+/// lookup that lets errors through; anything else through `__getitem__` with a KeyError
+/// meaning absent when `mapping`, else by the same dict lookup (a dict subclass read as a
+/// dict; a non-dict raises SystemError, as ceval's `_PyDict_GetItemWithError` does).
+/// `Ok(new reference, or NULL when absent)`, `Err(())` with an exception set.
+///
+/// # Safety
+/// GIL held; `ns` and `key` live.
+unsafe fn namespace_item(c: &CApi, ns: Obj, key: Obj, mapping: bool) -> Result<Obj, ()> {
+    // SAFETY: per the caller.
+    unsafe {
+        if c.type_of(ns) == c.object(Api::DictType) || !mapping {
+            let v = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItemWithError)(ns, key);
+            if v.is_null() {
+                return if c.error_occurred() { Err(()) } else { Ok(v) };
+            }
+            c.incref(v);
+            return Ok(v);
+        }
+        let v = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::ObjectGetItem)(ns, key);
+        if v.is_null() {
+            if !c.error_matches(c.object(Api::ExcKeyError)) {
+                return Err(());
+            }
+            c.clear_error();
+        }
+        Ok(v)
     }
 }
 
@@ -1987,69 +2037,44 @@ pub unsafe extern "C" fn rt_import_name(
         let r = rt(env);
         let c = r.capi;
         let e = &*env;
-        let failed = || !c.func::<extern "C" fn() -> Obj>(Api::ErrOccurred)().is_null();
         let py2 = c.descriptor().identity.version.0 == 2;
-        // the builtins' `__import__`, looked up as the version's ceval does: 2.7 a dict lookup,
-        // 3.x one that lets errors through, 3.13 through `__getitem__` when the builtins are
-        // no exact dict (a new reference then, `owned`)
-        let mut owned = false;
+        // the builtins' `__import__` (a new reference), looked up as the version's ceval does:
+        // 2.7 a dict lookup that swallows errors, 3.x one that lets them through, 3.13 through
+        // `__getitem__` when the builtins are no exact dict
         let import = if py2 {
-            c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItem)(e.builtins, r.import_key)
-        } else if c.type_of(e.builtins) == c.object(Api::DictType)
-            || c.descriptor().identity.version < (3, 13, 0)
-        {
-            let f = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItemWithError)(
+            let f = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItem)(
                 e.builtins,
                 r.import_key,
             );
-            if f.is_null() && failed() {
-                return std::ptr::null_mut();
+            if !f.is_null() {
+                c.incref(f);
             }
             f
         } else {
-            let f = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::ObjectGetItem)(
-                e.builtins,
-                r.import_key,
-            );
-            if f.is_null() {
-                if c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches)(
-                    c.object(Api::ExcKeyError),
-                ) == 0
-                {
-                    return std::ptr::null_mut();
-                }
-                c.clear_error();
+            let mapping = c.descriptor().identity.version >= (3, 13, 0);
+            match namespace_item(c, e.builtins, r.import_key, mapping) {
+                Ok(f) => f,
+                Err(()) => return std::ptr::null_mut(),
             }
-            owned = !f.is_null();
-            f
         };
         if import.is_null() {
-            c.func::<extern "C" fn(Obj, *const std::ffi::c_char)>(Api::ErrSetString)(
-                c.object(Api::ExcImportError),
-                c"__import__ not found".as_ptr(),
-            );
+            c.set_error(c.object(Api::ExcImportError), "__import__ not found");
             return std::ptr::null_mut();
         }
         let none = c.object(Api::NoneStruct);
-        let as_long = c.func::<extern "C" fn(Obj) -> std::ffi::c_long>(Api::LongAsLong);
         if !py2 && import == r.original_import {
             // 3.x's fast path: the import itself, without the call
-            if owned {
-                c.decref(import);
-            }
-            let lv = as_long(level);
-            if lv == -1 && failed() {
+            c.decref(import);
+            let lv = c.as_long(level);
+            if lv == -1 && c.error_occurred() {
                 return std::ptr::null_mut();
             }
             return c.func::<extern "C" fn(Obj, Obj, Obj, Obj, c_int) -> Obj>(
                 Api::ImportModuleLevelObject,
             )(name, e.globals, none, fromlist, lv as c_int);
         }
-        if !owned {
-            c.incref(import);
-        }
         let mut args = vec![name, e.globals, none, fromlist];
-        let implicit = py2 && as_long(level) == -1 && !failed();
+        let implicit = py2 && c.as_long(level) == -1 && !c.error_occurred();
         if !implicit {
             args.push(level);
         }
@@ -2077,11 +2102,7 @@ pub unsafe extern "C" fn rt_import_from(env: *const Env, v: Obj, name: Obj) -> O
         let r = rt(env);
         let c = r.capi;
         let getattr = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::ObjectGetAttr);
-        let attribute_error = || {
-            c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches)(
-                c.object(Api::ExcAttributeError),
-            ) != 0
-        };
+        let attribute_error = || c.error_matches(c.object(Api::ExcAttributeError));
         if c.descriptor().identity.version.0 == 2 {
             let x = getattr(v, name);
             if x.is_null() && attribute_error() {
@@ -2092,11 +2113,9 @@ pub unsafe extern "C" fn rt_import_from(env: *const Env, v: Obj, name: Obj) -> O
                     .chars()
                     .take(230)
                     .collect();
-                let msg = std::ffi::CString::new(format!("cannot import name {text}"))
-                    .unwrap_or_default();
-                c.func::<extern "C" fn(Obj, *const std::ffi::c_char)>(Api::ErrSetString)(
+                c.set_error(
                     c.object(Api::ExcImportError),
-                    msg.as_ptr(),
+                    &format!("cannot import name {text}"),
                 );
             }
             return x;
@@ -2138,26 +2157,8 @@ pub unsafe extern "C" fn rt_import_from(env: *const Env, v: Obj, name: Obj) -> O
         c.incref(name);
         let res = c.call(r.import_from, &[v, name]);
         if res.is_null() {
-            exc::drop_leading_entries(c, usize::MAX, |frame| {
-                let code = c.getattr(frame, "f_code");
-                let file = if code.is_null() {
-                    code
-                } else {
-                    c.getattr(code, "co_filename")
-                };
-                let helper =
-                    !file.is_null() && c.str_text(file).as_deref() == Some("<anyjit import>");
-                c.decref(code);
-                c.decref(file);
-                // (the opcode's namespace is marked)
-                let globals = c.getattr(frame, "f_globals");
-                let marked = !globals.is_null()
-                    && c.type_of(globals) == c.object(Api::DictType)
-                    && !c.dict_get(globals, "__anyjit_import__").is_null();
-                c.decref(globals);
-                c.clear_error();
-                helper || marked
-            });
+            // (the opcode's namespace is marked)
+            drop_detour_entries(c, "<anyjit import>", Some("__anyjit_import__"));
         }
         res
     }
@@ -2172,7 +2173,6 @@ pub unsafe extern "C" fn rt_import_from(env: *const Env, v: Obj, name: Obj) -> O
 unsafe fn submodule(c: &CApi, v: Obj, name: Obj) -> Option<Obj> {
     // SAFETY: per the caller.
     unsafe {
-        let failed = || !c.func::<extern "C" fn() -> Obj>(Api::ErrOccurred)().is_null();
         let pkg = c.getattr(v, "__name__");
         if pkg.is_null() {
             c.clear_error();
@@ -2208,7 +2208,7 @@ unsafe fn submodule(c: &CApi, v: Obj, name: Obj) -> Option<Obj> {
             x
         };
         c.decref(full);
-        if x.is_null() && !failed() {
+        if x.is_null() && !c.error_occurred() {
             return None;
         }
         Some(x)
@@ -2232,10 +2232,7 @@ pub unsafe extern "C" fn rt_print27(env: *const Env, newline: u32, v: Obj, strea
         if w.is_null() || w == c.object(Api::NoneStruct) {
             w = c.sys_attr("stdout");
             if w.is_null() {
-                c.func::<extern "C" fn(Obj, *const std::ffi::c_char)>(Api::ErrSetString)(
-                    c.object(Api::ExcRuntimeError),
-                    c"lost sys.stdout".as_ptr(),
-                );
+                c.set_error(c.object(Api::ExcRuntimeError), "lost sys.stdout");
                 return -1;
             }
         }
@@ -2289,40 +2286,14 @@ pub unsafe extern "C" fn rt_load_build_class(env: *const Env) -> Obj {
     unsafe {
         let r = rt(env);
         let c = r.capi;
-        let builtins = (*env).builtins;
-        let not_found = || {
-            c.func::<extern "C" fn(Obj, *const std::ffi::c_char)>(Api::ErrSetString)(
-                c.object(Api::ExcNameError),
-                c"__build_class__ not found".as_ptr(),
-            );
-        };
-        let failed = || !c.func::<extern "C" fn() -> Obj>(Api::ErrOccurred)().is_null();
-        if c.type_of(builtins) == c.object(Api::DictType) {
-            let bc = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::DictGetItemWithError)(
-                builtins,
-                r.build_class_key,
-            );
-            if bc.is_null() {
-                if !failed() {
-                    not_found();
-                }
-                return bc;
+        match namespace_item(c, (*env).builtins, r.build_class_key, true) {
+            Ok(bc) if bc.is_null() => {
+                c.set_error(c.object(Api::ExcNameError), "__build_class__ not found");
+                bc
             }
-            c.incref(bc);
-            return bc;
+            Ok(bc) => bc,
+            Err(()) => std::ptr::null_mut(),
         }
-        let bc = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::ObjectGetItem)(
-            builtins,
-            r.build_class_key,
-        );
-        if bc.is_null()
-            && c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches)(
-                c.object(Api::ExcKeyError),
-            ) != 0
-        {
-            not_found();
-        }
-        bc
     }
 }
 
@@ -2378,11 +2349,7 @@ pub unsafe extern "C" fn rt_build_class27(
         }
         let result = c.call(metaclass, &[name, bases, methods]);
         c.decref(metaclass);
-        if result.is_null()
-            && c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches)(
-                c.object(Api::ExcTypeError),
-            ) != 0
-        {
+        if result.is_null() && c.error_matches(c.object(Api::ExcTypeError)) {
             let mut t = std::ptr::null_mut();
             let mut v = std::ptr::null_mut();
             let mut tb = std::ptr::null_mut();
@@ -2434,23 +2401,15 @@ pub unsafe extern "C" fn rt_load_global_mapping(env: *const Env, name: Obj) -> O
         let r = rt(env);
         let c = r.capi;
         let e = &*env;
-        let getitem = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::ObjectGetItem);
-        let key_error = || {
-            c.func::<extern "C" fn(Obj) -> c_int>(Api::ErrExceptionMatches)(
-                c.object(Api::ExcKeyError),
-            ) != 0
-        };
-        let v = getitem(e.globals, name);
-        if !v.is_null() || !key_error() {
-            return v;
+        for ns in [e.globals, e.builtins] {
+            match namespace_item(c, ns, name, true) {
+                Ok(v) if v.is_null() => {}
+                Ok(v) => return v,
+                Err(()) => return std::ptr::null_mut(),
+            }
         }
-        c.clear_error();
-        let v = getitem(e.builtins, name);
-        if v.is_null() && key_error() {
-            c.clear_error();
-            raise_with(c, r.name_error, name);
-        }
-        v
+        raise_with(c, r.name_error, name);
+        std::ptr::null_mut()
     }
 }
 
