@@ -714,6 +714,22 @@ if 'cfunction' in L:
     check(CF, 'size', L[CF]['size'] >= off(CF, 'm_self') + 2 * PTR)
     del bound
 
+if 'method_descr' in L:
+    MDS = 'method_descr'
+    d = set.__dict__['add']  # a builtin type's method: a PyMethodDescrObject
+    check(MDS, 'd_type', word(id(d) + off(MDS, 'd_type')) == id(set))
+    ml = word(id(d) + off(MDS, 'd_method'))
+    check(MDS, 'd_method', cstr(ml + off('method_def', 'ml_name')) == 'add'
+          and i32(ml + off('method_def', 'ml_flags')) == 8)  # METH_O
+    last = 'd_method'
+    if has(MDS, 'vectorcall'):
+        # 3.8+: set by the descriptor's constructor for its flags (method_vectorcall_O)
+        check(MDS, 'vectorcall', off(MDS, 'vectorcall') == off(MDS, 'd_method') + PTR
+              and word(id(d) + off(MDS, 'vectorcall')) != 0)
+        last = 'vectorcall'
+    check(MDS, 'size', L[MDS]['size'] == off(MDS, last) + PTR)
+    del d
+
 # --- completeness -----------------------------------------------------------------------------
 for struct in sorted(L):
     for field in sorted(L[struct]):

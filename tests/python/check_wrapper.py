@@ -188,6 +188,22 @@ check('big ints through the int slots', r == big_ops(2 ** 70, 2 ** 66 + 3)
       and anyjit._inline_paths(jbo).get('int_slot') == (2 if sys.version_info >= (3,) else None),
       anyjit._inline_paths(jbo))
 
+# 3.11+: a builtin type's method called as a method (a set's add, a str's upper) calls its C
+# function directly, where the feedback saw such methods; a plain call of a builtin (len) and
+# list.append (inlined on its own) do not get that path
+def builtin_method_sites(s, xs, t):
+    s.add(len(xs))
+    xs.append(t.upper())
+    return sorted(s), xs
+
+
+jbm = anyjit.jit(builtin_method_sites, strict=True)
+for _ in range(2):
+    r = jbm(set([9]), [], 'a')
+check('builtin methods called directly', r == builtin_method_sites(set([9]), [], 'a')
+      and anyjit._inline_paths(jbm).get('method_descr_call') == (
+          2 if sys.version_info >= (3, 11) else None), anyjit._inline_paths(jbm))
+
 anyjit._specialize(previous_spec)
 
 # the specialising tier: the same int and float sites as unboxed operations, the locals typed,

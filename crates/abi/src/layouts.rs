@@ -496,6 +496,20 @@ layout_struct! {
 }
 
 layout_struct! {
+    /// 3.x `PyMethodDescrObject`: a method of a builtin type (`set.add`).
+    pub struct MethodDescrLayout = ["PyMethodDescrObject"] {
+        /// The type whose instances it takes as `self` (`d_common.d_type`).
+        d_type = "d_common.d_type" | "d_type";
+        /// Its `PyMethodDef`.
+        d_method = "d_method";
+    }
+    optional {
+        /// 3.8+ its vectorcall function (whose calling conventions compiled code follows).
+        vectorcall = "vectorcall";
+    }
+}
+
+layout_struct! {
     /// 3.7+ `_PyErr_StackItem`: one entry of the handled-exception stack.
     pub struct ExcStackItemLayout = ["_PyErr_StackItem", "_err_stackitem"] {
         /// The handled exception (3.11+: the only field that carries it).
@@ -772,6 +786,8 @@ layout_set! {
         exc_stack_item: ExcStackItemLayout,
         /// `PyCFunctionObject`.
         cfunction: CFunctionLayout,
+        /// 3.x `PyMethodDescrObject`.
+        method_descr: MethodDescrLayout,
         /// `PyHeapTypeObject`.
         heap_type: HeapTypeLayout,
         /// 3.11+ `PyDictValues`.

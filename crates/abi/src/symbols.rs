@@ -381,6 +381,9 @@ symbols! {
     DictWatch: Function ["PyDict_Watch"];
     /// `PyCFunction_Type`.
     CFunctionType: Object ["PyCFunction_Type"];
+    /// 3.x `PyMethodDescr_Type`: a method of a builtin type (`set.add`), which `LOAD_METHOD`
+    /// leaves unbound and a call can make directly (2.7 keeps the type to itself).
+    MethodDescrType: Object ["PyMethodDescr_Type"];
     /// `PyLong_FromSsize_t`.
     LongFromSsizeT: Function ["PyLong_FromSsize_t"];
     /// `PyErr_WarnEx`.
@@ -470,6 +473,8 @@ symbols! {
     ClassType: Object ["PyClass_Type"];
     /// `NameError`.
     ExcNameError: ObjectPointer ["PyExc_NameError"];
+    /// `StopIteration`.
+    ExcStopIteration: ObjectPointer ["PyExc_StopIteration"];
     /// `PyType_IsSubtype`.
     TypeIsSubtype: Function ["PyType_IsSubtype"];
     /// Native bytes from a buffer (2.7 `PyString_FromStringAndSize`).

@@ -535,9 +535,12 @@ impl<'ctx> Codegen<'_, 'ctx> {
     /// Where the instance `o` keeps the value site `site` caches the index of, if the site's
     /// cache answers for `o` (its class, the class's version tag, a [`VALUES`] site, the
     /// instance's values in use, and for a store no dict sharing them): the address of the
-    /// value's slot, in the block the builder is left in; otherwise a branch to `miss`.
+    /// value's slot, in the block the builder is left in; otherwise a branch to `miss`. With
+    /// `no_dict`, an instance of the site's class whose instances have no dict of any kind
+    /// (`tp_dictoffset` 0) branches there once the class and tag are checked.
     ///
     /// [`VALUES`]: crate::runtime::attrs
+    #[allow(clippy::too_many_arguments)]
     fn attr_value_slot(
         &self,
         k: &crate::runtime::attrs::InlineAttr,
@@ -546,6 +549,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         miss: inkwell::basic_block::BasicBlock<'ctx>,
         store: bool,
         kind: u8,
+        no_dict: Option<inkwell::basic_block::BasicBlock<'ctx>>,
     ) -> R<(PointerValue<'ctx>, IntValue<'ctx>)> {
         use anyjit_abi::descriptor::InstanceValues;
         let i64t = self.t.i64;
@@ -584,6 +588,16 @@ impl<'ctx> Codegen<'_, 'ctx> {
             conds.push(eq(masked, valid)?);
         }
         step(self.all(&conds)?, "attr_tag")?;
+        if let Some(no_dict) = no_dict {
+            // a class whose instances have no dict of any kind (`tp_dictoffset` 0: no managed
+            // dict either, whose offset is negative): nothing of their own to look at
+            let off = self.load_int(t, k.tp_dictoffset, 64, false)?;
+            let has = self.new_block("attr_dict");
+            self.b
+                .build_conditional_branch(eq(off, zero)?, no_dict, has)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(has);
+        }
         let array = match k.model {
             InstanceValues::Pointer { offset } => {
                 let vpi = self.load_word_at(o, offset)?;
@@ -650,9 +664,10 @@ impl<'ctx> Codegen<'_, 'ctx> {
     }
 
     /// `LOAD_METHOD` of `o.name` through attribute site `site`: 1 with the class's function
-    /// stored at `out` where the site's cache answers inline (a [`METHOD`] site, the class and
-    /// its tag as cached, the instance's values in use and without a value of that name: its
-    /// slot empty, or the class's shared keys still without the name), else `slow` (the
+    /// (or builtin method) stored at `out` where the site's cache answers inline (a
+    /// [`METHOD`] site, the class and its tag as cached, and instances without any dict, or
+    /// the instance's values in use and without a value of that name: its slot empty, or the
+    /// class's shared keys still without the name), else `slow` (the
     /// runtime's cached lookup, which stores at `out` itself).
     ///
     /// [`METHOD`]: crate::runtime::attrs
@@ -668,7 +683,8 @@ impl<'ctx> Codegen<'_, 'ctx> {
         self.note_inline("method_values");
         let miss = self.new_block("method_miss");
         let done = self.new_block("method_done");
-        let (slot, _) = self.attr_value_slot(k, site, o, miss, true, k.method_kind)?;
+        let hit = self.new_block("method_hit");
+        let (slot, _) = self.attr_value_slot(k, site, o, miss, true, k.method_kind, Some(hit))?;
         // the name's index known: the instance's slot must be empty; else the class's keys
         // must still have as many entries as when the site looked (they only grow)
         let entries = self.load_int(site, k.site_entries, 64, false)?;
@@ -678,7 +694,6 @@ impl<'ctx> Codegen<'_, 'ctx> {
             .map_err(llvm_err)?;
         let check_slot = self.new_block("method_slot");
         let check_keys = self.new_block("method_keys");
-        let hit = self.new_block("method_hit");
         self.b
             .build_conditional_branch(by_index, check_slot, check_keys)
             .map_err(llvm_err)?;
@@ -847,7 +862,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         self.note_inline("attr_values");
         let miss = self.new_block("attr_miss");
         let done = self.new_block("attr_done");
-        let (slot, _) = self.attr_value_slot(k, site, o, miss, false, k.values_kind)?;
+        let (slot, _) = self.attr_value_slot(k, site, o, miss, false, k.values_kind, None)?;
         let v = self.load(slot)?;
         let found = self.new_block("attr_found");
         let is_null = self.b.build_is_null(v, "").map_err(llvm_err)?;
@@ -878,7 +893,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         self.note_inline("attr_values");
         let miss = self.new_block("attr_miss");
         let done = self.new_block("attr_done");
-        let (slot, values) = self.attr_value_slot(k, site, o, miss, true, k.values_kind)?;
+        let (slot, values) = self.attr_value_slot(k, site, o, miss, true, k.values_kind, None)?;
         let old = self.load(slot)?;
         let found = self.new_block("attr_found");
         let added = self.new_block("attr_new");

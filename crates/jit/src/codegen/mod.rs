@@ -80,7 +80,8 @@ pub struct Slots {
 /// (arithmetic, comparisons) OR in the classes of their operands, the first in the low byte
 /// and the second in the next ([`feedback::B_SHIFT`]); container sites (subscripts) the class of
 /// the container; call sites keep the object called (the address only: it is compared, never
-/// followed, since it may be gone) or [`feedback::MANY`]. A word still 0 never ran, and the
+/// followed, since it may be gone; [`feedback::METHOD_DESCR`] for most builtin methods) or
+/// [`feedback::MANY`]. A word still 0 never ran, and the
 /// optimising tier keeps every path there.
 pub mod feedback {
     /// Operand class: an exact int that fits a machine integer (2.7 `int`; 3.x `int` below
@@ -108,6 +109,10 @@ pub mod feedback {
     pub const TUPLE: usize = 8;
     /// More than one object called (call sites).
     pub const MANY: usize = 1;
+    /// Call sites: what is kept for a builtin type's method descriptor called there (a
+    /// pseudo-address: no object lives at 8), except the known ones the optimising tier
+    /// inlines, which keep their address (`list.append`).
+    pub const METHOD_DESCR: usize = 8;
     /// A compiled function (or a method bound to one) was called here (call sites; with the
     /// object's address or `MANY`, whose bits it does not share: objects are aligned).
     pub const COMPILED: usize = 2;
@@ -3305,6 +3310,185 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         Ok(Some((join, incoming)))
     }
 
+    /// 3.11+: a method call of a builtin type's method (`cols.add(c)`: `[method, self,
+    /// args...]` from stack slot `b0`, `plain` false) made as the interpreter's specialised
+    /// `CALL` makes it: where the callable is a method descriptor, `self` of exactly its type,
+    /// and its `ml_flags` exactly `METH_NOARGS` (no argument), `METH_O` (one),
+    /// `METH_FASTCALL` or `METH_FASTCALL | METH_KEYWORDS`, its C function called with `self`
+    /// and the arguments, inside the thread's C recursion budget (a call with none left takes
+    /// the generic call, which raises as the interpreter does). Leaves the builder where any
+    /// other call goes (the generic call, which the caller emits and then joins); `None` where
+    /// the build has no such layout.
+    fn method_descr_direct(
+        &self,
+        plain: IntValue<'ctx>,
+        callable: PointerValue<'ctx>,
+        b0: u32,
+        argc: u32,
+    ) -> R<Option<Joined<'ctx>>> {
+        let l = &self.desc.layout;
+        let budget = l
+            .thread_state
+            .c_recursion_remaining
+            .or(l.thread_state.recursion_remaining);
+        let (Some(md), Some(budget), true) = (
+            l.method_descr.filter(|m| m.vectorcall.is_some()),
+            budget.filter(|_| l.interpreter_frame.is_some()),
+            self.capi.has(Api::MethodDescrType),
+        ) else {
+            return Ok(None);
+        };
+        let flag = |name: &str, default: i64| self.desc.constant(name).unwrap_or(default) as u64;
+        let (noargs, one, fast, kw) = (
+            flag("METH_NOARGS", 4),
+            flag("METH_O", 8),
+            flag("METH_FASTCALL", 0x80),
+            flag("METH_KEYWORDS", 2),
+        );
+        let i32t = self.t.i32;
+        let word = self.int_bits(u32::from(self.desc.identity.pointer_bits));
+        self.note_inline("method_descr_call");
+        let is_descr = self.new_block("mdescr");
+        let same_type = self.new_block("mdescr_self");
+        let has_budget = self.new_block("mdescr_budget");
+        let generic = self.new_block("call_generic");
+        let join = self.new_block("called");
+        let method = self.b.build_not(plain, "").map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(method, is_descr, generic)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(is_descr);
+        let is = self.type_is(callable, Api::MethodDescrType)?;
+        self.b
+            .build_conditional_branch(is, same_type, generic)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(same_type);
+        let zelf = self.sget(b0 + 1)?;
+        let d_type = self.load(self.field_ptr(callable, md.d_type)?)?;
+        let t = self.load(self.field_ptr(zelf, l.object.ob_type)?)?;
+        let exact = self
+            .b
+            .build_int_compare(
+                IntPredicate::EQ,
+                self.b
+                    .build_ptr_to_int(d_type, self.t.i64, "")
+                    .map_err(llvm_err)?,
+                self.b
+                    .build_ptr_to_int(t, self.t.i64, "")
+                    .map_err(llvm_err)?,
+                "",
+            )
+            .map_err(llvm_err)?;
+        self.b
+            .build_conditional_branch(exact, has_budget, generic)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(has_budget);
+        let ts = self.env_field(runtime::env_offsets::TS)?;
+        let left_p = self.byte_ptr(ts, budget, i32t.ptr_type(AddressSpace::default()))?;
+        let left = self
+            .b
+            .build_load(left_p, "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let some = self
+            .b
+            .build_int_compare(IntPredicate::SGT, left, i32t.const_zero(), "")
+            .map_err(llvm_err)?;
+        let dispatch = self.new_block("mdescr_flags");
+        self.b
+            .build_conditional_branch(some, dispatch, generic)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(dispatch);
+        let ml = self.load(self.field_ptr(callable, md.d_method)?)?;
+        let flags = self.load_int(ml, l.method_def.ml_flags, 32, false)?;
+        let meth = self.load(self.field_ptr(ml, l.method_def.ml_meth)?)?;
+        let args = self.slot_addr(b0 + 2)?;
+        let nargs = word.const_int(u64::from(argc), false);
+        let obj = self.t.obj;
+        // (flags, the C function's parameters, its arguments)
+        let mut kinds: Vec<(
+            u64,
+            Vec<BasicMetadataTypeEnum<'ctx>>,
+            Vec<BasicMetadataValueEnum<'ctx>>,
+        )> = Vec::new();
+        match argc {
+            0 => kinds.push((
+                noargs,
+                vec![obj.into(), obj.into()],
+                vec![zelf.into(), self.null().into()],
+            )),
+            1 => kinds.push((
+                one,
+                vec![obj.into(), obj.into()],
+                vec![zelf.into(), self.sget(b0 + 2)?.into()],
+            )),
+            _ => {}
+        }
+        kinds.push((
+            fast,
+            vec![obj.into(), self.t.objp.into(), word.into()],
+            vec![zelf.into(), args.into(), nargs.into()],
+        ));
+        kinds.push((
+            fast | kw,
+            vec![obj.into(), self.t.objp.into(), word.into(), obj.into()],
+            vec![zelf.into(), args.into(), nargs.into(), self.null().into()],
+        ));
+        let mut cases = Vec::new();
+        let mut incoming = Vec::new();
+        let here = self.b.get_insert_block().expect("positioned");
+        for (f, params, values) in kinds {
+            let bb = self.new_block("mdescr_call");
+            cases.push((self.t.i64.const_int(f, false), bb));
+            self.b.position_at_end(bb);
+            // the interpreter's `_Py_EnterRecursiveCallTstate` and `_Py_LeaveRecursiveCallTstate`
+            let now = self
+                .b
+                .build_load(left_p, "")
+                .map_err(llvm_err)?
+                .into_int_value();
+            let less = self
+                .b
+                .build_int_sub(now, i32t.const_int(1, false), "")
+                .map_err(llvm_err)?;
+            self.b.build_store(left_p, less).map_err(llvm_err)?;
+            let fty = obj.fn_type(&params, false);
+            let f = self
+                .b
+                .build_pointer_cast(meth, fty.ptr_type(AddressSpace::default()), "")
+                .map_err(llvm_err)?;
+            let f = CallableValue::try_from(f)
+                .map_err(|_| llvm_err("ml_meth is a function pointer"))?;
+            self.forget_globals()?;
+            self.lasti_for_call()?;
+            let r = self
+                .b
+                .build_call(f, &values, "")
+                .map_err(llvm_err)?
+                .try_as_basic_value()
+                .basic()
+                .ok_or_else(|| llvm_err("ml_meth returns an object"))?
+                .into_pointer_value();
+            let now = self
+                .b
+                .build_load(left_p, "")
+                .map_err(llvm_err)?
+                .into_int_value();
+            let more = self
+                .b
+                .build_int_add(now, i32t.const_int(1, false), "")
+                .map_err(llvm_err)?;
+            self.b.build_store(left_p, more).map_err(llvm_err)?;
+            self.arrive(r, join, &mut incoming)?;
+        }
+        self.b.position_at_end(here);
+        self.b
+            .build_switch(flags, generic, &cases)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(generic);
+        Ok(Some((join, incoming)))
+    }
+
     /// Python's `a // b` (`FloorDiv`, 2.7's `ClassicDiv` of ints) or `a % b` (`Mod`) of two
     /// machine integers, `b` not zero and the quotient not overflowing: the C quotient and
     /// remainder, moved toward negative infinity when the remainder's sign differs from the
@@ -3462,7 +3646,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.b.position_at_end(done);
                 self.b.build_unreachable().map_err(llvm_err)?;
             }
-        } else if ints_ok && self.capi.has(Api::LongFromSsizeT) {
+        } else if ints_ok && self.capi.has(Api::LongFromLongLong) {
             let ints = self.new_block("arith_ints");
             let small = self.new_block("arith_small");
             self.both_are(want, a, b, Api::LongType, ints, floats)?;
@@ -3508,14 +3692,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 }
                 .map_err(llvm_err)?
             };
-            let r = if word == 64 {
-                r
-            } else {
-                self.b
-                    .build_int_truncate(r, self.int_bits(word), "")
-                    .map_err(llvm_err)?
-            };
-            let res = self.box_int(Api::LongFromSsizeT, r)?;
+            // (boxed from 64 bits on every host, where a product of two digits fits: from
+            // 3.11 `PyLong_FromLongLong` also makes a one-digit int without `_PyLong_New`,
+            // which `PyLong_FromSsize_t` calls)
+            let res = self.box_int(Api::LongFromLongLong, r)?;
             self.arrive(res, join, &mut incoming)?;
         } else {
             self.b
@@ -3895,14 +4075,20 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             fpm.add_dead_store_elimination_pass();
         }
         fpm.run_on(&self.module);
-        // (a diagnostic: the specialised code exists only once a function ran)
-        if let (Some(dir), true) = (std::env::var_os("ANYJIT_DEBUG_DUMP"), self.plan.is_some()) {
+        // (a diagnostic: the optimised code exists only once a function ran; the generic
+        // code of the optimising tier, where nothing was specialised, as `NAME.generic`)
+        if let (Some(dir), false) = (std::env::var_os("ANYJIT_DEBUG_DUMP"), self.quick) {
+            let name = match (&self.plan, self.resume_sites.is_some()) {
+                (Some(_), _) => self.func.name.clone(),
+                (None, true) => format!("{}.resume", self.func.name),
+                (None, false) => format!("{}.generic", self.func.name),
+            };
             let _ = std::fs::write(
-                std::path::Path::new(&dir).join(format!("{}.ll", self.func.name)),
+                std::path::Path::new(&dir).join(format!("{name}.ll")),
                 self.module.print_to_string().to_string(),
             );
             let _ = std::fs::write(
-                std::path::Path::new(&dir).join(format!("{}.s", self.func.name)),
+                std::path::Path::new(&dir).join(format!("{name}.s")),
                 self.assembly().unwrap_or_default(),
             );
         }
@@ -3922,13 +4108,15 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 OptimizationLevel::Default
             })
             .map_err(llvm_err)?;
-        let addr = engine
-            .get_function_address(if self.resume_sites.is_some() {
-                "anyjit_resume"
-            } else {
-                "anyjit_entry"
-            })
-            .map_err(llvm_err)?;
+        let entry_name = if self.resume_sites.is_some() {
+            "anyjit_resume"
+        } else {
+            "anyjit_entry"
+        };
+        let addr = engine.get_function_address(entry_name).map_err(llvm_err)?;
+        if std::env::var_os("ANYJIT_PERF_MAP").is_some() {
+            self.perf_map(addr, entry_name);
+        }
         // SAFETY: the function was generated with this signature.
         let entry: NativeFn = unsafe { std::mem::transmute::<usize, NativeFn>(addr) };
         // The engine owns the module; it must outlive the code, which `Compiled` ensures.
@@ -4079,7 +4267,63 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     /// Host assembly of the optimised module.
     fn assembly(&self) -> R<String> {
-        use inkwell::targets::{CodeModel, FileType, RelocMode, Target, TargetMachine};
+        use inkwell::targets::FileType;
+        let buf = self
+            .host_machine()?
+            .write_to_memory_buffer(&self.module, FileType::Assembly)
+            .map_err(llvm_err)?;
+        Ok(String::from_utf8_lossy(buf.as_slice()).into_owned())
+    }
+
+    /// A diagnostic (`ANYJIT_PERF_MAP` set): adds the native code of entry `entry`, at
+    /// `addr`, to `/tmp/perf-PID.map`, where `perf report` finds the names of JIT code. The
+    /// size comes from compiling a copy of the module to an object file once more.
+    fn perf_map(&self, addr: usize, entry: &str) {
+        use inkwell::targets::FileType;
+        use std::io::Write;
+        let size = (|| -> Option<u64> {
+            let copy = self.module.clone();
+            let buf = self
+                .host_machine()
+                .ok()?
+                .write_to_memory_buffer(&copy, FileType::Object)
+                .ok()?;
+            let bin = buf.create_binary_file(None).ok()?;
+            let mut symbols = bin.get_symbols()?;
+            while let Some(sym) = symbols.next_symbol() {
+                if sym.get_name().and_then(|n| n.to_str().ok()) == Some(entry) {
+                    return Some(sym.get_size());
+                }
+            }
+            None
+        })();
+        let tier = if self.quick {
+            "quick"
+        } else if self.resume_sites.is_some() {
+            "resume"
+        } else if self.plan.is_some() {
+            "specialised"
+        } else {
+            "optimised"
+        };
+        let path = format!("/tmp/perf-{}.map", std::process::id());
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = writeln!(
+                f,
+                "{addr:x} {:x} anyjit:{} [{tier}]",
+                size.unwrap_or(4096),
+                self.func.name
+            );
+        }
+    }
+
+    /// A target machine for the host, as the JIT's.
+    fn host_machine(&self) -> R<inkwell::targets::TargetMachine> {
+        use inkwell::targets::{CodeModel, RelocMode, Target, TargetMachine};
         crate::native::host().map_err(llvm_err)?;
         let triple = TargetMachine::get_default_triple();
         let target = Target::from_triple(&triple).map_err(llvm_err)?;
@@ -4095,10 +4339,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 CodeModel::JITDefault,
             )
             .ok_or_else(|| llvm_err("no target machine for the host"))?;
-        let buf = tm
-            .write_to_memory_buffer(&self.module, FileType::Assembly)
-            .map_err(llvm_err)?;
-        Ok(String::from_utf8_lossy(buf.as_slice()).into_owned())
+        Ok(tm)
     }
 
     /// The optimising tier's entry for on-stack replacement, at `at`: takes the locals and the
@@ -4863,7 +5104,28 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             Op::ForIter { target: t } => {
                 let it = self.sget(d - 1)?;
-                let v = self.call_api(Api::IterNext, &[it.into()])?;
+                // the iterator's own `tp_iternext`, as ceval calls it (`PyIter_Next` is one
+                // more call, and it looks for an exception only at the end too)
+                let ty = self.load(self.field_ptr(it, self.desc.layout.object.ob_type)?)?;
+                let next =
+                    self.load(self.field_ptr(ty, self.desc.layout.type_object.tp_iternext)?)?;
+                let fty = self.t.obj.fn_type(&[self.t.obj.into()], false);
+                let next = self
+                    .b
+                    .build_pointer_cast(next, fty.ptr_type(AddressSpace::default()), "")
+                    .map_err(llvm_err)?;
+                let next = CallableValue::try_from(next)
+                    .map_err(|_| llvm_err("tp_iternext is a function pointer"))?;
+                self.forget_globals()?;
+                self.lasti_for_call()?;
+                let v = self
+                    .b
+                    .build_call(next, &[it.into()], "")
+                    .map_err(llvm_err)?
+                    .try_as_basic_value()
+                    .basic()
+                    .ok_or_else(|| llvm_err("tp_iternext returns an object"))?
+                    .into_pointer_value();
                 let got = self.new_block("item");
                 let end = self.new_block("exhausted");
                 let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
@@ -4871,7 +5133,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .build_conditional_branch(isnull, end, got)
                     .map_err(llvm_err)?;
                 self.b.position_at_end(end);
-                let err = self.call_api(Api::ErrOccurred, &[])?;
+                let err = self.helper_obj(
+                    runtime::rt_iter_end as *const () as usize,
+                    &[self.env.expect("env").into()],
+                )?;
                 self.check_null_inverted(err, off, d)?;
                 self.decref(it)?;
                 self.b
@@ -5019,6 +5284,15 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.set_lasti(off)?;
                 let known = self.known_call(ins, callable, plain_call, b0, nslots, argc)?;
                 let direct = self.calls_compiled(ins);
+                // (where builtin methods were called, or the site never ran or called several
+                // things: a site that never ran may call either kind, the descriptor's check
+                // comes first)
+                let descr = match (plain_call, self.seen(ins).map(|s| s & !feedback::MARKS)) {
+                    (Some(plain), None | Some(feedback::METHOD_DESCR | feedback::MANY)) => {
+                        self.method_descr_direct(plain, callable, b0, argc)?
+                    }
+                    _ => None,
+                };
                 let r = if direct {
                     let site = self.direct_site();
                     let slow = || {
@@ -5059,6 +5333,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         ],
                     )?
                 };
+                let r = self.join_with(descr, r)?;
                 let r = self.join_with(known, r)?;
                 self.release(b0, d)?;
                 self.check_null(r, off, b0)?;

@@ -117,6 +117,9 @@ struct AttrConsts {
     dict_get: Option<(unsafe extern "C" fn(Obj, Obj) -> Obj, bool)>,
     /// `PyFunction_Type`.
     function_type: usize,
+    /// 3.x `PyMethodDescr_Type` (a method of a builtin type, `set.add`), 0 where the build
+    /// does not export it (2.7, whose attribute calls make bound methods).
+    method_descr_type: usize,
 }
 
 /// The 3.11+ layout of attribute values and of the keys classes share.
@@ -184,6 +187,12 @@ fn consts(c: &CApi) -> Option<&'static AttrConsts> {
             dict_get,
             // SAFETY: a static type object.
             function_type: unsafe { c.object(Api::FunctionType) as usize },
+            method_descr_type: if c.has(Api::MethodDescrType) {
+                // SAFETY: a static type object.
+                unsafe { c.object(Api::MethodDescrType) as usize }
+            } else {
+                0
+            },
         })
     })
     .as_ref()
@@ -299,8 +308,15 @@ unsafe fn plan(c: &CApi, k: &AttrConsts, site: &AttrSite, o: Obj, name: Obj, acc
         }
         let method = access == Access::Method;
         if method {
-            // (a plain function: 3.7's `_PyObject_GetMethod` knows no other method descriptor)
-            if found.is_null() || c.type_of(found) as usize != k.function_type {
+            // (a plain function or a builtin type's method: the method descriptors every
+            // `_PyObject_GetMethod` from 3.7 on returns unbound; 3.8+ would take any type
+            // flagged `Py_TPFLAGS_METHOD_DESCRIPTOR`, which those two are)
+            let ft = if found.is_null() {
+                0
+            } else {
+                c.type_of(found) as usize
+            };
+            if ft == 0 || (ft != k.function_type && ft != k.method_descr_type) {
                 return;
             }
             site.method.set(found as usize);
@@ -586,6 +602,8 @@ pub struct InlineAttr {
     pub tp_version_tag: u32,
     /// See `ob_type`.
     pub tp_basicsize: u32,
+    /// See `ob_type`.
+    pub tp_dictoffset: u32,
     /// `Py_TPFLAGS_VALID_VERSION_TAG`, or 0 where a non-zero tag is valid by itself.
     pub valid_flag: u32,
     /// Where instances keep their values.
@@ -624,6 +642,7 @@ pub fn inline_attr(c: &CApi) -> Option<InlineAttr> {
         tp_flags: k.tags.tp_flags as u32,
         tp_version_tag: k.tags.tp_version_tag as u32,
         tp_basicsize: k.tp_basicsize as u32,
+        tp_dictoffset: k.tp_dictoffset as u32,
         valid_flag: k.tags.valid_flag,
         model: v.model,
         array: v.array as u32,

@@ -730,6 +730,7 @@ struct FeedbackTypes {
     list: usize,
     dict: usize,
     tuple: usize,
+    method_descr: usize,
 }
 
 /// [`rt_feedback`] in code that runs after the function was specialised (the specialised
@@ -808,6 +809,7 @@ pub unsafe extern "C" fn rt_feedback(env: *const Env, word: *mut usize, kind: u3
                 list: o(Api::ListType),
                 dict: o(Api::DictType),
                 tuple: o(Api::TupleType),
+                method_descr: o(Api::MethodDescrType),
             }
         });
         let class = |o: Obj| c.type_of(o) as usize;
@@ -838,8 +840,17 @@ pub unsafe extern "C" fn rt_feedback(env: *const Env, word: *mut usize, kind: u3
             _ => {
                 let marks = *word & fb::MARKS;
                 let seen = *word & !fb::MARKS;
-                let one = if seen == 0 || seen == a as usize {
+                let known = known_callables(c);
+                let callee = if t.method_descr != 0
+                    && class(a) == t.method_descr
+                    && a as usize != known.list_append
+                {
+                    fb::METHOD_DESCR
+                } else {
                     a as usize
+                };
+                let one = if seen == 0 || seen == callee {
+                    callee
                 } else {
                     fb::MANY
                 };
@@ -882,6 +893,25 @@ unsafe fn fits_machine_int(c: &CApi, o: Obj) -> bool {
 
 /// Back-edges between two visits of [`rt_periodic`] (a power of two).
 pub const PERIODIC_EVERY: u32 = 4096;
+
+/// What `FOR_ITER` does when an iterator's `tp_iternext` returned NULL: NULL where the
+/// iterator is exhausted (no exception set, or a `StopIteration`, which is cleared, as
+/// `PyIter_Next` and ceval clear it), else the exception that stays set (the loop fails).
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_iter_end(env: *const Env) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = rt(env).capi;
+        let err = c.func::<extern "C" fn() -> Obj>(Api::ErrOccurred)();
+        if err.is_null() || !c.error_matches(c.object(Api::ExcStopIteration)) {
+            return err;
+        }
+        c.clear_error();
+        std::ptr::null_mut()
+    }
+}
 
 /// What the interpreter does between instructions, done on every [`PERIODIC_EVERY`]-th
 /// backward jump of compiled code: runs signal handlers (Ctrl-C) and lets other threads take
