@@ -267,6 +267,10 @@ pub struct Inputs<'a> {
     pub ranges: &'a [usize],
     /// Width of the machine integer (64; 2.7: the C long's).
     pub int_bits: u32,
+    /// Whether a global's value can be pushed borrowed from the dict that holds it (2.7,
+    /// whose lookups give borrowed values: no mapping path), for a list store that takes it
+    /// with no call in between (see [`Analysis::global_for_store`]).
+    pub borrow_globals: bool,
 }
 
 /// The specialisation of one function.
@@ -590,6 +594,13 @@ impl Analysis<'_> {
                     st.push(t, s);
                 }
                 Step::Shuffle
+            }
+            Op::LoadGlobal {
+                null: crate::ir::NullPush::No,
+                ..
+            } if self.global_for_store(i) => {
+                st.push(Ty::Borrowed, Src::Maybe);
+                Step::LoadBorrowed
             }
             Op::LoadConst { index } => match self.inp.consts.get(index as usize) {
                 Some(&k @ Konst::Int(_)) if !self.boxed_consts[i] => {
@@ -976,6 +987,29 @@ impl Analysis<'_> {
     }
 
     /// A generic instruction: pops boxed, pushes boxed.
+    /// Whether the global instruction `i` pushes is the value of a subscript store that
+    /// follows with only locals and constants pushed in between, in the same block
+    /// (`flags[j] = False` on 2.7, where `False` is a global): nothing can run code that
+    /// rebinds the global before the store takes the value (which takes a reference where
+    /// the item changes), so the value is pushed borrowed (where borrowing is allowed). A
+    /// store planned generic, or a guard failing on the way, takes its reference first.
+    fn global_for_store(&self, i: usize) -> bool {
+        let f = self.inp.func;
+        let starts = |j: usize| f.blocks.iter().any(|b| b.start == j);
+        self.inp.borrow_globals
+            && matches!(
+                f.instrs
+                    .get(i + 1..i + 4)
+                    .map(|w| [w[0].op, w[1].op, w[2].op]),
+                Some([
+                    Op::LoadFast { .. } | Op::LoadConst { .. },
+                    Op::LoadFast { .. } | Op::LoadConst { .. },
+                    Op::StoreSubscr
+                ])
+            )
+            && !(i + 1..i + 4).any(starts)
+    }
+
     fn generic(&self, st: &mut State, op: Op) -> Step {
         let (pops, pushes) = op.stack_effect();
         for _ in 0..pops {

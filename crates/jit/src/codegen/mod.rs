@@ -1082,6 +1082,155 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         }
     }
 
+    /// `LOAD_GLOBAL` of name `name` (at `off`, `d` items on the stack): a new reference, or
+    /// with `borrow` the dict's own (2.7: nothing may run between this and the value's use;
+    /// see `spec::Analysis::global_for_store`).
+    fn load_global(&self, name: u32, off: u32, d: u32, borrow: bool) -> R<PointerValue<'ctx>> {
+        // globals, then builtins. 3.x: lookup errors propagate, as LOAD_GLOBAL's do; 2.7
+        // has only PyDict_GetItem, which swallows them as 2.7's LOAD_GLOBAL does too
+        let with_error = self.capi.has(Api::DictGetItemWithError);
+        let lookup = if with_error {
+            Api::DictGetItemWithError
+        } else {
+            Api::DictGetItem
+        };
+        // 3.x: globals or builtins that are no exact dicts (a subclass, any mapping)
+        // take ceval's mapping path
+        let mapping = match self.dicts_exact.get() {
+            Some(exact) => {
+                let dicts = self.new_block("global_dicts");
+                let other = self.new_block("global_mapping");
+                self.b
+                    .build_conditional_branch(exact, dicts, other)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(other);
+                let names = self.env_field(env_offsets::NAMES)?;
+                let key = self.tuple_item(names, name)?;
+                let v = self.helper_obj(
+                    runtime::rt_load_global_mapping as *const () as usize,
+                    &[self.env.expect("env").into(), key.into()],
+                )?;
+                self.check_null(v, off, d)?;
+                let end = self.b.get_insert_block().expect("positioned");
+                self.b.position_at_end(dicts);
+                Some((v, end))
+            }
+            None => None,
+        };
+        // 2.7 in a loop: the value found since the last call (see `make_global_cells`)
+        let cell = self.global_cells.borrow().get(&name).copied();
+        let remembered = match cell {
+            Some(cell) => {
+                let known = self.load(cell)?;
+                let hit = self.new_block("global_known");
+                let miss = self.new_block("global_lookup");
+                let isnull = self.b.build_is_null(known, "").map_err(llvm_err)?;
+                self.b
+                    .build_conditional_branch(isnull, miss, hit)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(miss);
+                Some((cell, known, hit))
+            }
+            None => None,
+        };
+        let names = self.env_field(env_offsets::NAMES)?;
+        let key = self.tuple_item(names, name)?;
+        let globals = self.env_field(env_offsets::GLOBALS)?;
+        let builtins = self.env_field(env_offsets::BUILTINS)?;
+        // 3.6–3.12 (optimising tier): the value found last time, while neither dict has
+        // changed since (PEP 509 version tags, unique across dicts and mutations)
+        let cache = match (self.quick, self.desc.layout.dict.ma_version_tag) {
+            (false, Some(tag)) => Some(self.global_cache(Some(tag), globals, builtins)?),
+            (false, None) if self.watched => Some(self.global_cache(None, globals, builtins)?),
+            _ => None,
+        };
+        let found = self.new_block("found");
+        let mut incoming = Vec::new();
+        // 2.7 (optimising tier): each dict's first probe inline
+        let probe = if cache.is_none() {
+            self.first_probe_key(name)
+        } else {
+            None
+        };
+        if let Some((k, hash)) = probe {
+            let slow = self.new_block("global_lookup");
+            let in_builtins = self.new_block("global_builtins");
+            self.probe_dict(globals, k, hash, found, in_builtins, slow, &mut incoming)?;
+            self.b.position_at_end(in_builtins);
+            // (absent from both: the full lookup raises the NameError)
+            self.probe_dict(builtins, k, hash, found, slow, slow, &mut incoming)?;
+            self.b.position_at_end(slow);
+        }
+        for (i, dict) in [globals, builtins].into_iter().enumerate() {
+            let v = self.call_api(lookup, &[dict.into(), key.into()])?;
+            incoming.push((v, self.b.get_insert_block().expect("positioned")));
+            let absent = self.new_block("absent");
+            let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
+            self.b
+                .build_conditional_branch(isnull, absent, found)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(absent);
+            if with_error {
+                let err = self.call_api(Api::ErrOccurred, &[])?;
+                self.check_null_inverted(err, off, d)?;
+            }
+            if i == 1 {
+                self.raise_name_error(key, off, d)?;
+            }
+        }
+        let mut v = self.merge(found, &incoming)?;
+        if let Some((cells, hit_value, hit_block, tag)) = cache {
+            // remember it, with the tags as they are now
+            let (tg, tb) = self.global_stamps(tag, globals, builtins)?;
+            self.b.build_store(cells[0], tg).map_err(llvm_err)?;
+            self.b.build_store(cells[1], tb).map_err(llvm_err)?;
+            self.b.build_store(cells[2], v).map_err(llvm_err)?;
+            let stored = self.b.get_insert_block().expect("positioned");
+            let done = self.new_block("global");
+            self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+            // the hit path joins here
+            let here = self.b.get_insert_block().expect("positioned");
+            self.b.position_at_end(hit_block);
+            self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+            self.b.position_at_end(here);
+            self.b.position_at_end(done);
+            let joined = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+            joined.add_incoming(&[(&v, stored), (&hit_value, hit_block)]);
+            v = joined.as_basic_value().into_pointer_value();
+        }
+        if let Some((cell, known, hit)) = remembered {
+            self.b.build_store(cell, v).map_err(llvm_err)?;
+            let looked = self.b.get_insert_block().expect("positioned");
+            let done = self.new_block("global");
+            self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+            self.b.position_at_end(hit);
+            self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+            self.b.position_at_end(done);
+            let joined = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+            joined.add_incoming(&[(&v, looked), (&known, hit)]);
+            v = joined.as_basic_value().into_pointer_value();
+        }
+        if borrow {
+            if mapping.is_some() {
+                return Err(llvm_err("a borrowed global where a mapping may hold it"));
+            }
+            return Ok(v);
+        }
+        self.incref(v)?;
+        if let Some((mv, mend)) = mapping {
+            let here = self.b.get_insert_block().expect("positioned");
+            let join = self.new_block("global_loaded");
+            self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+            self.b.position_at_end(mend);
+            self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+            self.b.position_at_end(join);
+            let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
+            phi.add_incoming(&[(&v, here), (&mv, mend)]);
+            v = phi.as_basic_value().into_pointer_value();
+        }
+        Ok(v)
+    }
+
     /// 2.7's optimising tier (no dict version tags): a cell per global name read inside a
     /// loop, holding the value its last lookup found. Only C code changes a dict, and compiled
     /// code reaches C code only through calls: every call empties the cells, so a value found
@@ -4535,144 +4684,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.decref(old)?;
             }
             Op::LoadGlobal { name, null } => {
-                // globals, then builtins. 3.x: lookup errors propagate, as LOAD_GLOBAL's do; 2.7
-                // has only PyDict_GetItem, which swallows them as 2.7's LOAD_GLOBAL does too
-                let with_error = self.capi.has(Api::DictGetItemWithError);
-                let lookup = if with_error {
-                    Api::DictGetItemWithError
-                } else {
-                    Api::DictGetItem
-                };
-                // 3.x: globals or builtins that are no exact dicts (a subclass, any mapping)
-                // take ceval's mapping path
-                let mapping = match self.dicts_exact.get() {
-                    Some(exact) => {
-                        let dicts = self.new_block("global_dicts");
-                        let other = self.new_block("global_mapping");
-                        self.b
-                            .build_conditional_branch(exact, dicts, other)
-                            .map_err(llvm_err)?;
-                        self.b.position_at_end(other);
-                        let names = self.env_field(env_offsets::NAMES)?;
-                        let key = self.tuple_item(names, name)?;
-                        let v = self.helper_obj(
-                            runtime::rt_load_global_mapping as *const () as usize,
-                            &[self.env.expect("env").into(), key.into()],
-                        )?;
-                        self.check_null(v, off, d)?;
-                        let end = self.b.get_insert_block().expect("positioned");
-                        self.b.position_at_end(dicts);
-                        Some((v, end))
-                    }
-                    None => None,
-                };
-                // 2.7 in a loop: the value found since the last call (see `make_global_cells`)
-                let cell = self.global_cells.borrow().get(&name).copied();
-                let remembered = match cell {
-                    Some(cell) => {
-                        let known = self.load(cell)?;
-                        let hit = self.new_block("global_known");
-                        let miss = self.new_block("global_lookup");
-                        let isnull = self.b.build_is_null(known, "").map_err(llvm_err)?;
-                        self.b
-                            .build_conditional_branch(isnull, miss, hit)
-                            .map_err(llvm_err)?;
-                        self.b.position_at_end(miss);
-                        Some((cell, known, hit))
-                    }
-                    None => None,
-                };
-                let names = self.env_field(env_offsets::NAMES)?;
-                let key = self.tuple_item(names, name)?;
-                let globals = self.env_field(env_offsets::GLOBALS)?;
-                let builtins = self.env_field(env_offsets::BUILTINS)?;
-                // 3.6–3.12 (optimising tier): the value found last time, while neither dict has
-                // changed since (PEP 509 version tags, unique across dicts and mutations)
-                let cache = match (self.quick, self.desc.layout.dict.ma_version_tag) {
-                    (false, Some(tag)) => Some(self.global_cache(Some(tag), globals, builtins)?),
-                    (false, None) if self.watched => {
-                        Some(self.global_cache(None, globals, builtins)?)
-                    }
-                    _ => None,
-                };
-                let found = self.new_block("found");
-                let mut incoming = Vec::new();
-                // 2.7 (optimising tier): each dict's first probe inline
-                let probe = if cache.is_none() {
-                    self.first_probe_key(name)
-                } else {
-                    None
-                };
-                if let Some((k, hash)) = probe {
-                    let slow = self.new_block("global_lookup");
-                    let in_builtins = self.new_block("global_builtins");
-                    self.probe_dict(globals, k, hash, found, in_builtins, slow, &mut incoming)?;
-                    self.b.position_at_end(in_builtins);
-                    // (absent from both: the full lookup raises the NameError)
-                    self.probe_dict(builtins, k, hash, found, slow, slow, &mut incoming)?;
-                    self.b.position_at_end(slow);
-                }
-                for (i, dict) in [globals, builtins].into_iter().enumerate() {
-                    let v = self.call_api(lookup, &[dict.into(), key.into()])?;
-                    incoming.push((v, self.b.get_insert_block().expect("positioned")));
-                    let absent = self.new_block("absent");
-                    let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
-                    self.b
-                        .build_conditional_branch(isnull, absent, found)
-                        .map_err(llvm_err)?;
-                    self.b.position_at_end(absent);
-                    if with_error {
-                        let err = self.call_api(Api::ErrOccurred, &[])?;
-                        self.check_null_inverted(err, off, d)?;
-                    }
-                    if i == 1 {
-                        self.raise_name_error(key, off, d)?;
-                    }
-                }
-                let mut v = self.merge(found, &incoming)?;
-                if let Some((cells, hit_value, hit_block, tag)) = cache {
-                    // remember it, with the tags as they are now
-                    let (tg, tb) = self.global_stamps(tag, globals, builtins)?;
-                    self.b.build_store(cells[0], tg).map_err(llvm_err)?;
-                    self.b.build_store(cells[1], tb).map_err(llvm_err)?;
-                    self.b.build_store(cells[2], v).map_err(llvm_err)?;
-                    let stored = self.b.get_insert_block().expect("positioned");
-                    let done = self.new_block("global");
-                    self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-                    // the hit path joins here
-                    let here = self.b.get_insert_block().expect("positioned");
-                    self.b.position_at_end(hit_block);
-                    self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-                    self.b.position_at_end(here);
-                    self.b.position_at_end(done);
-                    let joined = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-                    joined.add_incoming(&[(&v, stored), (&hit_value, hit_block)]);
-                    v = joined.as_basic_value().into_pointer_value();
-                }
-                if let Some((cell, known, hit)) = remembered {
-                    self.b.build_store(cell, v).map_err(llvm_err)?;
-                    let looked = self.b.get_insert_block().expect("positioned");
-                    let done = self.new_block("global");
-                    self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-                    self.b.position_at_end(hit);
-                    self.b.build_unconditional_branch(done).map_err(llvm_err)?;
-                    self.b.position_at_end(done);
-                    let joined = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-                    joined.add_incoming(&[(&v, looked), (&known, hit)]);
-                    v = joined.as_basic_value().into_pointer_value();
-                }
-                self.incref(v)?;
-                if let Some((mv, mend)) = mapping {
-                    let here = self.b.get_insert_block().expect("positioned");
-                    let join = self.new_block("global_loaded");
-                    self.b.build_unconditional_branch(join).map_err(llvm_err)?;
-                    self.b.position_at_end(mend);
-                    self.b.build_unconditional_branch(join).map_err(llvm_err)?;
-                    self.b.position_at_end(join);
-                    let phi = self.b.build_phi(self.t.obj, "").map_err(llvm_err)?;
-                    phi.add_incoming(&[(&v, here), (&mv, mend)]);
-                    v = phi.as_basic_value().into_pointer_value();
-                }
+                let v = self.load_global(name, off, d, false)?;
                 match null {
                     NullPush::No => self.sset(d, v)?,
                     NullPush::Below => {

@@ -815,6 +815,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         }
                         v
                     }
+                    // (2.7: the dict's reference, for a list store right after)
+                    Op::LoadGlobal {
+                        name,
+                        null: crate::ir::NullPush::No,
+                    } => self.load_global(name, ins.offset, d, true)?,
                     _ => return Err(llvm_err("LoadBorrowed of another op")),
                 };
                 self.put_val(d, Val::Borrowed(v))?;

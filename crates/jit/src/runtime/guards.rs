@@ -420,6 +420,7 @@ pub unsafe fn plan_for(c: &CApi, cf: &CompiledFunction) -> Result<Plan, String> 
             failed: &failed_at,
             ranges: &ranges,
             int_bits,
+            borrow_globals: d.identity.version.0 == 2,
         })
     }
 }
