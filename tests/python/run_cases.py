@@ -10,8 +10,10 @@
 #     NOT_COMPILED_BEFORE = ((3, 0), 'reason')   NOT_COMPILED on interpreters older than that
 #     NOT_COMPILED_FROM = ((3, 12), 'reason')    NOT_COMPILED on that version and newer
 #     NOT_COMPILED = 'reason'     constructs the compiler does not handle yet: strict=True must
-#                                 raise anyjit.UnsupportedError, and the non-strict wrapper must
-#                                 still give the interpreter's answers (it runs the interpreter)
+#                                 raise anyjit.UnsupportedError whose message holds 'reason' (the
+#                                 construct), the function's name, its file and line, and the
+#                                 non-strict wrapper must still give the interpreter's answers
+#                                 (it runs the interpreter)
 # For each call the runner compares, between the original function and anyjit.jit(f, strict=True):
 #   * the result (type and repr) or the exception (type, message, cause, suppressed context);
 #   * side effects on the arguments (repr of every argument afterwards);
@@ -125,6 +127,12 @@ def run_file(path, rounds):
         except anyjit.UnsupportedError as e:
             if not not_compiled:
                 failures.append('%s: %s' % (label, e))
+                continue
+            # the refusal names the construct, the function, its file and line
+            where = (f.__name__ + ' (', os.path.basename(f.__code__.co_filename) + ':')
+            if not_compiled not in str(e) or not all(w in str(e) for w in where):
+                failures.append('%s: refused as %r, not naming %r and %r' % (
+                    label, str(e), not_compiled, where))
                 continue
             compiled = anyjit.jit(f)
             if anyjit.is_compiled(compiled):

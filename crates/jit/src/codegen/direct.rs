@@ -98,12 +98,17 @@ impl<'ctx> Codegen<'_, 'ctx> {
 
     /// The call `callable(*first[..nargs])` through direct call site `site`: inline where the
     /// site's cache allows (see the module documentation), else `slow` (which makes the call
-    /// through the runtime). A new reference or NULL with an exception set.
+    /// through the runtime). A new reference or NULL with an exception set. `first` is the
+    /// caller's stack slots, and `callable_slot` the one holding `callable`, which the caller
+    /// releases after the call: the inline path moves their references into the callee's
+    /// frame and leaves NULL there.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn inline_direct_call(
         &self,
         k: &InlineCall,
         site: PointerValue<'ctx>,
         callable: PointerValue<'ctx>,
+        callable_slot: PointerValue<'ctx>,
         first: PointerValue<'ctx>,
         nargs: IntValue<'ctx>,
         slow: &dyn Fn() -> R<PointerValue<'ctx>>,
@@ -128,7 +133,17 @@ impl<'ctx> Codegen<'_, 'ctx> {
             .map_err(llvm_err)?;
         self.b.position_at_end(check);
         let plan = self.ld_ptr(site, k.site_plan)?;
-        let mut incoming = self.frame_call(k, site, plan, callable, first, nargs, slow_bb, done)?;
+        let mut incoming = self.frame_call(
+            k,
+            site,
+            plan,
+            callable,
+            first,
+            nargs,
+            slow_bb,
+            done,
+            Some(callable_slot),
+        )?;
 
         self.b.position_at_end(slow_bb);
         let rs = slow()?;
@@ -139,7 +154,11 @@ impl<'ctx> Codegen<'_, 'ctx> {
     /// The fast path of a direct call of `func` (`nargs` arguments at `first`) with the plan
     /// `plan` of site `site`: the checks (a failing one branches to `miss`), then the frame
     /// pushed, the native code called and the frame popped. Returns the values and blocks
-    /// that branch to `done` (every block it leaves is terminated).
+    /// that branch to `done` (every block it leaves is terminated). With `moved` (the slot
+    /// holding `func`), the function and the arguments are references the caller releases
+    /// after the call (its stack slots): the frame takes them over and leaves NULL in their
+    /// place, as the interpreter moves a call's callable and arguments into the new frame,
+    /// instead of taking references of its own.
     #[allow(clippy::too_many_arguments)]
     fn frame_call(
         &self,
@@ -151,6 +170,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         nargs: IntValue<'ctx>,
         slow_bb: inkwell::basic_block::BasicBlock<'ctx>,
         done: inkwell::basic_block::BasicBlock<'ctx>,
+        moved: Option<PointerValue<'ctx>>,
     ) -> R<Vec<(PointerValue<'ctx>, inkwell::basic_block::BasicBlock<'ctx>)>> {
         let i8t = self.ctx.i8_type();
         let i16t = self.ctx.i16_type();
@@ -317,7 +337,10 @@ impl<'ctx> Codegen<'_, 'ctx> {
         let frame = top;
         let new_top = self.byte_ptr_dyn(top, need)?;
         self.st_ptr(ts, k.ts_top, new_top)?;
-        self.incref(callable)?;
+        match moved {
+            Some(slot) => self.store(slot, self.null())?,
+            None => self.incref(callable)?,
+        }
         self.st_ptr(frame, k.f_func, callable)?;
         self.incref(pcode)?;
         self.st_ptr(frame, k.f_code, pcode)?;
@@ -343,10 +366,15 @@ impl<'ctx> Codegen<'_, 'ctx> {
         }
         self.st_ptr(frame, k.pos, self.ld_ptr(plan, k.plan_pos)?)?;
         let lp = self.field_ptr(frame, k.localsplus)?;
-        // the parameters (new references), then the trampoline's cell
+        // the parameters (new references, or the caller's moved), then the trampoline's cell
         self.count_loop(nargs, "direct_args", &|i| {
-            let a = self.load(self.slot_at(first, i)?)?;
-            self.incref(a)?;
+            let from = self.slot_at(first, i)?;
+            let a = self.load(from)?;
+            if moved.is_some() {
+                self.store(from, self.null())?;
+            } else {
+                self.incref(a)?;
+            }
             self.store(self.slot_at(lp, i)?, a)
         })?;
         let cell = self.ld_ptr(closure, k.tuple_item)?;
@@ -1041,7 +1069,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         let plan = self.ld_ptr(site, k.site_plan)?;
         let called = self.new_block("construct_called");
         let generic = self.new_block("construct_generic");
-        let mut incoming = self.frame_call(k, site, plan, init, buf, n1, generic, called)?;
+        let mut incoming = self.frame_call(k, site, plan, init, buf, n1, generic, called, None)?;
         self.b.position_at_end(generic);
         let buf_obj = self
             .b

@@ -340,6 +340,28 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::SetFunctionAttribute { .. } => return None,
         Op::LoadClassDeref { .. } => "class bodies",
         Op::Send { .. } => "generators",
+        // opcodes the decoder passes through unmodelled: the construct each comes from
+        Op::Other { opcode, .. } => match *opcode {
+            "EXEC_STMT" => "the exec statement",
+            "IMPORT_STAR" => "from ... import *",
+            "YIELD_VALUE"
+            | "YIELD_FROM"
+            | "GET_YIELD_FROM_ITER"
+            | "RETURN_GENERATOR"
+            | "END_SEND"
+            | "CLEANUP_THROW" => "generators",
+            "GET_AWAITABLE" | "GET_AITER" | "GET_ANEXT" | "BEFORE_ASYNC_WITH" | "END_ASYNC_FOR" => {
+                "coroutines"
+            }
+            "GET_LEN" | "MATCH_MAPPING" | "MATCH_SEQUENCE" => "match statements",
+            "CHECK_EG_MATCH" | "PREP_RERAISE_STAR" => "except*",
+            "SETUP_ANNOTATIONS" | "STORE_ANNOTATION" => "annotations of a class or module body",
+            "LOAD_LOCALS" | "LOAD_FROM_DICT_OR_DEREF" | "LOAD_FROM_DICT_OR_GLOBALS" => {
+                "class bodies"
+            }
+            "PRINT_EXPR" => "interactive code",
+            _ => "this operation",
+        },
         _ => "this operation",
     })
 }
@@ -5325,7 +5347,29 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                             self.inline_construct(&k, site, callable, first, nargs, &slow)?
                         }
                         Some(k) => {
-                            self.inline_direct_call(&k, site, callable, first, nargs, &slow)?
+                            // (the slot holding the callable: `[NULL, callable]` below)
+                            let callable_slot = match (slot, plain_call) {
+                                (CallSlot::NullBelow, Some(plain)) => self
+                                    .b
+                                    .build_select(
+                                        plain,
+                                        self.slot_addr(b0 + 1)?,
+                                        self.slot_addr(b0)?,
+                                        "",
+                                    )
+                                    .map_err(llvm_err)?
+                                    .into_pointer_value(),
+                                _ => self.slot_addr(b0)?,
+                            };
+                            self.inline_direct_call(
+                                &k,
+                                site,
+                                callable,
+                                callable_slot,
+                                first,
+                                nargs,
+                                &slow,
+                            )?
                         }
                         None => slow()?,
                     }

@@ -117,6 +117,10 @@ impl fmt::Display for DecodeError {
                 write!(f, "unknown opcode {opcode} at offset {offset}")
             }
             DecodeError::Unmodelled { offset, name } => {
+                // (the construct, where the opcode has one only)
+                if name.starts_with("MATCH_") || *name == "COPY_DICT_WITHOUT_KEYS" {
+                    write!(f, "match statements: ")?;
+                }
                 write!(
                     f,
                     "opcode {name} at offset {offset} is not supported by the decoder yet"
