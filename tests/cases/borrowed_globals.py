@@ -45,7 +45,13 @@ CASES = [
     ('fill', (Rebinder(), 2), {}),
     ('fill_indexed', ([0, 0, 0], [0, 2]), {}),
 ]
+import sys
+
+# 2.7: the store takes the global's value borrowed (a borrowed move); 3.x pushes it owned
+BORROWED = {'borrowed_moves': 1} if sys.version_info < (3,) else {}
 SEQUENCES = [
+    # lists only: the store inline, the global borrowed
+    ('fill', [([0, 0, 0], 3), ([0] * 5, 5), ([0], 1)], BORROWED),
     # trained on lists: the store inline, then other containers fail its guard
     ('fill', [([0, 0, 0], 3), ([1, 2], 2), (Rebinder(), 3), ({}, 2), ([0] * 4, 4)], {}),
     # trained on a container that rebinds the global: the store generic

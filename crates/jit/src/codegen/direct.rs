@@ -269,21 +269,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
 
         // the fast path: signals and GIL requests every so many calls
         self.b.position_at_end(fast);
-        let ticks = self.byte_ptr(
-            self.addr_const(k.ticks),
-            0,
-            i32t.ptr_type(AddressSpace::default()),
-        )?;
-        let tick = self
-            .b
-            .build_load(ticks, "")
-            .map_err(llvm_err)?
-            .into_int_value();
-        let tick = self
-            .b
-            .build_int_add(tick, i32t.const_int(1, false), "")
-            .map_err(llvm_err)?;
-        self.b.build_store(ticks, tick).map_err(llvm_err)?;
+        let tick = self.add_i32(self.addr_const(k.ticks), 1)?;
         let every = i32t.const_int(u64::from(crate::runtime::PERIODIC_EVERY - 1), false);
         let masked = self.b.build_and(tick, every, "").map_err(llvm_err)?;
         let due = self
@@ -314,13 +300,8 @@ impl<'ctx> Codegen<'_, 'ctx> {
         // enter: recursion counters, the frame, its parameters and cell
         self.b.position_at_end(push);
         let bump = |off: u32, by: i64| -> R<()> {
-            let v = self.load_int(ts, off, 32, true)?;
-            let v = self
-                .b
-                .build_int_add(v, i64t.const_int(by as u64, true), "")
-                .map_err(llvm_err)?;
-            let v = self.b.build_int_truncate(v, i32t, "").map_err(llvm_err)?;
-            self.st_int(ts, off, v)
+            self.add_i32(self.field_ptr_obj(ts, off)?, by)?;
+            Ok(())
         };
         if let Some(off) = k.remaining {
             bump(off, -1)?;
@@ -435,7 +416,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         self.st_ptr(ce, off(eo::OWNER), cf)?;
         self.st_ptr(ce, off(eo::TS), ts)?;
         let entry_fn = self.ld_ptr(cf, k.cf_entry)?;
-        let r = self.call_native(entry_fn, &[ce, self.null()])?;
+        let r = self.call_native(entry_fn, &[ce.into(), self.null().into()])?;
         let active = self.load_int(cf, k.cf_active, 32, false)?;
         let down = self
             .b
@@ -526,26 +507,23 @@ impl<'ctx> Codegen<'_, 'ctx> {
         self.byte_ptr(base, off, self.t.obj)
     }
 
-    /// Calls native code `f` (a compiled function's entry) with `args`.
-    fn call_native(
+    /// Calls the function at run-time address `f` (a compiled function's entry, a C function
+    /// of the interpreter's read from an object) with `args`; it returns an object.
+    pub(super) fn call_native(
         &self,
         f: PointerValue<'ctx>,
-        args: &[PointerValue<'ctx>],
+        args: &[inkwell::values::BasicMetadataValueEnum<'ctx>],
     ) -> R<PointerValue<'ctx>> {
-        let params: Vec<inkwell::types::BasicMetadataTypeEnum<'ctx>> =
-            args.iter().map(|a| a.get_type().into()).collect();
-        let fty = self.fnty(Some(self.t.obj.into()), &params);
+        let fty = self.fnty(Some(self.t.obj.into()), &self.arg_types(args));
         let fp = self
             .b
             .build_pointer_cast(f, fty.ptr_type(AddressSpace::default()), "")
             .map_err(llvm_err)?;
         let callable = inkwell::values::CallableValue::try_from(fp)
             .map_err(|_| llvm_err("not a function pointer"))?;
-        let a: Vec<inkwell::values::BasicMetadataValueEnum<'ctx>> =
-            args.iter().map(|a| (*a).into()).collect();
         self.lasti_for_call()?;
         self.forget_globals()?;
-        let site = self.b.build_call(callable, &a, "").map_err(llvm_err)?;
+        let site = self.b.build_call(callable, args, "").map_err(llvm_err)?;
         Ok(site
             .try_as_basic_value()
             .basic()

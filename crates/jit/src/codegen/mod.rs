@@ -1325,16 +1325,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     ) -> R<Option<inkwell::values::BasicValueEnum<'ctx>>> {
         self.lasti_for_call()?;
         self.forget_globals()?;
-        let params: Vec<BasicMetadataTypeEnum<'ctx>> = args
-            .iter()
-            .map(|a| match a {
-                BasicMetadataValueEnum::PointerValue(p) => p.get_type().into(),
-                BasicMetadataValueEnum::IntValue(i) => i.get_type().into(),
-                BasicMetadataValueEnum::FloatValue(f) => f.get_type().into(),
-                other => panic!("unexpected argument {other:?}"),
-            })
-            .collect();
-        let fty = self.fnty(ret, &params);
+        let fty = self.fnty(ret, &self.arg_types(args));
         let ptr = self
             .t
             .i64
@@ -1344,6 +1335,34 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             CallableValue::try_from(ptr).map_err(|_| llvm_err("not a function pointer"))?;
         let site = self.b.build_call(callable, args, "").map_err(llvm_err)?;
         Ok(site.try_as_basic_value().basic())
+    }
+
+    /// The parameter types a call with `args` passes.
+    fn arg_types(&self, args: &[BasicMetadataValueEnum<'ctx>]) -> Vec<BasicMetadataTypeEnum<'ctx>> {
+        args.iter()
+            .map(|a| match a {
+                BasicMetadataValueEnum::PointerValue(p) => p.get_type().into(),
+                BasicMetadataValueEnum::IntValue(i) => i.get_type().into(),
+                BasicMetadataValueEnum::FloatValue(f) => f.get_type().into(),
+                other => panic!("unexpected argument {other:?}"),
+            })
+            .collect()
+    }
+
+    /// Adds `by` to the `int` at `p` (a counter of the thread state or the runtime).
+    fn add_i32(&self, p: PointerValue<'ctx>, by: i64) -> R<IntValue<'ctx>> {
+        let i32t = self.t.i32;
+        let p = self
+            .b
+            .build_pointer_cast(p, i32t.ptr_type(AddressSpace::default()), "")
+            .map_err(llvm_err)?;
+        let v = self.b.build_load(p, "").map_err(llvm_err)?.into_int_value();
+        let v = self
+            .b
+            .build_int_add(v, i32t.const_int(by as u64, true), "")
+            .map_err(llvm_err)?;
+        self.b.build_store(p, v).map_err(llvm_err)?;
+        Ok(v)
     }
 
     fn api(&self, api: Api) -> R<usize> {
@@ -3453,26 +3472,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.b.position_at_end(direct);
         let meth = self.load(self.field_ptr(ml, md.ml_meth)?)?;
         let zelf = self.load(self.field_ptr(func, cl.m_self)?)?;
-        let fty = self
-            .t
-            .obj
-            .fn_type(&[self.t.obj.into(), self.t.obj.into()], false);
-        let meth = self
-            .b
-            .build_pointer_cast(meth, fty.ptr_type(AddressSpace::default()), "")
-            .map_err(llvm_err)?;
-        let callable =
-            CallableValue::try_from(meth).map_err(|_| llvm_err("ml_meth is a function pointer"))?;
-        self.forget_globals()?;
-        self.lasti_for_call()?;
-        let r = self
-            .b
-            .build_call(callable, &[zelf.into(), arg.into()], "")
-            .map_err(llvm_err)?
-            .try_as_basic_value()
-            .basic()
-            .ok_or_else(|| llvm_err("ml_meth returns an object"))?
-            .into_pointer_value();
+        let r = self.call_native(meth, &[zelf.into(), arg.into()])?;
         self.decref(func)?;
         self.decref(arg)?;
         let mut incoming = Vec::new();
@@ -3575,81 +3575,29 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let meth = self.load(self.field_ptr(ml, l.method_def.ml_meth)?)?;
         let args = self.slot_addr(b0 + 2)?;
         let nargs = word.const_int(u64::from(argc), false);
-        let obj = self.t.obj;
-        // (flags, the C function's parameters, its arguments)
-        let mut kinds: Vec<(
-            u64,
-            Vec<BasicMetadataTypeEnum<'ctx>>,
-            Vec<BasicMetadataValueEnum<'ctx>>,
-        )> = Vec::new();
+        // (flags, the C function's arguments)
+        let mut kinds: Vec<(u64, Vec<BasicMetadataValueEnum<'ctx>>)> = Vec::new();
         match argc {
-            0 => kinds.push((
-                noargs,
-                vec![obj.into(), obj.into()],
-                vec![zelf.into(), self.null().into()],
-            )),
-            1 => kinds.push((
-                one,
-                vec![obj.into(), obj.into()],
-                vec![zelf.into(), self.sget(b0 + 2)?.into()],
-            )),
+            0 => kinds.push((noargs, vec![zelf.into(), self.null().into()])),
+            1 => kinds.push((one, vec![zelf.into(), self.sget(b0 + 2)?.into()])),
             _ => {}
         }
-        kinds.push((
-            fast,
-            vec![obj.into(), self.t.objp.into(), word.into()],
-            vec![zelf.into(), args.into(), nargs.into()],
-        ));
+        kinds.push((fast, vec![zelf.into(), args.into(), nargs.into()]));
         kinds.push((
             fast | kw,
-            vec![obj.into(), self.t.objp.into(), word.into(), obj.into()],
             vec![zelf.into(), args.into(), nargs.into(), self.null().into()],
         ));
         let mut cases = Vec::new();
         let mut incoming = Vec::new();
         let here = self.b.get_insert_block().expect("positioned");
-        for (f, params, values) in kinds {
+        for (f, values) in kinds {
             let bb = self.new_block("mdescr_call");
             cases.push((self.t.i64.const_int(f, false), bb));
             self.b.position_at_end(bb);
             // the interpreter's `_Py_EnterRecursiveCallTstate` and `_Py_LeaveRecursiveCallTstate`
-            let now = self
-                .b
-                .build_load(left_p, "")
-                .map_err(llvm_err)?
-                .into_int_value();
-            let less = self
-                .b
-                .build_int_sub(now, i32t.const_int(1, false), "")
-                .map_err(llvm_err)?;
-            self.b.build_store(left_p, less).map_err(llvm_err)?;
-            let fty = obj.fn_type(&params, false);
-            let f = self
-                .b
-                .build_pointer_cast(meth, fty.ptr_type(AddressSpace::default()), "")
-                .map_err(llvm_err)?;
-            let f = CallableValue::try_from(f)
-                .map_err(|_| llvm_err("ml_meth is a function pointer"))?;
-            self.forget_globals()?;
-            self.lasti_for_call()?;
-            let r = self
-                .b
-                .build_call(f, &values, "")
-                .map_err(llvm_err)?
-                .try_as_basic_value()
-                .basic()
-                .ok_or_else(|| llvm_err("ml_meth returns an object"))?
-                .into_pointer_value();
-            let now = self
-                .b
-                .build_load(left_p, "")
-                .map_err(llvm_err)?
-                .into_int_value();
-            let more = self
-                .b
-                .build_int_add(now, i32t.const_int(1, false), "")
-                .map_err(llvm_err)?;
-            self.b.build_store(left_p, more).map_err(llvm_err)?;
+            self.add_i32(left_p, -1)?;
+            let r = self.call_native(meth, &values)?;
+            self.add_i32(left_p, 1)?;
             self.arrive(r, join, &mut incoming)?;
         }
         self.b.position_at_end(here);
@@ -5143,23 +5091,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let ty = self.load(self.field_ptr(it, self.desc.layout.object.ob_type)?)?;
                 let next =
                     self.load(self.field_ptr(ty, self.desc.layout.type_object.tp_iternext)?)?;
-                let fty = self.t.obj.fn_type(&[self.t.obj.into()], false);
-                let next = self
-                    .b
-                    .build_pointer_cast(next, fty.ptr_type(AddressSpace::default()), "")
-                    .map_err(llvm_err)?;
-                let next = CallableValue::try_from(next)
-                    .map_err(|_| llvm_err("tp_iternext is a function pointer"))?;
-                self.forget_globals()?;
-                self.lasti_for_call()?;
-                let v = self
-                    .b
-                    .build_call(next, &[it.into()], "")
-                    .map_err(llvm_err)?
-                    .try_as_basic_value()
-                    .basic()
-                    .ok_or_else(|| llvm_err("tp_iternext returns an object"))?
-                    .into_pointer_value();
+                let v = self.call_native(next, &[it.into()])?;
                 let got = self.new_block("item");
                 let end = self.new_block("exhausted");
                 let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
