@@ -180,6 +180,11 @@ impl Want {
 /// function with the quick tier's passes and code generation.
 const LARGE_FUNCTION: usize = 30_000;
 
+/// The same for the generic code resumed after a failed guard: its entry switches into every
+/// deopt point, which keeps many values live across the function (register allocation grows
+/// fastest there), and it runs only the rest of a call whose guard failed.
+const LARGE_RESUMED: usize = 10_000;
+
 /// Optimising compilations made the quick tier's way because the function was large (see
 /// [`LARGE_FUNCTION`]).
 pub static LARGE_COMPILES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -442,7 +447,17 @@ pub struct Codegen<'a, 'ctx> {
     slots: Slots,
     function: Option<FunctionValue<'ctx>>,
     env: Option<PointerValue<'ctx>>,
+    /// The stack slots' memory: in the quick tier where they live; in the optimising tier the
+    /// copy that code outside the function reads and writes them through (see
+    /// [`Codegen::escape`]), or, resuming, the copy the caller handed over.
     stack: Option<PointerValue<'ctx>>,
+    /// In the optimising tier, where each stack slot lives: an `alloca` of its own, which LLVM
+    /// promotes to registers (nothing takes its address), so that the NULL the specialised
+    /// code leaves in the slot of an unboxed item costs nothing where no path reads it. Empty
+    /// in the quick tier (the slots live in `stack`).
+    stack_cells: Vec<PointerValue<'ctx>>,
+    /// How many stack slots there are.
+    stack_len: u32,
     /// Where each local slot lives: in the optimising tier an `alloca` of its own (which LLVM
     /// promotes to registers: nothing takes their address), in the quick tier a slot of one
     /// array.
@@ -592,6 +607,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             function: None,
             env: None,
             stack: None,
+            stack_cells: Vec::new(),
+            stack_len: 0,
             locals: Vec::new(),
             handover: None,
             unwind: None,
@@ -734,6 +751,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             let state = as_obj(state)?;
             let field = |off: usize, ty: PointerType<'ctx>| self.byte_ptr(state, off as u32, ty);
             let locals = self.hand_over_locals()?;
+            self.escape(0, self.stack_len)?;
             self.store(
                 field(runtime::osr_offsets::LOCALS, self.t.objp)?,
                 as_obj(locals)?,
@@ -1686,12 +1704,47 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         Ok(())
     }
 
+    /// Where stack slot `i` lives, for this function's own loads and stores.
+    fn cell(&self, i: u32) -> R<PointerValue<'ctx>> {
+        match self.stack_cells.get(i as usize) {
+            Some(&c) => Ok(c),
+            None if self.stack_cells.is_empty() => self.slot(self.stack.expect("stack"), i),
+            None => Err(llvm_err(format!("stack slot {i} out of range"))),
+        }
+    }
+
     fn sget(&self, i: u32) -> R<PointerValue<'ctx>> {
-        self.load(self.slot(self.stack.expect("stack"), i)?)
+        self.load(self.cell(i)?)
     }
 
     fn sset(&self, i: u32, v: PointerValue<'ctx>) -> R<()> {
-        self.store(self.slot(self.stack.expect("stack"), i)?, v)
+        self.store(self.cell(i)?, v)
+    }
+
+    /// Before code outside this function (a helper, a callee, inline code given an address)
+    /// reads or writes stack slots `from..to` through [`Codegen::slot_addr`]: in the
+    /// optimising tier, copies them to the memory it sees. Whatever it may write is copied
+    /// back with [`Codegen::unescape`] before this function touches those slots again.
+    fn escape(&self, from: u32, to: u32) -> R<()> {
+        if !self.stack_cells.is_empty() {
+            for i in from..to.min(self.stack_len) {
+                let v = self.sget(i)?;
+                self.store(self.slot(self.stack.expect("stack"), i)?, v)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After code outside this function wrote stack slots `from..to` through
+    /// [`Codegen::slot_addr`] (see [`Codegen::escape`]): takes them back.
+    fn unescape(&self, from: u32, to: u32) -> R<()> {
+        if !self.stack_cells.is_empty() {
+            for i in from..to.min(self.stack_len) {
+                let v = self.load(self.slot(self.stack.expect("stack"), i)?)?;
+                self.sset(i, v)?;
+            }
+        }
+        Ok(())
     }
 
     fn env_field(&self, offset: usize) -> R<PointerValue<'ctx>> {
@@ -2143,7 +2196,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         Ok(())
     }
 
-    /// Address of stack slot `i`.
+    /// Address of stack slot `i` for code outside this function, between
+    /// [`Codegen::escape`] and [`Codegen::unescape`].
     fn slot_addr(&self, i: u32) -> R<PointerValue<'ctx>> {
         self.slot(self.stack.expect("stack"), i)
     }
@@ -2232,6 +2286,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                             self.t.i32.const_int(u64::from(offset), false).into(),
                         ],
                     )?;
+                    // (a `lasti` item below the exception's)
+                    self.unescape(f.level, f.level + items + u32::from(lasti))?;
                     self.b
                         .build_unconditional_branch(self.llblocks[f.target.0 as usize])
                         .map_err(llvm_err)?;
@@ -2376,6 +2432,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// bottom three saved, as POP_EXCEPT does.
     fn finish_handled(&self, base: u32) -> R<()> {
         self.release(base + 3, base + 6)?;
+        self.escape(base, base + 3)?;
         self.call_addr(
             runtime::exc::rt_pop_except as *const () as usize,
             None,
@@ -2385,6 +2442,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.t.i32.const_int(3, false).into(),
             ],
         )?;
+        self.unescape(base, base + 3)?;
         Ok(())
     }
 
@@ -2425,6 +2483,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .map_err(llvm_err)?;
         self.b.position_at_end(restore);
         self.release(level + 3, live)?;
+        self.escape(level, level + 3)?;
         self.call_addr(
             runtime::exc::rt_pop_except as *const () as usize,
             None,
@@ -2434,6 +2493,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.t.i32.const_int(3, false).into(),
             ],
         )?;
+        self.unescape(level, level + 3)?;
         self.b.build_unconditional_branch(done).map_err(llvm_err)?;
         self.b.position_at_end(plain);
         self.release(level, live)?;
@@ -4053,6 +4113,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             (stack, None)
         };
         self.stack = Some(stack);
+        self.stack_len = stacksize;
+        if !self.quick {
+            for i in 0..stacksize {
+                let c = self.b.build_alloca(self.t.obj, "slot").map_err(llvm_err)?;
+                if resuming {
+                    // the generic code resumed: it takes the stack over from the caller's copy
+                    let v = self.load(self.slot(stack, i)?)?;
+                    self.store(c, v)?;
+                }
+                self.stack_cells.push(c);
+            }
+        }
         let mut locals = Vec::with_capacity(self.nlocals as usize);
         if self.quick {
             // (the quick tier keeps them in memory: promoting them costs compile time that a
@@ -4167,13 +4239,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .flat_map(|f| f.get_basic_blocks())
             .map(|b| b.get_instructions().count())
             .sum();
-        let light = self.quick || size > LARGE_FUNCTION;
+        let light = self.quick
+            || size > LARGE_FUNCTION
+            || (self.resume_sites.is_some() && size > LARGE_RESUMED);
         if !self.quick && light {
             LARGE_COMPILES.fetch_add(1, Ordering::Relaxed);
         }
-        if std::env::var_os("ANYJIT_DEBUG_SIZE").is_some() {
-            eprintln!("anyjit: {}: {size} instructions", self.func.name);
-        }
+        let debug_size = std::env::var_os("ANYJIT_DEBUG_SIZE").is_some();
+        let started = std::time::Instant::now();
         #[allow(deprecated)]
         let fpm = PassManager::create(());
         // The quick tier (first compilation) keeps to the passes that pay for themselves
@@ -4233,6 +4306,19 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             "anyjit_entry"
         };
         let addr = engine.get_function_address(entry_name).map_err(llvm_err)?;
+        if debug_size {
+            let tier = match (self.quick, &self.plan, self.resume_sites.is_some()) {
+                (true, ..) => "quick",
+                (_, _, true) => "generic resumed",
+                (_, Some(_), _) => "specialised",
+                _ => "optimised",
+            };
+            eprintln!(
+                "anyjit: {} ({tier}): {size} instructions, {:.1} ms in LLVM",
+                self.func.name,
+                started.elapsed().as_secs_f64() * 1e3
+            );
+        }
         if std::env::var_os("ANYJIT_PERF_MAP").is_some() {
             self.perf_map(addr, entry_name);
         }
@@ -4703,6 +4789,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let o = self.sget(d - 1)?;
                 // (it leaves the result untouched on some errors)
                 self.sset(d, self.null())?;
+                self.escape(d, d + 1)?;
                 let r = if self.quick {
                     self.call_api_int(
                         Api::ObjectGetMethod,
@@ -4728,6 +4815,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         None => slow()?,
                     }
                 };
+                self.unescape(d, d + 1)?;
                 let m = self.sget(d)?;
                 self.check_null(m, off, d)?;
                 let found = self
@@ -5063,7 +5151,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             Op::BuildTuple { n } | Op::BuildList { n } => {
                 let kind = u64::from(matches!(ins.op, Op::BuildList { .. }));
-                let base = self.slot(self.stack.expect("stack"), d - n)?;
+                self.escape(d - n, d)?;
+                let base = self.slot_addr(d - n)?;
                 let r = self.helper_obj(
                     runtime::rt_build as *const () as usize,
                     &[
@@ -5208,6 +5297,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let word = u32::from(self.desc.identity.pointer_bits);
                 let wty = self.int_bits(word);
                 let (callable, plain_call) = self.call_target(slot, b0)?;
+                // (a direct call moves the references out of the slots, leaving NULL)
+                self.escape(b0, d)?;
                 let (first, nargs) = match plain_call {
                     None => (
                         self.slot_addr(b0 + 1)?,
@@ -5323,6 +5414,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 };
                 let r = self.join_with(descr, r)?;
                 let r = self.join_with(known, r)?;
+                self.unescape(b0, d)?;
                 self.release(b0, d)?;
                 self.check_null(r, off, b0)?;
                 self.sset(b0, r)?;
@@ -5339,7 +5431,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     KwNames::Const(ci) => (self.const_item(ci)?, 0),
                 };
                 let consumed = nslots + argc + on_stack;
-                let base = self.slot(self.stack.expect("stack"), d - consumed)?;
+                self.escape(d - consumed, d)?;
+                let base = self.slot_addr(d - consumed)?;
                 if self.feedback_word(ins).is_some() {
                     let (callable, _) = self.call_target(slot, d - consumed)?;
                     self.record(ins, feedback::CALLABLE, callable, self.null())?;
@@ -5366,7 +5459,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 kwargs,
             } => {
                 let consumed = 1 + npos + 2 * nkw + u32::from(var) + u32::from(kwargs);
-                let base = self.slot(self.stack.expect("stack"), d - consumed)?;
+                self.escape(d - consumed, d)?;
+                let base = self.slot_addr(d - consumed)?;
                 let positional = nkw == 0 && !var && !kwargs;
                 if positional && self.feedback_word(ins).is_some() {
                     let callable = self.sget(d - consumed)?;
@@ -5440,7 +5534,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     Op::BuildConstKeyMap { .. } => (2, n + 1),
                     _ => (4, n),
                 };
-                let base = self.slot(self.stack.expect("stack"), d - consumed)?;
+                self.escape(d - consumed, d)?;
+                let base = self.slot_addr(d - consumed)?;
                 let r = self.helper_obj(
                     runtime::rt_build_other as *const () as usize,
                     &[
@@ -5465,7 +5560,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             Op::UnpackSequence { n } => {
                 let seq = self.sget(d - 1)?;
-                let out = self.slot(self.stack.expect("stack"), d - 1)?;
+                let out = self.slot_addr(d - 1)?;
                 let r = self.helper_int(
                     runtime::rt_unpack as *const () as usize,
                     &[
@@ -5476,10 +5571,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     ],
                 )?;
                 self.check_neg(r, off, d - 1)?;
+                self.unescape(d - 1, d - 1 + n)?;
             }
             Op::UnpackEx { before, after } => {
                 let seq = self.sget(d - 1)?;
-                let out = self.slot(self.stack.expect("stack"), d - 1)?;
+                let out = self.slot_addr(d - 1)?;
                 let r = self.helper_int(
                     runtime::rt_unpack_ex as *const () as usize,
                     &[
@@ -5491,6 +5587,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     ],
                 )?;
                 self.check_neg(r, off, d - 1)?;
+                self.unescape(d - 1, d + before + after)?;
             }
             Op::DeleteSubscr => {
                 let c = self.sget(d - 2)?;
@@ -5806,6 +5903,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.b.build_unconditional_branch(after).map_err(llvm_err)?;
                 // an exception: re-raised, as it came
                 self.b.position_at_end(exc);
+                self.escape(base + items - 3, base + items)?;
                 self.call_addr(
                     runtime::exc::rt_restore as *const () as usize,
                     None,
@@ -5815,6 +5913,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         self.t.i32.const_int(3, false).into(),
                     ],
                 )?;
+                self.unescape(base + items - 3, base + items)?;
                 self.unwind(
                     Action::Raise { fresh: false },
                     off,
@@ -5925,6 +6024,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     .build_int_z_extend(is_exc, self.t.i32, "")
                     .map_err(llvm_err)?;
                 let exit = self.sget(base - 1)?;
+                self.escape(base + items - 3, base + items)?;
                 let res = self.helper_obj(
                     runtime::exc::rt_exit_call as *const () as usize,
                     &[
@@ -5982,6 +6082,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 return Ok(true);
             }
             Op::Reraise { items } => {
+                self.escape(d - items, d)?;
                 self.call_addr(
                     runtime::exc::rt_restore as *const () as usize,
                     None,
@@ -5991,6 +6092,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         self.t.i32.const_int(u64::from(items), false).into(),
                     ],
                 )?;
+                self.unescape(d - items, d)?;
                 self.raise_here(off, d - items, false)?;
                 return Ok(true);
             }
@@ -6007,6 +6109,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         });
                     }
                 }
+                self.escape(d - items, d)?;
                 self.call_addr(
                     runtime::exc::rt_pop_except as *const () as usize,
                     None,
@@ -6016,13 +6119,16 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         self.t.i32.const_int(u64::from(items), false).into(),
                     ],
                 )?;
+                self.unescape(d - items, d)?;
             }
             Op::PushExcInfo => {
+                self.escape(d - 1, d)?;
                 self.call_addr(
                     runtime::exc::rt_push_exc_info as *const () as usize,
                     None,
                     &[self.env.expect("env").into(), self.slot_addr(d - 1)?.into()],
                 )?;
+                self.unescape(d - 1, d + 1)?;
             }
             Op::CheckExcMatch | Op::JumpIfNotExcMatch { .. } => {
                 let left = self.sget(d - 2)?;
@@ -6051,6 +6157,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 // 2.7 (whose handlers take 3 items) looks up __exit__ first
                 let exit_first = matches!(ins.op, Op::SetupWith { handler: 3, .. });
                 let mgr = self.sget(d - 1)?;
+                self.escape(d - 1, d)?;
                 let r = self.helper_int(
                     runtime::exc::rt_with_enter as *const () as usize,
                     &[
@@ -6060,6 +6167,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         self.t.i32.const_int(u64::from(exit_first), false).into(),
                     ],
                 )?;
+                self.unescape(d - 1, d + 1)?;
                 for (code, live) in [(-1i64, d - 1), (-2, d)] {
                     let failed = self
                         .b
@@ -6075,6 +6183,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             Op::WithExceptStart { exit, items } => {
                 let f = self.sget(d - exit)?;
+                self.escape(d - items, d)?;
                 let res = self.helper_obj(
                     runtime::exc::rt_with_exit as *const () as usize,
                     &[
@@ -6200,7 +6309,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         flags,
                     ),
                 };
-                let base = self.slot(self.stack.expect("stack"), d - count)?;
+                self.escape(d - count, d)?;
+                let base = self.slot_addr(d - count)?;
                 let r = self.helper_obj(
                     runtime::rt_make_function as *const () as usize,
                     &[
@@ -6262,7 +6372,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 self.check_neg(r, off, d - 1)?;
             }
             Op::BuildUnpack { kind, n } => {
-                let base = self.slot(self.stack.expect("stack"), d - n)?;
+                self.escape(d - n, d)?;
+                let base = self.slot_addr(d - n)?;
                 // the callable named in errors: below the iterables (`*`), or below the
                 // positional tuple and the mappings (`**`)
                 let func = match kind {

@@ -596,6 +596,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         };
         let addr = &**table as *const DeoptTable as u64;
         let locals = self.hand_over_locals()?;
+        self.escape(0, self.stack_len)?;
         let r = self.helper_obj(
             runtime::rt_deopt as *const () as usize,
             &[
