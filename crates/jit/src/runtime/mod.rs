@@ -883,7 +883,7 @@ unsafe fn fits_machine_int(c: &CApi, o: Obj) -> bool {
         let p = o as *const c_void;
         match (d.caps.long_value_tag, l.long.lv_tag) {
             (true, Some(tag)) => {
-                let nsb = d.constant("_PyLong_NON_SIZE_BITS").unwrap_or(3) as u32;
+                let nsb = cached_constant!(c, "_PyLong_NON_SIZE_BITS", 3) as u32;
                 c.read::<usize>(p, tag) >> nsb <= 2
             }
             _ => c.read::<isize>(p, l.var_object.ob_size).unsigned_abs() <= 2,
