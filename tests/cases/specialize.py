@@ -465,8 +465,21 @@ def squares_loop(n):
     return t
 
 
+def scale_sum(n, x):
+    s = 0.0
+    i = 0
+    while i < n:
+        s = s + x * i
+        i += 1
+    return s
+
+
 SEQUENCES = [
     ('squares_loop', [(10,), (1000000,)], {'locals': {'t': 'int', 'i': 'int'}, 'counted_loops': 1}),
+    # specialised for an int factor, then called with floats: its guard fails in three calls,
+    # and the plan made again must not fail any more
+    ('scale_sum', [(20, 1), (20, 1)] + [(200, 1.5)] * 6,
+     {'locals': {'x': 'int', 's': 'float', 'i': 'int'}, 'deopts': True, 'settles': True}),
     ('int_loop', [(10,), (1000,), (0,), (-5,), (2.5,), (7,)],
      {'locals': {'i': 'int', 'total': 'int', 'n': 'int'}}),
     ('doubling', [(1, 10), (1, 40), (1, 70), (-1, 70), (3, 100), (0.5, 70), (P31, 33)],

@@ -28,7 +28,9 @@
 # that silently did not happen fails): 'locals' ({name: 'int' or 'float'} that the first
 # specialisation typed), 'counted_loops' (at least that many `for ... in range` loops counted),
 # 'borrowed_moves' (at least that many items or objects stored into locals or list items
-# without a reference count change when they hold them already), 'deopts' (True: guards failed during the sequence; False: none did).
+# without a reference count change when they hold them already), 'deopts' (True: guards failed during the sequence; False: none did),
+# 'settles' (True: no guard failed in the last two calls: the plan made again after guards kept
+# failing knows every class that broke the one before).
 # Then the corpus runs twice more with on-stack replacement forced (anyjit._osr_after(1), then 3):
 # each first call moves from the quick tier's code to the optimised code at its first (third)
 # backward jump, with the same comparisons; some cases must have moved.
@@ -203,12 +205,14 @@ def run_sequences(path, ns, check_expectations):
             continue
         first = None
         failed_before = anyjit.stats()['guard_failures']
+        failed_after = []
         bad = None
         for k, args in enumerate(calls):
             bad = compare_call('%s call %d %r' % (label, k + 1, args), f, compiled, args, {})
             if bad:
                 failures.append(bad)
                 break
+            failed_after.append(anyjit.stats()['guard_failures'])
             if k == 1:
                 first = anyjit._specialized(compiled)
         if bad:
@@ -229,6 +233,10 @@ def run_sequences(path, ns, check_expectations):
             if 'deopts' in expect and bool(failed) != expect['deopts']:
                 problems.append('%d guard failures, expected %s' % (
                     failed, 'some' if expect['deopts'] else 'none'))
+            if expect.get('settles') and failed_after[-1] != failed_after[-3]:
+                # the plan made again after its guards kept failing knows, from the feedback
+                # the resumed generic code recorded, every class that broke the last one
+                problems.append('guards still fail in the last two calls (%r)' % failed_after)
             if problems:
                 failures.append('%s: specialisation: %s (%r)' % (label, '; '.join(problems), first))
                 continue

@@ -2026,6 +2026,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let helper = if self.quick {
             runtime::rt_feedback as *const () as usize
         } else if self.resume_sites.is_some() {
+            // (the generic code resumed after a failed guard records every execution, for the
+            // next plan; where the word holds already what this one would add, it skips the
+            // call, as the helper would change nothing)
+            if let Some(known) = self.feedback_known(word, kind, a, b)? {
+                let first = self.new_block("feedback_new");
+                let after = self.new_block("recorded");
+                self.b
+                    .build_conditional_branch(known, after, first)
+                    .map_err(llvm_err)?;
+                self.b.position_at_end(first);
+                done = Some(after);
+            }
             runtime::rt_feedback_late as *const () as usize
         } else {
             let now = self
@@ -2066,6 +2078,181 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             self.b.position_at_end(after);
         }
         Ok(())
+    }
+
+    /// Whether feedback word `word` of a site of `kind` already holds everything that
+    /// `runtime::rt_feedback` would record for `a` and `b`: computed inline exactly as the
+    /// helper classifies them (an int's class from its digit count), or `None` where this
+    /// build lacks a type it compares with.
+    fn feedback_known(
+        &self,
+        word: PointerValue<'ctx>,
+        kind: u32,
+        a: PointerValue<'ctx>,
+        b: PointerValue<'ctx>,
+    ) -> R<Option<IntValue<'ctx>>> {
+        use feedback as fb;
+        let int_api = if self.desc.layout.int.is_some() {
+            Api::IntType
+        } else {
+            Api::LongType
+        };
+        let apis: &[Api] = match kind {
+            fb::OPERANDS => &[int_api, Api::FloatType, Api::StrType],
+            fb::CONTAINER => &[Api::ListType, Api::DictType, Api::TupleType],
+            _ => &[],
+        };
+        if apis.iter().any(|&api| !self.capi.has(api)) {
+            return Ok(None);
+        }
+        let now = self
+            .b
+            .build_load(word, "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let wt = now.get_type();
+        let k = |v: usize| wt.const_int(v as u64, false);
+        let select = |c: IntValue<'ctx>, x: IntValue<'ctx>, y: IntValue<'ctx>| {
+            self.b
+                .build_select(c, x, y, "")
+                .map(|v| v.into_int_value())
+                .map_err(llvm_err)
+        };
+        let holds = |bits: IntValue<'ctx>| -> R<IntValue<'ctx>> {
+            let have = self.b.build_and(now, bits, "").map_err(llvm_err)?;
+            self.b
+                .build_int_compare(IntPredicate::EQ, have, bits, "")
+                .map_err(llvm_err)
+        };
+        match kind {
+            fb::OPERANDS => {
+                let ca = self.operand_class(a, int_api, wt)?;
+                let cb = self.operand_class(b, int_api, wt)?;
+                let cb = self
+                    .b
+                    .build_left_shift(cb, wt.const_int(u64::from(fb::B_SHIFT), false), "")
+                    .map_err(llvm_err)?;
+                let bits = self.b.build_or(ca, cb, "").map_err(llvm_err)?;
+                holds(bits).map(Some)
+            }
+            fb::CONTAINER => {
+                let mut bits = k(fb::OTHER);
+                for (api, bit) in [
+                    (Api::TupleType, fb::TUPLE),
+                    (Api::DictType, fb::DICT),
+                    (Api::ListType, fb::LIST),
+                ] {
+                    let is = self.type_is(a, api)?;
+                    bits = select(is, k(bit), bits)?;
+                }
+                holds(bits).map(Some)
+            }
+            _ => {
+                // the callee kept as itself (no method descriptor, which is kept as a mark)
+                // or as `MANY`, with its marks: the helper keeps the word as it is
+                let seen = self.b.build_and(now, k(!fb::MARKS), "").map_err(llvm_err)?;
+                let marks = self.b.build_and(now, k(fb::MARKS), "").map_err(llvm_err)?;
+                let ai = self.b.build_ptr_to_int(a, wt, "").map_err(llvm_err)?;
+                let same = self
+                    .b
+                    .build_int_compare(IntPredicate::EQ, seen, ai, "")
+                    .map_err(llvm_err)?;
+                let many = self
+                    .b
+                    .build_int_compare(IntPredicate::EQ, seen, k(fb::MANY), "")
+                    .map_err(llvm_err)?;
+                let marked = self
+                    .b
+                    .build_int_compare(IntPredicate::NE, marks, k(0), "")
+                    .map_err(llvm_err)?;
+                let either = self.b.build_or(same, many, "").map_err(llvm_err)?;
+                self.b
+                    .build_and(either, marked, "")
+                    .map(Some)
+                    .map_err(llvm_err)
+            }
+        }
+    }
+
+    /// The feedback class of operand `o` (see `runtime::rt_feedback`), as an integer of type
+    /// `wt`: an exact int of `int_api` is `C_INT` when it fits a machine integer (2.7's
+    /// always; 3.x's up to two digits) else `C_BIGINT`; a float `C_FLOAT`, a str `C_STR`,
+    /// anything else `C_OTHER`.
+    fn operand_class(
+        &self,
+        o: PointerValue<'ctx>,
+        int_api: Api,
+        wt: inkwell::types::IntType<'ctx>,
+    ) -> R<IntValue<'ctx>> {
+        use feedback as fb;
+        let k = |v: usize| wt.const_int(v as u64, false);
+        let is_int = self.type_is(o, int_api)?;
+        let is_float = self.type_is(o, Api::FloatType)?;
+        let is_str = self.type_is(o, Api::StrType)?;
+        let other = self
+            .b
+            .build_select(is_str, k(fb::C_STR), k(fb::C_OTHER), "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let other = self
+            .b
+            .build_select(is_float, k(fb::C_FLOAT), other, "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let l = &self.desc.layout;
+        if l.int.is_some() {
+            return self
+                .b
+                .build_select(is_int, k(fb::C_INT), other, "")
+                .map(|v| v.into_int_value())
+                .map_err(llvm_err);
+        }
+        // 3.x: the digit count, read only from an int
+        let here = self.b.get_insert_block().expect("positioned");
+        let int_bb = self.new_block("class_int");
+        let join = self.new_block("classified");
+        self.b
+            .build_conditional_branch(is_int, int_bb, join)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(int_bb);
+        let word = u32::from(self.desc.identity.pointer_bits);
+        let i64t = self.t.i64;
+        let n = match (self.desc.caps.long_value_tag, l.long.lv_tag) {
+            (true, Some(tag_off)) => {
+                let nsb = self.desc.constant("_PyLong_NON_SIZE_BITS").unwrap_or(3) as u64;
+                let tag = self.load_int(o, tag_off, word, false)?;
+                self.b
+                    .build_right_shift(tag, i64t.const_int(nsb, false), false, "")
+                    .map_err(llvm_err)?
+            }
+            _ => {
+                let size = self.load_int(o, l.var_object.ob_size, word, true)?;
+                let neg = self.b.build_int_neg(size, "").map_err(llvm_err)?;
+                let negative = self
+                    .b
+                    .build_int_compare(IntPredicate::SLT, size, i64t.const_zero(), "")
+                    .map_err(llvm_err)?;
+                self.b
+                    .build_select(negative, neg, size, "")
+                    .map_err(llvm_err)?
+                    .into_int_value()
+            }
+        };
+        let fits = self
+            .b
+            .build_int_compare(IntPredicate::ULE, n, i64t.const_int(2, false), "")
+            .map_err(llvm_err)?;
+        let ic = self
+            .b
+            .build_select(fits, k(fb::C_INT), k(fb::C_BIGINT), "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let int_end = self.b.get_insert_block().expect("positioned");
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.b.position_at_end(join);
+        let phi = self.b.build_phi(wt, "").map_err(llvm_err)?;
+        phi.add_incoming(&[(&ic, int_end), (&other, here)]);
+        Ok(phi.as_basic_value().into_int_value())
     }
 
     fn object(&self, api: Api) -> R<PointerValue<'ctx>> {
