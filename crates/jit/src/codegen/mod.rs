@@ -2022,42 +2022,36 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let Some(word) = self.feedback_word(ins) else {
             return Ok(());
         };
-        let mut done = None;
-        let helper = if self.quick {
-            runtime::rt_feedback as *const () as usize
+        // (when to skip the call: the optimised code records a site's first execution only,
+        // the generic code resumed after a failed guard every execution whose classes the word
+        // lacks, the quick tier every execution)
+        let (helper, skip) = if self.quick {
+            (runtime::rt_feedback as *const () as usize, None)
         } else if self.resume_sites.is_some() {
-            // (the generic code resumed after a failed guard records every execution, for the
-            // next plan; where the word holds already what this one would add, it skips the
-            // call, as the helper would change nothing)
-            if let Some(known) = self.feedback_known(word, kind, a, b)? {
-                let first = self.new_block("feedback_new");
-                let after = self.new_block("recorded");
-                self.b
-                    .build_conditional_branch(known, after, first)
-                    .map_err(llvm_err)?;
-                self.b.position_at_end(first);
-                done = Some(after);
-            }
-            runtime::rt_feedback_late as *const () as usize
+            let known = self.feedback_known(word, kind, a, b)?;
+            (runtime::rt_feedback_late as *const () as usize, known)
         } else {
             let now = self
                 .b
                 .build_load(word, "")
                 .map_err(llvm_err)?
                 .into_int_value();
-            let cold = self
+            let warm = self
                 .b
-                .build_int_compare(IntPredicate::EQ, now, now.get_type().const_zero(), "")
+                .build_int_compare(IntPredicate::NE, now, now.get_type().const_zero(), "")
                 .map_err(llvm_err)?;
-            let first = self.new_block("late_feedback");
+            (runtime::rt_feedback_late as *const () as usize, Some(warm))
+        };
+        let mut done = None;
+        if let Some(skip) = skip {
+            let first = self.new_block("feedback_new");
             let after = self.new_block("recorded");
             self.b
-                .build_conditional_branch(cold, first, after)
+                .build_conditional_branch(skip, after, first)
                 .map_err(llvm_err)?;
             self.b.position_at_end(first);
             done = Some(after);
-            runtime::rt_feedback_late as *const () as usize
-        };
+        }
         let word = self
             .b
             .build_pointer_cast(word, self.t.obj, "")
