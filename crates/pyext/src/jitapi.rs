@@ -1256,10 +1256,10 @@ pub unsafe extern "C" fn dump_native(_module: Obj, args: Obj) -> Obj {
         };
         c.decref(names);
         match Codegen::with_slots(&ctx, c, &ir, nparams, slots).compile_with(true) {
-            Ok(compiled) => c.new_str(&if asm {
-                compiled.asm.unwrap_or_default()
+            Ok(mut compiled) => c.new_str(&if asm {
+                compiled.asm.take().unwrap_or_default()
             } else {
-                compiled.llvm_ir
+                std::mem::take(&mut compiled.llvm_ir)
             }),
             Err(u) => unsupported(&format!("{}: {u}", input.name)),
         }

@@ -195,8 +195,8 @@ pub type NativeFn =
 
 /// A compiled function: its engine (which owns the machine code) and entry point.
 pub struct Compiled {
-    /// Keeps the machine code alive.
-    pub engine: ExecutionEngine<'static>,
+    /// Keeps the machine code alive (dropped by [`Compiled`]'s `Drop`).
+    pub engine: std::mem::ManuallyDrop<ExecutionEngine<'static>>,
     /// The entry point.
     pub entry: NativeFn,
     /// The LLVM IR, for `anyjit dump llvm` (empty unless asked for).
@@ -221,6 +221,19 @@ pub struct Compiled {
     /// The caches of its attribute load and store sites (boxed likewise).
     #[allow(clippy::vec_box)]
     pub attr_sites: Vec<Box<runtime::attrs::AttrSite>>,
+}
+
+impl Drop for Compiled {
+    fn drop(&mut self) {
+        if std::env::var_os("ANYJIT_PERF_MAP").is_some() {
+            // The perf map cannot take entries back: freed code whose addresses new code
+            // reused would show under the old names. With the map, code is never freed.
+            return;
+        }
+        // SAFETY: dropped once, here; nothing runs the code any more (its owner drops it
+        // when no activation can).
+        unsafe { std::mem::ManuallyDrop::drop(&mut self.engine) };
+    }
 }
 
 /// Why an operation is not compiled yet, or `None` if it is.
@@ -1506,9 +1519,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         }
         let word = u32::from(self.desc.identity.pointer_bits);
         if self.desc.caps.immortal_objects && word == 64 {
-            // 3.12+: increment the low 32 bits unless the object is immortal (all ones).
-            let p = self.refcnt_ptr(v, 32)?;
-            let low = self.b.build_load(p, "").map_err(llvm_err)?.into_int_value();
+            // 3.12+: increment the low 32 bits unless the object is immortal (all ones). The
+            // count is read and written as the whole word, as `Py_DECREF` reads it: a 32-bit
+            // store that a 64-bit load reads soon after cannot be forwarded from the store
+            // buffer and stalls the load (a release shortly after an acquisition is common in
+            // compiled code). The same count results: the low half is not all ones, so adding
+            // one to the word never carries into the high half.
+            let p = self.refcnt_ptr(v, 64)?;
+            let n = self.b.build_load(p, "").map_err(llvm_err)?.into_int_value();
+            let low = self
+                .b
+                .build_int_truncate(n, self.t.i32, "")
+                .map_err(llvm_err)?;
             let immortal = self
                 .b
                 .build_int_compare(IntPredicate::EQ, low, self.t.i32.const_all_ones(), "")
@@ -1521,7 +1543,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             self.b.position_at_end(bump);
             let n = self
                 .b
-                .build_int_add(low, self.t.i32.const_int(1, false), "")
+                .build_int_add(n, self.t.i64.const_int(1, false), "")
                 .map_err(llvm_err)?;
             self.b.build_store(p, n).map_err(llvm_err)?;
             self.b.build_unconditional_branch(done).map_err(llvm_err)?;
@@ -4510,7 +4532,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             std::mem::transmute::<ExecutionEngine<'ctx>, ExecutionEngine<'static>>(engine)
         };
         Ok(Compiled {
-            engine,
+            engine: std::mem::ManuallyDrop::new(engine),
             entry,
             llvm_ir,
             asm,
