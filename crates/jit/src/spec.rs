@@ -298,6 +298,20 @@ pub struct Plan {
     /// Number constants pushed borrowed (generic code takes them: unboxed, each execution
     /// would box them again).
     pub borrowed_consts: usize,
+    /// Per instruction, the pairs of typed locals that hold one object on every path to it
+    /// (one copied from the other, `y = x`, neither stored since): boxing either gives the
+    /// other the same box, so that they stay one object as in the interpreter (`x is y`, a
+    /// NaN found in a list by identity). Empty where the control flow is not plain (see
+    /// [`liveness`]).
+    pub aliases: Vec<Vec<(u32, u32)>>,
+    /// The copies (`y = x` of typed locals, by instruction) that box `x` at once when it has
+    /// no box yet, so that `y` shares it: those whose pair the analysis loses where paths
+    /// meet (a loop that may run no iteration), or every copy where it cannot follow them.
+    pub eager_copies: Vec<bool>,
+    /// Whether the plan was made from the type feedback (the specialisation); `false`: from
+    /// the code alone, for the optimising tier's generic code (no guards, no unboxed value:
+    /// locals and constants pushed borrowed; see [`crate::runtime::guards::plan_for`]).
+    pub speculative: bool,
 }
 
 impl Plan {
@@ -1278,6 +1292,9 @@ impl Analysis<'_> {
             live: Vec::new(),
             own,
             borrowed_consts: 0,
+            aliases: Vec::new(),
+            eager_copies: Vec::new(),
+            speculative: true,
         })
     }
 }
@@ -1390,6 +1407,146 @@ fn liveness(func: &Function, locals: &[Option<Num>]) -> Vec<Vec<u32>> {
     out
 }
 
+/// The pairs of typed locals that hold one object before each instruction (see
+/// [`Plan::aliases`]): a forward analysis, intersected where paths meet (an under-estimate is
+/// safe: a pair left out is boxed twice, as before; a pair wrongly kept would share a box
+/// between different values, which cannot happen: a store into either ends the pair).
+fn aliases(func: &Function, p: &Plan) -> (Vec<Vec<(u32, u32)>>, Vec<bool>) {
+    use std::collections::BTreeSet;
+    let n = func.instrs.len();
+    let nb = func.blocks.len();
+    let plain = func.handlers.is_empty()
+        && !func.instrs.iter().any(|i| {
+            matches!(
+                i.op,
+                Op::SetupBlock { kind, .. } if kind != crate::ir::BlockKind::Loop
+            ) || matches!(
+                i.op,
+                Op::SetupWith { .. }
+                    | Op::BreakLoop
+                    | Op::ContinueLoop { .. }
+                    | Op::CallFinally { .. }
+                    | Op::EndFinally { .. }
+                    | Op::PopFinally { .. }
+                    | Op::BeginFinally
+            )
+        });
+    // the copies: instruction -> (stored local, the typed local it copies)
+    let copy = |i: usize| -> Option<(u32, u32)> {
+        let Op::StoreFast { local: y } = func.instrs[i].op else {
+            return None;
+        };
+        let Step::StoreLocal { unbox: false, num } = p.steps[i] else {
+            return None;
+        };
+        let st = p.before[i].as_ref()?;
+        match st.src.last() {
+            Some(&Src::Local(x)) if x != y && p.locals.get(x as usize) == Some(&Some(num)) => {
+                Some((y, x))
+            }
+            _ => None,
+        }
+    };
+    let copies: Vec<bool> = (0..n).map(|i| copy(i).is_some()).collect();
+    if !copies.contains(&true) {
+        return (vec![Vec::new(); n], vec![false; n]);
+    }
+    if !plain || nb == 0 {
+        return (vec![Vec::new(); n], copies);
+    }
+    type Set = BTreeSet<(u32, u32)>;
+    let pair = |a: u32, b: u32| if a < b { (a, b) } else { (b, a) };
+    let transfer = |i: usize, set: &mut Set| match func.instrs[i].op {
+        Op::StoreFast { local } | Op::DeleteFast { local } => {
+            set.retain(|&(a, b)| a != local && b != local);
+            if let Some((y, x)) = copy(i) {
+                let with_x: Vec<u32> = set
+                    .iter()
+                    .filter_map(|&(a, b)| (a == x).then_some(b).or_else(|| (b == x).then_some(a)))
+                    .collect();
+                set.insert(pair(x, y));
+                for z in with_x {
+                    set.insert(pair(y, z));
+                }
+            }
+        }
+        _ => {}
+    };
+    let succs = |b: usize| -> Vec<usize> {
+        let data = &func.blocks[b];
+        let mut out = Vec::new();
+        let mut falls = true;
+        for ins in &func.instrs[data.start..data.end] {
+            if let Some(t) = ins.op.target() {
+                out.push(t.0 as usize);
+            }
+            if ins.op.is_terminator() || ins.depth.is_none() {
+                falls = false;
+            }
+        }
+        if falls && b + 1 < nb {
+            out.push(b + 1);
+        }
+        out
+    };
+    let mut entry: Vec<Option<Set>> = vec![None; nb];
+    entry[0] = Some(Set::new());
+    let mut work = vec![0usize];
+    let mut rounds = 0;
+    // pairs lost where paths meet
+    let mut dropped = Set::new();
+    while let Some(b) = work.pop() {
+        rounds += 1;
+        if rounds > 64 * nb + 64 {
+            return (vec![Vec::new(); n], copies);
+        }
+        let Some(mut set) = entry[b].clone() else {
+            continue;
+        };
+        let data = &func.blocks[b];
+        for i in data.start..data.end {
+            transfer(i, &mut set);
+        }
+        for t in succs(b) {
+            let merged: Set = match &entry[t] {
+                Some(e) => e.intersection(&set).copied().collect(),
+                None => set.clone(),
+            };
+            dropped.extend(set.difference(&merged).copied());
+            if let Some(e) = &entry[t] {
+                dropped.extend(e.difference(&merged).copied());
+            }
+            if entry[t].as_ref() != Some(&merged) {
+                entry[t] = Some(merged);
+                if !work.contains(&t) {
+                    work.push(t);
+                }
+            }
+        }
+    }
+    let mut out = vec![Vec::new(); n];
+    for (b, data) in func.blocks.iter().enumerate() {
+        let Some(mut set) = entry[b].clone() else {
+            continue;
+        };
+        for (i, slot) in out.iter_mut().enumerate().take(data.end).skip(data.start) {
+            *slot = set.iter().copied().collect();
+            transfer(i, &mut set);
+        }
+    }
+    // a copy whose local is in a lost pair boxes at once
+    let eager = (0..n)
+        .map(|i| {
+            copy(i).is_some_and(|(y, x)| {
+                dropped
+                    .iter()
+                    .any(|&(a, b)| a == y || b == y || a == x || b == x)
+            })
+        })
+        .collect();
+    (out, eager)
+}
+
 /// Plans the specialisation of `inp.func`: `Err` says why there is none (nothing worth
 /// specialising, or an analysis that cannot vouch for a plan); the function is then compiled
 /// generic only.
@@ -1426,6 +1583,7 @@ fn plan_with(inp: &Inputs<'_>, no_iters: u8) -> Result<Plan, String> {
     let worth = |mut p: Plan| {
         if p.worthwhile() {
             p.live = liveness(inp.func, &p.locals);
+            (p.aliases, p.eager_copies) = aliases(inp.func, &p);
             p.borrowed_consts = (0..p.steps.len())
                 .filter(|&i| {
                     p.steps[i] == Step::LoadBorrowed

@@ -346,6 +346,10 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             c.decref(code);
             return Err(Some(u));
         }
+        if let Some(u) = frame_dependent(c, code, &ir) {
+            c.decref(code);
+            return Err(Some(u));
+        }
         let argcount = c.getattr_int(code, "co_argcount").unwrap_or(0) as u32;
         let kwonly = c.getattr_int(code, "co_kwonlyargcount").unwrap_or_else(|| {
             c.clear_error();
@@ -574,6 +578,94 @@ fn tier_up(c: &'static CApi, cf: &CompiledFunction) {
     }
 }
 
+/// A call in `ir` (of code object `code`) whose answer depends on the calling frame's local
+/// variables, which compiled code keeps out of its frame: `locals()`, `vars()` and `dir()`
+/// without an argument, `eval` and `exec` without a namespace, and zero-argument `super()`
+/// (3.6–3.11; 3.12+ compile it to `LOAD_SUPER_ATTR`, not compiled either). Found from the
+/// builtin's name at a `LOAD_GLOBAL` and the call that takes the value (any other use of the
+/// name counts too: the function runs in the interpreter, where it behaves as it should).
+///
+/// # Safety
+/// GIL held; `code` is the function's code object.
+unsafe fn frame_dependent(
+    c: &CApi,
+    code: Obj,
+    ir: &anyjit_jit::ir::Function,
+) -> Option<Unsupported> {
+    use anyjit_jit::ir::{KwNames, Op};
+    // SAFETY: per the caller; the tuples belong to `code`.
+    unsafe {
+        let tuple_strs = |attr: &str| -> Vec<String> {
+            let t = c.getattr(code, attr);
+            if t.is_null() {
+                c.clear_error();
+                return Vec::new();
+            }
+            let mut out = Vec::new();
+            let mut k = 0;
+            loop {
+                let o = c.tuple_item(t, k);
+                if o.is_null() {
+                    c.clear_error();
+                    break;
+                }
+                out.push(c.str_text(o).unwrap_or_default());
+                k += 1;
+            }
+            c.decref(t);
+            out
+        };
+        let names = tuple_strs("co_names");
+        let class_cell = tuple_strs("co_freevars").iter().any(|n| n == "__class__");
+        for (i, ins) in ir.instrs.iter().enumerate() {
+            let (Op::LoadGlobal { name, .. }, Some(d)) = (ins.op, ins.depth) else {
+                continue;
+            };
+            let Some(n) = names.get(name as usize) else {
+                continue;
+            };
+            // the call refused: with at most this many arguments
+            let (most, what) = match n.as_str() {
+                "locals" => (u32::MAX, "locals()"),
+                "vars" | "dir" => (0, "vars() or dir() without an argument"),
+                "eval" | "exec" => (1, "eval() or exec() without a namespace"),
+                "super" if class_cell => (0, "zero-argument super()"),
+                _ => continue,
+            };
+            // the instruction that takes the value: the first to pop the stack below it
+            let taker = ir.instrs[i + 1..].iter().find(|j| {
+                j.depth.is_some_and(|dj| {
+                    i64::from(dj) - i64::from(j.op.stack_effect().0) <= i64::from(d)
+                })
+            });
+            let refused = match taker.map(|j| j.op) {
+                Some(Op::Call { argc, kw, .. }) => {
+                    most == u32::MAX || argc <= most || kw != KwNames::None
+                }
+                Some(Op::Call27 {
+                    npos,
+                    nkw,
+                    var,
+                    kwargs,
+                }) => most == u32::MAX || npos + nkw <= most || var || kwargs,
+                // (called with `*args`, or not called here: the name may reach a call anyway)
+                _ => true,
+            };
+            if refused {
+                return Some(Unsupported {
+                    construct: format!(
+                        "{what}: it reads the frame's local variables, which compiled code keeps \
+                         out of its frame"
+                    ),
+                    offset: ins.offset,
+                    line: ins.line,
+                });
+            }
+        }
+        None
+    }
+}
+
 /// Records why an optimising compilation of `cf` failed.
 fn optimize_failed(c: &CApi, cf: &CompiledFunction, u: &Unsupported) {
     // SAFETY: GIL held; the handle owns the function.
@@ -590,7 +682,7 @@ fn install(cf: &CompiledFunction, compiled: anyjit_jit::codegen::Compiled) {
         s.deopts = 0;
         s.calls = 0;
         s.late_feedback = false;
-        s.specialized = compiled.plan.is_some();
+        s.specialized = compiled.plan.as_ref().is_some_and(|p| p.speculative);
         if s.specialized {
             s.why_not = None;
         }
@@ -617,18 +709,19 @@ fn optimize(
     // SAFETY: GIL held; `cf` is live.
     let (plan, range_list) = unsafe {
         let plan = if cf.spec.borrow().enabled {
-            anyjit_jit::runtime::guards::plan_for(c, cf)
+            anyjit_jit::runtime::guards::plan_for(c, cf, true)
         } else {
             Err("specialisation is turned off (anyjit._specialize)".to_string())
         };
+        let plan = match plan {
+            Ok(p) => Some(p),
+            Err(why) => {
+                cf.spec.borrow_mut().why_not = Some(why);
+                // the generic code, with the reference counts a plan of the code alone saves
+                anyjit_jit::runtime::guards::plan_for(c, cf, false).ok()
+            }
+        };
         (plan, anyjit_jit::runtime::known_callables(c).range_list)
-    };
-    let plan = match plan {
-        Ok(p) => Some(p),
-        Err(why) => {
-            cf.spec.borrow_mut().why_not = Some(why);
-            None
-        }
     };
     // SAFETY: GIL held; `cf` owns its constants.
     let consts = unsafe { anyjit_jit::runtime::guards::const_addrs(c, cf.consts) };
@@ -1067,7 +1160,10 @@ pub unsafe extern "C" fn specialized(_module: Obj, f: Obj) -> Obj {
             return std::ptr::null_mut();
         }
         let tiers = cf.tiers.borrow();
-        let plan = tiers.last().and_then(|t| t.plan.as_ref());
+        let plan = tiers
+            .last()
+            .and_then(|t| t.plan.as_ref())
+            .filter(|p| p.speculative);
         let (mut guards, mut loops, mut ops, mut borrowed) = (0usize, 0usize, 0usize, 0usize);
         if let Some(p) = plan {
             for (l, t) in p.locals.iter().enumerate() {

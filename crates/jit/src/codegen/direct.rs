@@ -238,6 +238,22 @@ impl<'ctx> Codegen<'_, 'ctx> {
             let dflt = eq(ev, i64t.const_int(default, false))?;
             conds.push(self.b.build_or(none, dflt, "").map_err(llvm_err)?);
         }
+        // the callee's environment, on this frame (see below); its address tells how much C
+        // stack is left: the runtime raises at the thread's limit (`Env::stack_limit`)
+        use crate::runtime::env_offsets as eo;
+        let words = eo::SIZE.div_ceil(8) as u32;
+        let ce_words = self.entry_alloca(self.t.i64.array_type(words).into(), "callee_env")?;
+        let sp = self
+            .b
+            .build_ptr_to_int(ce_words, i64t, "")
+            .map_err(llvm_err)?;
+        let stack_limit =
+            self.load_int(self.env.expect("env"), eo::STACK_LIMIT as u32, 64, false)?;
+        conds.push(
+            self.b
+                .build_int_compare(IntPredicate::UGE, sp, stack_limit, "")
+                .map_err(llvm_err)?,
+        );
         // under the recursion limits (at the limit, the runtime raises)
         let units = i64t.const_int(k.c_units as u64, true);
         if let Some(off) = k.remaining {
@@ -250,17 +266,19 @@ impl<'ctx> Codegen<'_, 'ctx> {
         }
         if let Some((py, cr)) = k.py_c {
             let left = self.load_int(ts, py, 32, true)?;
-            let c_left = self.load_int(ts, cr, 32, true)?;
             conds.push(
                 self.b
                     .build_int_compare(IntPredicate::SGT, left, zero64, "")
                     .map_err(llvm_err)?,
             );
-            conds.push(
-                self.b
-                    .build_int_compare(IntPredicate::SGE, c_left, units, "")
-                    .map_err(llvm_err)?,
-            );
+            if k.c_units != 0 {
+                let c_left = self.load_int(ts, cr, 32, true)?;
+                conds.push(
+                    self.b
+                        .build_int_compare(IntPredicate::SGE, c_left, units, "")
+                        .map_err(llvm_err)?,
+                );
+            }
         }
         let ok = self.all(&conds)?;
         self.b
@@ -308,7 +326,9 @@ impl<'ctx> Codegen<'_, 'ctx> {
         }
         if let Some((py, cr)) = k.py_c {
             bump(py, -1)?;
-            bump(cr, -i64::from(k.c_units))?;
+            if k.c_units != 0 {
+                bump(cr, -i64::from(k.c_units))?;
+            }
         }
         let cur_base = match k.cframe {
             Some(off) => self.ld_ptr(ts, off)?,
@@ -390,13 +410,10 @@ impl<'ctx> Codegen<'_, 'ctx> {
             self.b.build_int_truncate(up, i32t, "").map_err(llvm_err)?,
         )?;
         // the callee's environment, as `fast_call` builds it
-        let words = crate::runtime::env_offsets::SIZE.div_ceil(8) as u32;
-        let ce = self.entry_alloca(self.t.i64.array_type(words).into(), "callee_env")?;
         let ce = self
             .b
-            .build_pointer_cast(ce, self.t.obj, "")
+            .build_pointer_cast(ce_words, self.t.obj, "")
             .map_err(llvm_err)?;
-        use crate::runtime::env_offsets as eo;
         let off = |o: usize| o as u32;
         self.st_ptr(ce, off(eo::ARGS), lp_as_obj(self, lp)?)?;
         self.st_ptr(ce, off(eo::LASTI_SLOT), self.field_ptr_obj(frame, k.pos)?)?;
@@ -415,6 +432,8 @@ impl<'ctx> Codegen<'_, 'ctx> {
         self.st_ptr(ce, off(eo::RT), self.env_field(eo::RT)?)?;
         self.st_ptr(ce, off(eo::OWNER), cf)?;
         self.st_ptr(ce, off(eo::TS), ts)?;
+        // (the same thread: the same stack)
+        self.st_int(ce, off(eo::STACK_LIMIT), stack_limit)?;
         let entry_fn = self.ld_ptr(cf, k.cf_entry)?;
         let r = self.call_native(entry_fn, &[ce.into(), self.null().into()])?;
         let active = self.load_int(cf, k.cf_active, 32, false)?;
@@ -479,7 +498,9 @@ impl<'ctx> Codegen<'_, 'ctx> {
         }
         if let Some((py, cr)) = k.py_c {
             bump(py, 1)?;
-            bump(cr, i64::from(k.c_units))?;
+            if k.c_units != 0 {
+                bump(cr, i64::from(k.c_units))?;
+            }
         }
         self.decref(entry_obj)?;
         let mut incoming = vec![(self.null(), failed)];

@@ -301,6 +301,7 @@ pub fn unsupported_op(op: &Op) -> Option<&'static str> {
         | Op::LoadBuildClass
         | Op::BuildClass27 => return None,
         Op::Unary { op: UnOp::Convert } => "backquote repr",
+        Op::LoadSuperAttr { .. } => "attributes of super() (3.12+ LOAD_SUPER_ATTR)",
         Op::Unary { .. } => return None,
         Op::Compare { .. } => return None,
         Op::Call { .. } => return None,
@@ -536,6 +537,9 @@ pub struct Codegen<'a, 'ctx> {
     shadows: Option<typed::Shadows<'ctx>>,
     /// The instruction being emitted (index into the function's instructions).
     current: std::cell::Cell<usize>,
+    /// The specialised copy: the operands of instruction `.0` that its generic code takes
+    /// borrowed, by position from the top (bit 0: the top), see [`Codegen::operand_obj`].
+    borrowed_operands: std::cell::Cell<(usize, u32)>,
     /// Resume mode: the generic code's entry points, by instruction.
     resume: std::cell::RefCell<std::collections::BTreeMap<usize, BasicBlock<'ctx>>>,
     /// The specialised code's deopt blocks, by instruction.
@@ -649,6 +653,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             typed: std::cell::Cell::new(false),
             shadows: None,
             current: std::cell::Cell::new(0),
+            borrowed_operands: std::cell::Cell::new((usize::MAX, 0)),
             resume: std::cell::RefCell::new(std::collections::BTreeMap::new()),
             deopts: std::cell::RefCell::new(std::collections::BTreeMap::new()),
             fail_to: std::cell::Cell::new(None),
@@ -1563,6 +1568,21 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_int_add(n, self.int_bits(word).const_int(1, false), "")
             .map_err(llvm_err)?;
         self.b.build_store(p, n).map_err(llvm_err)?;
+        Ok(())
+    }
+
+    /// `Py_XINCREF(v)`.
+    fn xincref(&self, v: PointerValue<'ctx>) -> R<()> {
+        let isnull = self.b.build_is_null(v, "").map_err(llvm_err)?;
+        let inc = self.new_block("xincref");
+        let done = self.new_block("xincrefd");
+        self.b
+            .build_conditional_branch(isnull, done, inc)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(inc);
+        self.incref(v)?;
+        self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+        self.b.position_at_end(done);
         Ok(())
     }
 
@@ -4474,9 +4494,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         // code of the optimising tier, where nothing was specialised, as `NAME.generic`)
         if let (Some(dir), false) = (std::env::var_os("ANYJIT_DEBUG_DUMP"), self.quick) {
             let name = match (&self.plan, self.resume_sites.is_some()) {
-                (Some(_), _) => self.func.name.clone(),
-                (None, true) => format!("{}.resume", self.func.name),
-                (None, false) => format!("{}.generic", self.func.name),
+                (Some(p), _) if p.speculative => self.func.name.clone(),
+                (_, true) => format!("{}.resume", self.func.name),
+                (_, false) => format!("{}.generic", self.func.name),
             };
             let _ = std::fs::write(
                 std::path::Path::new(&dir).join(format!("{name}.ll")),
@@ -4513,7 +4533,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             let tier = match (self.quick, &self.plan, self.resume_sites.is_some()) {
                 (true, ..) => "quick",
                 (_, _, true) => "generic resumed",
-                (_, Some(_), _) => "specialised",
+                (_, Some(p), _) if p.speculative => "specialised",
                 _ => "optimised",
             };
             eprintln!(
@@ -4709,7 +4729,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             "quick"
         } else if self.resume_sites.is_some() {
             "resume"
-        } else if self.plan.is_some() {
+        } else if self.plan.as_ref().is_some_and(|p| p.speculative) {
             "specialised"
         } else {
             "optimised"
@@ -4959,7 +4979,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             Op::LoadAttr { name } => {
                 let names = self.env_field(env_offsets::NAMES)?;
                 let key = self.tuple_item(names, name)?;
-                let o = self.sget(d - 1)?;
+                let o = self.operand_obj(d - 1, d)?;
                 let v = if self.quick {
                     self.call_api(Api::ObjectGetAttr, &[o.into(), key.into()])?
                 } else {
@@ -4980,7 +5000,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         None => slow()?,
                     }
                 };
-                self.decref(o)?;
+                self.release_operand(d - 1, d, o)?;
                 self.check_null(v, off, d - 1)?;
                 self.sset(d - 1, v)?;
             }
@@ -5072,8 +5092,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             Op::StoreAttr { name } => {
                 let names = self.env_field(env_offsets::NAMES)?;
                 let key = self.tuple_item(names, name)?;
-                let o = self.sget(d - 1)?;
-                let v = self.sget(d - 2)?;
+                let o = self.operand_obj(d - 1, d)?;
+                let v = self.operand_obj(d - 2, d)?;
                 let r = if self.quick {
                     self.call_api_int(Api::ObjectSetAttr, &[o.into(), key.into(), v.into()])?
                 } else {
@@ -5095,8 +5115,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         None => slow()?,
                     }
                 };
-                self.decref(o)?;
-                self.decref(v)?;
+                self.release_operand(d - 1, d, o)?;
+                self.release_operand(d - 2, d, v)?;
                 self.check_neg(r, off, d - 2)?;
             }
             Op::Unary { op } => {
@@ -5236,8 +5256,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 return Ok(true);
             }
             Op::Compare { op, to_bool } => {
-                let a = self.sget(d - 2)?;
-                let b = self.sget(d - 1)?;
+                let a = self.operand_obj(d - 2, d)?;
+                let b = self.operand_obj(d - 1, d)?;
                 let r = match op {
                     CmpOp::Is | CmpOp::IsNot => self.identity(a, b, op == CmpOp::IsNot)?,
                     CmpOp::In | CmpOp::NotIn => {
@@ -5261,8 +5281,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         } else {
                             self.compare_fast(op, code, a, b, Want::from_seen(self.seen(ins)))?
                         };
-                        self.decref(a)?;
-                        self.decref(b)?;
+                        self.release_operand(d - 2, d, a)?;
+                        self.release_operand(d - 1, d, b)?;
                         self.check_null(r, off, d - 2)?;
                         if to_bool {
                             let t = self.truth(r, off, d - 2, true)?;
@@ -5288,8 +5308,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             Op::Subscr => {
                 // list[int] inline (optimising tier); everything else through PyObject_GetItem
-                let c = self.sget(d - 2)?;
-                let k = self.sget(d - 1)?;
+                let c = self.operand_obj(d - 2, d)?;
+                let k = self.operand_obj(d - 1, d)?;
                 self.record(ins, feedback::CONTAINER, c, self.null())?;
                 let get = || self.call_api(Api::ObjectGetItem, &[c.into(), k.into()]);
                 let r = if self.quick {
@@ -5309,8 +5329,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     self.arrive(g, join, &mut incoming)?;
                     self.merge(join, &incoming)?
                 };
-                self.decref(c)?;
-                self.decref(k)?;
+                self.release_operand(d - 2, d, c)?;
+                self.release_operand(d - 1, d, k)?;
                 self.check_null(r, off, d - 2)?;
                 self.sset(d - 2, r)?;
             }

@@ -278,6 +278,19 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let o = self.box_val(v)?;
         self.check_null(o, self.cur_offset(), live)?;
         self.store(slot, o)?;
+        // the locals that hold the same object here get the same box (theirs is NULL too:
+        // copies share their boxes)
+        let i = self.current.get();
+        let pairs = self.plan_ref().aliases.get(i).cloned().unwrap_or_default();
+        for (a, b) in pairs {
+            let other = match (a == l, b == l) {
+                (true, _) => b,
+                (_, true) => a,
+                _ => continue,
+            };
+            self.incref(o)?;
+            self.store(self.sh().lcache[other as usize], o)?;
+        }
         let made = self.b.get_insert_block().expect("positioned");
         self.b.build_unconditional_branch(done).map_err(llvm_err)?;
         self.b.position_at_end(done);
@@ -538,10 +551,18 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .build_ptr_to_int(cache, self.t.i64, "")
                 .map_err(llvm_err)?;
             self.put_word(at + 2, cache)?;
+            // (a local holding the same object as one before it gets the same box)
+            let same = plan.aliases.get(i).and_then(|pairs| {
+                entries.iter().position(|e: &DeoptEntry| {
+                    matches!(e.slot, Slot::Local(m)
+                        if pairs.contains(&(m.min(l), m.max(l))))
+                })
+            });
             entries.push(DeoptEntry {
                 slot: Slot::Local(l),
                 ty: num.ty(),
                 at,
+                same: same.map(|k| k as u32),
             });
             at += 3;
         }
@@ -555,6 +576,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 slot: Slot::Stack(j as u32),
                 ty,
                 at,
+                same: None,
             });
             at += n;
         }
@@ -743,15 +765,57 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// Before a generic instruction in the specialised copy: boxes the unboxed items it pops.
     pub(super) fn box_popped(&self, ins: &crate::ir::Instr, d: u32) -> R<()> {
         let i = self.current.get();
+        self.borrowed_operands.set((i, 0));
         let Some(state) = self.plan_ref().before[i].clone() else {
             return Ok(());
         };
         let (pops, _) = ins.op.stack_effect();
+        let takes = borrowable_operands(ins.op);
+        let mut borrowed = 0u32;
         for j in d.saturating_sub(pops)..d {
             let ty = state.ty[j as usize];
+            let k = d - 1 - j;
+            if ty == Ty::Borrowed && k < 32 && takes & (1 << k) != 0 {
+                // (the generic code reads it from its shadow slot and leaves it)
+                borrowed |= 1 << k;
+                continue;
+            }
             self.box_slot(j, ty, state.src[j as usize], d)?;
         }
+        self.borrowed_operands.set((i, borrowed));
         Ok(())
+    }
+
+    /// Whether operand slot `j` of the instruction being emitted at depth `d` is taken
+    /// borrowed by its generic code (see [`borrowable_operands`]).
+    pub(super) fn operand_borrowed(&self, j: u32, d: u32) -> bool {
+        let (i, mask) = self.borrowed_operands.get();
+        self.in_typed()
+            && i == self.current.get()
+            && j < d
+            && d - 1 - j < 32
+            && mask & (1 << (d - 1 - j)) != 0
+    }
+
+    /// Operand slot `j` of the instruction being emitted at depth `d`, for its generic code:
+    /// the object the slot owns, or the one it borrows (a local's value, a constant) where
+    /// that code takes it borrowed.
+    pub(super) fn operand_obj(&self, j: u32, d: u32) -> R<PointerValue<'ctx>> {
+        if self.operand_borrowed(j, d) {
+            self.load(self.sh().sptr[j as usize])
+        } else {
+            self.sget(j)
+        }
+    }
+
+    /// Releases operand `o` of slot `j` (depth `d`) once the generic code is done with it,
+    /// unless it was taken borrowed.
+    pub(super) fn release_operand(&self, j: u32, d: u32, o: PointerValue<'ctx>) -> R<()> {
+        if self.operand_borrowed(j, d) {
+            Ok(())
+        } else {
+            self.decref(o)
+        }
     }
 
     /// The LLVM block a jump of the specialised copy to IR block `t` goes to, arriving with
@@ -896,6 +960,23 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     return Err(llvm_err("StoreLocal of another op"));
                 };
                 let slot = self.sh().lcache[local as usize];
+                // a copy of another typed local (`y = x`) is the same object: it shares that
+                // local's box, made now where the analysis would lose the pair, else when one
+                // is made (see `Plan::aliases`)
+                let copied = match plan.before[i].as_ref().and_then(|s| s.src.last()) {
+                    Some(&Src::Local(x))
+                        if !unbox
+                            && x != local
+                            && plan.locals.get(x as usize) == Some(&Some(num)) =>
+                    {
+                        Some(if plan.eager_copies.get(i) == Some(&true) {
+                            self.local_box(x, num, d - 1)?
+                        } else {
+                            self.load(self.sh().lcache[x as usize])?
+                        })
+                    }
+                    _ => None,
+                };
                 let old = self.load(slot)?;
                 if unbox {
                     let o = self.obj_of(d - 1, ty(1))?;
@@ -909,7 +990,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 } else {
                     let v = self.get_val(d - 1, num.ty())?;
                     self.store_local_val(local, v)?;
-                    self.store(slot, self.null())?;
+                    let box_of = match copied {
+                        Some(b) => {
+                            self.xincref(b)?;
+                            b
+                        }
+                        None => self.null(),
+                    };
+                    self.store(slot, box_of)?;
                 }
                 self.decref(old)?;
             }
@@ -1839,5 +1927,27 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// The types a jump of the current instruction brings to its target (specialised copy).
     pub(super) fn jump_types(&self) -> Option<Vec<Ty>> {
         self.plan_ref().jumps[self.current.get()].clone()
+    }
+}
+
+/// The operands (bit `k`: the `k`-th from the top) that the generic code of `op` can take
+/// borrowed in the specialised copy: operations that only read them while they run (no
+/// reference taken over, no object reused in place because the stack held its last
+/// reference) and release them after. A borrowed value stays valid while they run: it is a
+/// constant, or a local's value (code the operation runs cannot rebind the function's
+/// locals; a store into that local takes a reference first, see [`crate::spec::Plan::own`]).
+fn borrowable_operands(op: Op) -> u32 {
+    match op {
+        // the owner
+        Op::LoadAttr { .. } => 0b1,
+        // the owner and the value (a store into the instance takes its own reference)
+        Op::StoreAttr { .. } => 0b11,
+        // both operands of a rich comparison, and of a subscript
+        Op::Compare {
+            op: CmpOp::Lt | CmpOp::Le | CmpOp::Eq | CmpOp::Ne | CmpOp::Gt | CmpOp::Ge,
+            ..
+        }
+        | Op::Subscr => 0b11,
+        _ => 0,
     }
 }

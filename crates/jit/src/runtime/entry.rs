@@ -346,8 +346,13 @@ pub unsafe fn run_in(
     let c = rt.capi;
     let d = c.descriptor();
     let l = &d.layout;
+    let stack_limit = super::stack_limit();
     // SAFETY: per the caller; all offsets come from the validated descriptor.
     unsafe {
+        if super::below_stack_limit(stack_limit) {
+            super::stack_exhausted(c);
+            return std::ptr::null_mut();
+        }
         let globals = read_ptr(cf.func as *const c_void, l.function.func_globals) as Obj;
         let saved: u64 = if d.caps.interpreter_frames {
             std::ptr::read(slot as *const u64)
@@ -367,6 +372,7 @@ pub unsafe fn run_in(
             rt,
             owner: cf,
             ts,
+            stack_limit,
         };
         let r = (cf.entry.get())(&env, std::ptr::null());
         if restore && !r.is_null() {
@@ -1085,20 +1091,24 @@ unsafe fn enter_py_recursion(c: &CApi, p: &FramePlan, ts: *mut u8) -> bool {
                 return false;
             }
         }
-        // a call into native code costs C stack as entering the evaluation loop does, which
-        // the interpreter counts as `PY_EVAL_C_STACK_UNITS` (2)
-        *field(cr) -= C_STACK_UNITS - 1;
-        if !check_c(cr) {
-            *field(cr) += C_STACK_UNITS - 1;
-            *f += 1;
-            return false;
+        if C_STACK_UNITS > 0 {
+            *field(cr) -= C_STACK_UNITS - 1;
+            if !check_c(cr) {
+                *field(cr) += C_STACK_UNITS - 1;
+                *f += 1;
+                return false;
+            }
         }
         true
     }
 }
 
-/// C recursion units a direct call takes on 3.12+ (see [`enter_py_recursion`]).
-const C_STACK_UNITS: i32 = 2;
+/// C recursion units a direct call takes on 3.12+ (see [`enter_py_recursion`]): none, as
+/// the interpreter takes none for a Python call. A call into native code costs C stack (which
+/// 3.12's `c_recursion_remaining`, 1,500 units, would stop at 750 calls where the recursion
+/// limit allows 1,000); compiled code checks the stack itself at entry instead
+/// ([`super::stack_limit`]).
+const C_STACK_UNITS: i32 = 0;
 
 /// Undoes [`enter_py_recursion`].
 ///
@@ -1740,7 +1750,10 @@ unsafe fn fast_call(
         let top_slot = tsb.add(p.top) as *mut *mut Obj;
         let top = *top_slot;
         let limit = *(tsb.add(p.limit) as *const *mut Obj);
-        if top.is_null() || (limit.offset_from(top) as usize) <= plan.size {
+        if top.is_null()
+            || (limit.offset_from(top) as usize) <= plan.size
+            || super::below_stack_limit((*env).stack_limit)
+        {
             return None;
         }
         if let Some(r) = fast_gate(env, cf, l) {
@@ -1801,6 +1814,7 @@ unsafe fn fast_call(
             rt,
             owner: cf,
             ts: tsb as *mut c_void,
+            stack_limit: (*env).stack_limit,
         };
         let r = (cf.entry.get())(&callee_env, std::ptr::null());
         cf.active.set(cf.active.get() - 1);
@@ -1849,6 +1863,9 @@ unsafe fn fast_call_frame(
         let c = rt.capi;
         let ts = (*env).ts;
         let word = |base: *mut u8, off: usize| base.add(off) as *mut Obj;
+        if super::below_stack_limit((*env).stack_limit) {
+            return None;
+        }
         if let Some(r) = fast_gate(env, cf, l) {
             return r;
         }
@@ -1903,6 +1920,7 @@ unsafe fn fast_call_frame(
             rt,
             owner: cf,
             ts,
+            stack_limit: (*env).stack_limit,
         };
         let r = (cf.entry.get())(&callee_env, std::ptr::null());
         cf.active.set(cf.active.get() - 1);

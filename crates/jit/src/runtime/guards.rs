@@ -37,6 +37,9 @@ pub struct DeoptEntry {
     pub ty: Ty,
     /// Its first word.
     pub at: u32,
+    /// A typed local's: the index of an earlier entry whose local holds the same object here
+    /// (see [`crate::spec::Plan::aliases`]), which gets the same box.
+    pub same: Option<u32>,
 }
 
 /// A deopt point of the specialised code: the instruction the generic code resumes at, the
@@ -118,7 +121,9 @@ pub unsafe extern "C" fn rt_deopt(
         }
         let word = |k: u32| *buf.add(k as usize);
         let mut failed = false;
-        for e in &entries {
+        // each entry's box, for a local that holds the same object (`same`)
+        let mut made: Vec<Obj> = vec![std::ptr::null_mut(); entries.len()];
+        for (k, e) in entries.iter().enumerate() {
             let dest = match e.slot {
                 Slot::Local(l) => {
                     let p = locals.add(l as usize);
@@ -131,6 +136,14 @@ pub unsafe extern "C" fn rt_deopt(
                     }
                     if !cache.is_null() {
                         *p = cache;
+                        made[k] = cache;
+                        continue;
+                    }
+                    let shared = e.same.map_or(std::ptr::null_mut(), |m| made[m as usize]);
+                    if !shared.is_null() {
+                        c.incref(shared);
+                        *p = shared;
+                        made[k] = shared;
                         continue;
                     }
                     p
@@ -158,6 +171,7 @@ pub unsafe extern "C" fn rt_deopt(
             };
             failed |= o.is_null();
             *dest = o;
+            made[k] = o;
         }
         let resume = match owner {
             Some(owner) => table.resume.get_or_init(|| {
@@ -354,19 +368,29 @@ pub extern "C" fn rt_float_pow(x: f64, y: f64) -> f64 {
 /// failed before; `Err` says why there is none (nothing worth specialising, or an analysis
 /// that cannot vouch for a plan).
 ///
+/// Without `speculate`, the plan is made from the code alone, as if no site had run and no
+/// constant were a number: it has no guard and no unboxed value, and only saves reference
+/// counts (a local's value or a constant pushed borrowed, where what takes it does not keep
+/// it). The optimising tier compiles its generic code with such a plan where nothing is
+/// specialised.
+///
 /// # Safety
 /// GIL held; `cf` is live.
-pub unsafe fn plan_for(c: &CApi, cf: &CompiledFunction) -> Result<Plan, String> {
+pub unsafe fn plan_for(c: &CApi, cf: &CompiledFunction, speculate: bool) -> Result<Plan, String> {
     // SAFETY: per the caller.
     unsafe {
-        let consts = classify_consts(c, cf.consts);
+        let consts = if speculate {
+            classify_consts(c, cf.consts)
+        } else {
+            vec![Konst::Other; classify_consts(c, cf.consts).len()]
+        };
         let known = super::known_callables(c);
         let ranges: Vec<usize> = [known.range_type, known.range_list]
             .into_iter()
-            .filter(|&a| a != 0)
+            .filter(|&a| a != 0 && speculate)
             .collect();
         let n = cf.slots.total as usize;
-        let mut excluded = vec![false; n];
+        let mut excluded = vec![!speculate; n];
         for e in excluded.iter_mut().skip(cf.slots.free_start as usize) {
             *e = true;
         }
@@ -399,6 +423,9 @@ pub unsafe fn plan_for(c: &CApi, cf: &CompiledFunction) -> Result<Plan, String> 
             }
         }
         let word = |i: usize| {
+            if !speculate {
+                return 0;
+            }
             cf.feedback
                 .get(i)
                 .map_or(0, |w| w.load(std::sync::atomic::Ordering::Relaxed))
@@ -410,7 +437,7 @@ pub unsafe fn plan_for(c: &CApi, cf: &CompiledFunction) -> Result<Plan, String> 
         } else {
             64
         };
-        crate::spec::plan(&crate::spec::Inputs {
+        let mut plan = crate::spec::plan(&crate::spec::Inputs {
             func: &cf.ir,
             nlocals: cf.slots.total,
             nparams: cf.nparams(),
@@ -421,7 +448,11 @@ pub unsafe fn plan_for(c: &CApi, cf: &CompiledFunction) -> Result<Plan, String> 
             ranges: &ranges,
             int_bits,
             borrow_globals: d.identity.version.0 == 2,
-        })
+        });
+        if let Ok(p) = &mut plan {
+            p.speculative = speculate;
+        }
+        plan
     }
 }
 

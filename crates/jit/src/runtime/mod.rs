@@ -101,6 +101,85 @@ pub struct Env {
     pub owner: *const entry::CompiledFunction,
     /// The running thread's state (for direct calls, which would look it up again).
     pub ts: *mut c_void,
+    /// The lowest stack address at which the code running may enter compiled code on this
+    /// thread (see [`stack_limit`]): below it, a direct call takes the generic path, which
+    /// raises RecursionError there instead of running the callee.
+    pub stack_limit: usize,
+}
+
+/// The lowest stack address at which the running thread may enter compiled code: its stack's
+/// low end plus room for what the interpreter and C code run from there (a quarter of the
+/// stack, at most 1 MiB). Compiled frames are larger than the interpreter's, so that a
+/// recursion limit raised far enough would otherwise run out of C stack and crash where the
+/// interpreter raises RecursionError or succeeds. 0 (no limit) where the stack's bounds are
+/// unknown. Computed once per thread.
+pub fn stack_limit() -> usize {
+    thread_local! {
+        static LIMIT: usize = thread_stack().map_or(0, |(low, size)| low + (size / 4).min(1 << 20));
+    }
+    LIMIT.with(|l| *l)
+}
+
+/// The running thread's stack: its low address and size.
+#[cfg(target_os = "linux")]
+fn thread_stack() -> Option<(usize, usize)> {
+    // `pthread_attr_t`: 56 bytes on 64-bit glibc and musl, 36 on 32-bit
+    #[repr(C, align(16))]
+    struct Attr([u8; 128]);
+    extern "C" {
+        fn pthread_self() -> usize;
+        fn pthread_getattr_np(thread: usize, attr: *mut Attr) -> c_int;
+        fn pthread_attr_getstack(
+            attr: *const Attr,
+            addr: *mut *mut c_void,
+            size: *mut usize,
+        ) -> c_int;
+        fn pthread_attr_destroy(attr: *mut Attr) -> c_int;
+    }
+    let mut attr = Attr([0; 128]);
+    let mut addr: *mut c_void = std::ptr::null_mut();
+    let mut size = 0usize;
+    // SAFETY: glibc's and musl's documented calls on the running thread, with room for the
+    // attribute object; destroyed after use.
+    unsafe {
+        if pthread_getattr_np(pthread_self(), &mut attr) != 0 {
+            return None;
+        }
+        let ok = pthread_attr_getstack(&attr, &mut addr, &mut size) == 0;
+        pthread_attr_destroy(&mut attr);
+        (ok && !addr.is_null() && size > 0).then_some((addr as usize, size))
+    }
+}
+
+/// The running thread's stack, where this platform's is not looked up (no limit).
+#[cfg(not(target_os = "linux"))]
+fn thread_stack() -> Option<(usize, usize)> {
+    None
+}
+
+/// Whether the running code is below `limit` on its thread's stack (see [`stack_limit`]).
+#[inline(always)]
+pub fn below_stack_limit(limit: usize) -> bool {
+    let probe = 0u8;
+    (std::hint::black_box(std::ptr::addr_of!(probe)) as usize) < limit
+}
+
+/// Sets the RecursionError the interpreter raises for a recursion too deep, for a compiled
+/// function not entered because the C stack is nearly spent (see [`stack_limit`]).
+///
+/// # Safety
+/// GIL held.
+pub unsafe fn stack_exhausted(c: &CApi) {
+    // SAFETY: per the caller.
+    unsafe {
+        // (2.7 raises RuntimeError, which 3.5+'s RecursionError subclasses)
+        let kind = if c.has(Api::ExcRecursionError) {
+            Api::ExcRecursionError
+        } else {
+            Api::ExcRuntimeError
+        };
+        c.set_error(c.object(kind), "maximum recursion depth exceeded");
+    }
 }
 
 /// The state a quick-tier activation hands to the optimised code of the same function when it
@@ -192,6 +271,8 @@ pub mod env_offsets {
     pub const OWNER: usize = offset_of!(Env, owner);
     /// `ts`.
     pub const TS: usize = offset_of!(Env, ts);
+    /// `stack_limit`.
+    pub const STACK_LIMIT: usize = offset_of!(Env, stack_limit);
     /// The size of an `Env`.
     pub const SIZE: usize = std::mem::size_of::<Env>();
 }
