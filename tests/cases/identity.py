@@ -47,6 +47,13 @@ def swap_copy(n):
     return a is b, [a, b], a
 
 
+def self_store(a):
+    a = a * 1.0
+    x = a
+    a = a
+    return a is x, [a].count(x), x
+
+
 def deopt_copy(a, b):
     x = a * 1.5
     y = x
@@ -65,6 +72,8 @@ CASES = [
     ('loop_copy', (4,), {}),
     ('loop_copy', (0,), {}),
     ('swap_copy', (2,), {}),
+    ('self_store', (2,), {}),
+    ('self_store', (float('nan'),), {}),
 ]
 
 SEQUENCES = [

@@ -510,6 +510,21 @@ finally:
 check('recursion after the stack limit', depth(500) == 500)
 
 
+# a recursion that tiers up inside its first call keeps its calls below direct (the code it
+# left is freed when the outermost call returns; its calls used to go through the interpreter
+# from then on, and ran out of C stack at about 4,000 levels)
+def deep_first(n):
+    return deep_first(n - 1) + 1 if n else 0
+
+
+globals()['deep_first'] = anyjit.jit(deep_first, strict=True)
+sys.setrecursionlimit(7000)
+try:
+    check('a first call 6,000 deep', deep_first(6000) == 6000)
+finally:
+    sys.setrecursionlimit(limit)
+
+
 # Ctrl-C interrupts a compiled infinite loop promptly, and other threads get the GIL
 def spin(n):
     i = 0

@@ -1456,7 +1456,14 @@ fn aliases(func: &Function, p: &Plan) -> (Vec<Vec<(u32, u32)>>, Vec<bool>) {
     }
     type Set = BTreeSet<(u32, u32)>;
     let pair = |a: u32, b: u32| if a < b { (a, b) } else { (b, a) };
+    // `a = a` of a typed local: nothing changes
+    let self_store = |i: usize| -> bool {
+        matches!(func.instrs[i].op, Op::StoreFast { local }
+            if matches!(p.steps[i], Step::StoreLocal { unbox: false, .. })
+                && p.before[i].as_ref().and_then(|s| s.src.last()) == Some(&Src::Local(local)))
+    };
     let transfer = |i: usize, set: &mut Set| match func.instrs[i].op {
+        Op::StoreFast { .. } if self_store(i) => {}
         Op::StoreFast { local } | Op::DeleteFast { local } => {
             set.retain(|&(a, b)| a != local && b != local);
             if let Some((y, x)) = copy(i) {

@@ -188,6 +188,11 @@ impl<'ctx> Codegen<'_, 'ctx> {
         let calls = self.load_int(cf, k.cf_calls, 32, false)?;
         let attention = self.load_int(cf, k.cf_attention, 8, false)?;
         let stale = self.load_int(cf, k.cf_stale, 8, false)?;
+        // (only a call through the generic path while no activation runs can respecialise
+        // it or free its earlier tiers: an activation running, as in a recursion, leaves
+        // that to the call that started it)
+        let running = self.load_int(cf, k.cf_active, 32, false)?;
+        let waiting = self.b.build_or(attention, stale, "").map_err(llvm_err)?;
         let ts = self.env_field(crate::runtime::env_offsets::TS)?;
         let trace = self.load_int(ts, k.ts_trace, 64, false)?;
         let profile = self.load_int(ts, k.ts_profile, 64, false)?;
@@ -220,8 +225,15 @@ impl<'ctx> Codegen<'_, 'ctx> {
                     "",
                 )
                 .map_err(llvm_err)?,
-            eq(attention, zero64)?,
-            eq(stale, zero64)?,
+            self.b
+                .build_or(
+                    eq(waiting, zero64)?,
+                    self.b
+                        .build_int_compare(IntPredicate::NE, running, zero64, "")
+                        .map_err(llvm_err)?,
+                    "",
+                )
+                .map_err(llvm_err)?,
             eq(trace, zero64)?,
             eq(profile, zero64)?,
             self.b

@@ -960,6 +960,13 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                     return Err(llvm_err("StoreLocal of another op"));
                 };
                 let slot = self.sh().lcache[local as usize];
+                let src = plan.before[i].as_ref().and_then(|s| s.src.last().copied());
+                if !unbox && src == Some(Src::Local(local)) {
+                    // `a = a`: the same object, its box kept
+                    let v = self.get_val(d - 1, num.ty())?;
+                    self.store_local_val(local, v)?;
+                    return Ok(Some(false));
+                }
                 // a copy of another typed local (`y = x`) is the same object: it shares that
                 // local's box, made now where the analysis would lose the pair, else when one
                 // is made (see `Plan::aliases`)

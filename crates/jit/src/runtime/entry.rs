@@ -2178,7 +2178,12 @@ unsafe fn fast_gate(
 ) -> Option<Option<Obj>> {
     // SAFETY: per the caller; offsets from the descriptor.
     unsafe {
-        if cf.calls.get() < TIER_UP_CALLS || cf.attention.get() || cf.stale.get() {
+        // (only a call through the generic path while no activation runs can respecialise
+        // it or free its earlier tiers: an activation running, as in a recursion, leaves
+        // that to the call that started it)
+        if cf.calls.get() < TIER_UP_CALLS
+            || (cf.active.get() == 0 && (cf.attention.get() || cf.stale.get()))
+        {
             return Some(None);
         }
         let tsb = (*env).ts as *mut u8;
