@@ -495,7 +495,10 @@ def depth(n):
 
 globals()['depth'] = anyjit.jit(depth, strict=True)
 for _ in range(3):
-    check('recursion 900 deep under the default limit', depth(900) == 900)
+    native = anyjit.stats()['native_calls']
+    check('recursion 900 deep under the default limit, natively',
+          depth(900) == 900 and anyjit.stats()['native_calls'] - native >= 901,
+          anyjit.stats()['native_calls'] - native)
 limit = sys.getrecursionlimit()
 sys.setrecursionlimit(10 ** 6)
 try:
@@ -520,7 +523,10 @@ def deep_first(n):
 globals()['deep_first'] = anyjit.jit(deep_first, strict=True)
 sys.setrecursionlimit(7000)
 try:
-    check('a first call 6,000 deep', deep_first(6000) == 6000)
+    direct = anyjit.stats()['direct_calls']
+    check('a first call 6,000 deep, its calls direct',
+          deep_first(6000) == 6000 and anyjit.stats()['direct_calls'] - direct >= 5900,
+          anyjit.stats()['direct_calls'] - direct)
 finally:
     sys.setrecursionlimit(limit)
 

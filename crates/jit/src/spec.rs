@@ -1300,17 +1300,11 @@ impl Analysis<'_> {
 }
 
 /// The typed locals live before each instruction (see [`Plan::live`]).
-fn liveness(func: &Function, locals: &[Option<Num>]) -> Vec<Vec<u32>> {
-    let typed: Vec<u32> = locals
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.is_some())
-        .map(|(l, _)| l as u32)
-        .collect();
-    let n = func.instrs.len();
-    // exception handlers and the unwinding of `break`, `continue` and `finally` reach blocks
-    // from everywhere in their ranges: there every typed local counts as live
-    let plain = func.handlers.is_empty()
+/// Whether control reaches each block only by jumps and fall-through: no exception handler,
+/// and no unwinding of `break`, `continue` or `finally`, which reach blocks from everywhere in
+/// their ranges (the analyses below then give up).
+fn plain_flow(func: &Function) -> bool {
+    func.handlers.is_empty()
         && !func.instrs.iter().any(|i| {
             matches!(
                 i.op,
@@ -1325,7 +1319,39 @@ fn liveness(func: &Function, locals: &[Option<Num>]) -> Vec<Vec<u32>> {
                     | Op::PopFinally { .. }
                     | Op::BeginFinally
             )
-        });
+        })
+}
+
+/// The blocks block `b` jumps or falls through to.
+fn successors(func: &Function, b: usize) -> Vec<usize> {
+    let data = &func.blocks[b];
+    let mut out = Vec::new();
+    let mut falls = true;
+    for ins in &func.instrs[data.start..data.end] {
+        if let Some(t) = ins.op.target() {
+            out.push(t.0 as usize);
+        }
+        if ins.op.is_terminator() || ins.depth.is_none() {
+            falls = false;
+        }
+    }
+    if falls && b + 1 < func.blocks.len() {
+        out.push(b + 1);
+    }
+    out
+}
+
+fn liveness(func: &Function, locals: &[Option<Num>]) -> Vec<Vec<u32>> {
+    let typed: Vec<u32> = locals
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.is_some())
+        .map(|(l, _)| l as u32)
+        .collect();
+    let n = func.instrs.len();
+    // exception handlers and the unwinding of `break`, `continue` and `finally` reach blocks
+    // from everywhere in their ranges: there every typed local counts as live
+    let plain = plain_flow(func);
     if !plain || typed.is_empty() {
         return vec![typed; n];
     }
@@ -1334,23 +1360,7 @@ fn liveness(func: &Function, locals: &[Option<Num>]) -> Vec<Vec<u32>> {
     let nb = func.blocks.len();
     // live-in of each block, as bit sets over the typed locals
     let mut live_in: Vec<Vec<u64>> = vec![vec![0; words]; nb];
-    let succs = |b: usize| -> Vec<usize> {
-        let data = &func.blocks[b];
-        let mut out = Vec::new();
-        let mut falls = true;
-        for ins in &func.instrs[data.start..data.end] {
-            if let Some(t) = ins.op.target() {
-                out.push(t.0 as usize);
-            }
-            if ins.op.is_terminator() || ins.depth.is_none() {
-                falls = false;
-            }
-        }
-        if falls && b + 1 < nb {
-            out.push(b + 1);
-        }
-        out
-    };
+    let succs = |b: usize| successors(func, b);
     let transfer = |b: usize, out: &mut Vec<u64>, record: &mut dyn FnMut(usize, &[u64])| {
         let data = &func.blocks[b];
         for i in (data.start..data.end).rev() {
@@ -1415,22 +1425,7 @@ fn aliases(func: &Function, p: &Plan) -> (Vec<Vec<(u32, u32)>>, Vec<bool>) {
     use std::collections::BTreeSet;
     let n = func.instrs.len();
     let nb = func.blocks.len();
-    let plain = func.handlers.is_empty()
-        && !func.instrs.iter().any(|i| {
-            matches!(
-                i.op,
-                Op::SetupBlock { kind, .. } if kind != crate::ir::BlockKind::Loop
-            ) || matches!(
-                i.op,
-                Op::SetupWith { .. }
-                    | Op::BreakLoop
-                    | Op::ContinueLoop { .. }
-                    | Op::CallFinally { .. }
-                    | Op::EndFinally { .. }
-                    | Op::PopFinally { .. }
-                    | Op::BeginFinally
-            )
-        });
+    let plain = plain_flow(func);
     // the copies: instruction -> (stored local, the typed local it copies)
     let copy = |i: usize| -> Option<(u32, u32)> {
         let Op::StoreFast { local: y } = func.instrs[i].op else {
@@ -1479,23 +1474,7 @@ fn aliases(func: &Function, p: &Plan) -> (Vec<Vec<(u32, u32)>>, Vec<bool>) {
         }
         _ => {}
     };
-    let succs = |b: usize| -> Vec<usize> {
-        let data = &func.blocks[b];
-        let mut out = Vec::new();
-        let mut falls = true;
-        for ins in &func.instrs[data.start..data.end] {
-            if let Some(t) = ins.op.target() {
-                out.push(t.0 as usize);
-            }
-            if ins.op.is_terminator() || ins.depth.is_none() {
-                falls = false;
-            }
-        }
-        if falls && b + 1 < nb {
-            out.push(b + 1);
-        }
-        out
-    };
+    let succs = |b: usize| successors(func, b);
     let mut entry: Vec<Option<Set>> = vec![None; nb];
     entry[0] = Some(Set::new());
     let mut work = vec![0usize];
