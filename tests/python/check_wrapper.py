@@ -321,8 +321,40 @@ check('a long loop in one call answers', jl(100000, -1) == long_loop(100000, -1)
 check('a long loop in one call moves to the optimised code',
       anyjit.stats()['osr_entries'] == moves + 1 and anyjit.stats()['optimized'] == optimized + 1,
       anyjit.stats())
+recompiled = anyjit.stats()['osr_recompiled']
 check('later calls take the optimised code at once',
       jl(30000, -1) == long_loop(30000, -1) and anyjit.stats()['osr_entries'] == moves + 1)
+# (the code made for the move has entries at its loop headers, which slow its loops: the next
+# call compiles it again without them, once)
+check('the next call compiles it again without its loop entries',
+      anyjit.stats()['osr_recompiled'] == recompiled + 1, anyjit.stats())
+check('and later calls keep that code',
+      jl(30000, -1) == long_loop(30000, -1) and anyjit.stats()['osr_recompiled'] == recompiled + 1
+      and anyjit.stats()['optimized'] == optimized + 1)
+
+
+# a call inside the first one optimises the function (without loop entries) before the first
+# call's loop asks to move: the move compiles the code once more, with them
+def rec_loop(n, depth):
+    if depth == 0:
+        REC[0](10, 1)
+    t = 0
+    for i in range(n):
+        t += i % 5
+    return t
+
+
+REC = [anyjit.jit(rec_loop, strict=True)]
+moves, optimized, recompiled = (anyjit.stats()['osr_entries'], anyjit.stats()['optimized'],
+                                anyjit.stats()['osr_recompiled'])
+check('a move after an inner call optimised the function answers',
+      REC[0](100000, 0) == rec_loop(100000, 0))
+check('and moved into code compiled for it',
+      anyjit.stats()['osr_entries'] == moves + 1 and anyjit.stats()['optimized'] == optimized + 1,
+      anyjit.stats())
+check('the next call answers and drops the loop entries',
+      REC[0](1000, 1) == rec_loop(1000, 1) and anyjit.stats()['osr_recompiled'] == recompiled + 1,
+      anyjit.stats())
 jl = anyjit.jit(long_loop, strict=True)
 try:
     jl(100000, 50000)
@@ -540,6 +572,9 @@ def spin(n):
 
 
 spinner = anyjit.jit(spin, strict=True)
+# (a shell's background job starts with SIGINT ignored, which the interpreter keeps: the loop
+# would never hear the signal)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
 start = time.time()
 timer.start()

@@ -67,6 +67,8 @@ pub static OPTIMIZE_FAILURES: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new
 pub static RESUME_COMPILES: AtomicU64 = AtomicU64::new(0);
 /// Specialised compilations made again because guards kept failing.
 pub static RESPECIALIZED: AtomicU64 = AtomicU64::new(0);
+/// Optimised code made for on-stack replacement, compiled again without its loop entries.
+pub static OSR_RECOMPILED: AtomicU64 = AtomicU64::new(0);
 /// Whether functions compiled from now on are specialised (`anyjit._specialize`).
 pub static SPECIALIZE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
 /// Functions left to the interpreter, and calls routed to it (tracing).
@@ -422,6 +424,7 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             attention: std::cell::Cell::new(false),
             spare_frames: std::cell::RefCell::new(Vec::new()),
             stale: std::cell::Cell::new(false),
+            osr_ready: std::cell::Cell::new(false),
         });
         c.decref(code);
         let cf = Box::into_raw(cf);
@@ -557,12 +560,12 @@ fn llvm_context() -> &'static inkwell::context::Context {
 /// Compiles `cf` again with the optimising tier, once, and makes calls take it. A failure
 /// (which the quick tier's success makes unlikely) keeps the quick tier's code and is recorded
 /// in `stats()['optimize_failures']`.
-fn tier_up(c: &'static CApi, cf: &CompiledFunction) {
+fn tier_up(c: &'static CApi, cf: &CompiledFunction, osr: bool) {
     if cf.tier_tried.replace(true) {
         return;
     }
     let t = std::time::Instant::now();
-    match optimize(c, cf) {
+    match optimize(c, cf, osr) {
         Ok(compiled) => {
             let seen = cf
                 .feedback
@@ -570,7 +573,7 @@ fn tier_up(c: &'static CApi, cf: &CompiledFunction) {
                 .filter(|w| w.load(Ordering::Relaxed) != 0)
                 .count();
             FEEDBACK_SITES.fetch_add(seen as u64, Ordering::Relaxed);
-            install(cf, compiled);
+            install(cf, compiled, osr);
             OPTIMIZED.fetch_add(1, Ordering::Relaxed);
             OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
         }
@@ -675,8 +678,9 @@ fn optimize_failed(c: &CApi, cf: &CompiledFunction, u: &Unsupported) {
     }
 }
 
-/// Makes `compiled` the code calls of `cf` take.
-fn install(cf: &CompiledFunction, compiled: anyjit_jit::codegen::Compiled) {
+/// Makes `compiled` the code calls of `cf` take; `osr`: it has entries for on-stack
+/// replacement (see [`CompiledFunction::osr_ready`]).
+fn install(cf: &CompiledFunction, compiled: anyjit_jit::codegen::Compiled, osr: bool) {
     {
         let mut s = cf.spec.borrow_mut();
         s.deopts = 0;
@@ -692,17 +696,22 @@ fn install(cf: &CompiledFunction, compiled: anyjit_jit::codegen::Compiled) {
     }
     cf.entry.set(compiled.entry);
     cf.optimized.set(Some(compiled.entry));
-    cf.attention.set(false);
+    // (code with entries for on-stack replacement wants the generic path's next call, which
+    // compiles it again without them)
+    cf.attention.set(osr);
+    cf.osr_ready.set(osr);
     let mut tiers = cf.tiers.borrow_mut();
     tiers.push(compiled);
     cf.stale.set(tiers.len() > 1);
 }
 
 /// The optimising compilation of `cf`: for its type feedback, specialised (unless that is
-/// turned off) without the guards that failed before.
+/// turned off) without the guards that failed before; `osr`: with entries at its loop
+/// headers for on-stack replacement.
 fn optimize(
     c: &'static CApi,
     cf: &CompiledFunction,
+    osr: bool,
 ) -> Result<anyjit_jit::codegen::Compiled, Unsupported> {
     let ctx = llvm_context();
     let watched = watch_globals(c, cf);
@@ -732,6 +741,7 @@ fn optimize(
         // SAFETY: GIL held; `cf` owns its names.
         .names(unsafe { anyjit_jit::runtime::guards::const_addrs(c, cf.names) })
         .specialize(plan, range_list)
+        .osr_entries(osr)
         .compile()
 }
 
@@ -793,9 +803,9 @@ fn respecialize(c: &'static CApi, cf: &CompiledFunction) {
         return;
     }
     let t = std::time::Instant::now();
-    match optimize(c, cf) {
+    match optimize(c, cf, false) {
         Ok(compiled) => {
-            install(cf, compiled);
+            install(cf, compiled, false);
             RESPECIALIZED.fetch_add(1, Ordering::Relaxed);
             OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
         }
@@ -808,15 +818,60 @@ fn respecialize(c: &'static CApi, cf: &CompiledFunction) {
 }
 
 /// The optimised code of `cf` for an activation in a loop of its quick-tier code (on-stack
-/// replacement; see `anyjit_jit::runtime::rt_osr`): compiled now unless a call already did.
+/// replacement; see `anyjit_jit::runtime::rt_osr`): code with entries at its loop headers,
+/// compiled now unless installed already (a call's optimisation has none: this one replaces
+/// it, and a later call compiles it once more without them; see `drop_osr_entries`).
 fn optimize_for_osr(cf: &CompiledFunction) -> Option<anyjit_jit::codegen::NativeFn> {
     let c = &state().capi;
-    tier_up(c, cf);
+    if !cf.tier_tried.get() {
+        tier_up(c, cf, true);
+    } else if cf.optimized.get().is_some() && !cf.osr_ready.get() {
+        let t = std::time::Instant::now();
+        match optimize(c, cf, true) {
+            Ok(compiled) => {
+                install(cf, compiled, true);
+                OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
+            }
+            Err(u) => {
+                optimize_failed(c, cf, &u);
+                return None;
+            }
+        }
+    }
+    if !cf.osr_ready.get() {
+        return None;
+    }
     let f = cf.optimized.get()?;
     // later calls take the optimised code too, without counting to the tier-up
     cf.calls.set(entry::TIER_UP_CALLS);
     OSR_ENTRIES.fetch_add(1, Ordering::Relaxed);
     Some(f)
+}
+
+/// Compiles `cf`'s optimised code again without the entries for on-stack replacement that
+/// the installed one has (see [`CompiledFunction::osr_ready`]), once no activation runs: no
+/// quick-tier activation is left to move into it.
+fn drop_osr_entries(c: &'static CApi, cf: &CompiledFunction) {
+    if !cf.osr_ready.get() || cf.active.get() != 0 {
+        return;
+    }
+    let t = std::time::Instant::now();
+    match optimize(c, cf, false) {
+        Ok(compiled) => {
+            // (the same feedback and failed guards: the same specialisation, not another)
+            let compilations = cf.spec.borrow().compilations;
+            install(cf, compiled, false);
+            cf.spec.borrow_mut().compilations = compilations;
+            OSR_RECOMPILED.fetch_add(1, Ordering::Relaxed);
+            OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
+        }
+        Err(u) => {
+            // keep the running code
+            cf.osr_ready.set(false);
+            cf.attention.set(false);
+            optimize_failed(c, cf, &u);
+        }
+    }
 }
 
 /// # Safety
@@ -1031,7 +1086,7 @@ unsafe fn run_native(
         if calls < entry::TIER_UP_CALLS {
             cf.calls.set(calls + 1);
             if calls + 1 == entry::TIER_UP_CALLS {
-                tier_up(c, cf);
+                tier_up(c, cf, false);
             }
         }
         {
@@ -1039,7 +1094,9 @@ unsafe fn run_native(
             s.calls = s.calls.saturating_add(1);
         }
         if cf.active.get() == 0 {
+            // (a specialisation made again has no entries for on-stack replacement either)
             respecialize(c, cf);
+            drop_osr_entries(c, cf);
         }
         cf.active.set(cf.active.get() + 1);
         let r = entry::run_in(RUNTIME.get().expect("init"), cf, params, at, ts);
@@ -1272,6 +1329,7 @@ pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
                 c.new_float(OPTIMIZE_US.load(Ordering::Relaxed) as f64 / 1000.0),
             )
             && c.dict_set_steal(d, "osr_entries", n(&OSR_ENTRIES))
+            && c.dict_set_steal(d, "osr_recompiled", n(&OSR_RECOMPILED))
             && c.dict_set_steal(d, "direct_calls", n(&entry::DIRECT_CALLS))
             && c.dict_set_steal(d, "frames_reused", n(&entry::FRAMES_REUSED))
             && c.dict_set_steal(d, "feedback_sites", n(&FEEDBACK_SITES))

@@ -309,9 +309,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
         let periodic = self.new_block("direct_periodic");
         let push = self.new_block("direct_push");
         let failed = self.new_block("direct_signal");
-        self.b
-            .build_conditional_branch(due, periodic, push)
-            .map_err(llvm_err)?;
+        self.branch_rarely(due, periodic, push)?;
         self.b.position_at_end(periodic);
         let st = self.helper_int(
             crate::runtime::rt_periodic as *const () as usize,
@@ -321,9 +319,7 @@ impl<'ctx> Codegen<'_, 'ctx> {
             .b
             .build_int_compare(IntPredicate::NE, st, i32t.const_zero(), "")
             .map_err(llvm_err)?;
-        self.b
-            .build_conditional_branch(raised, failed, push)
-            .map_err(llvm_err)?;
+        self.branch_rarely(raised, failed, push)?;
         self.b.position_at_end(failed);
         self.b.build_unconditional_branch(done).map_err(llvm_err)?;
 

@@ -510,6 +510,9 @@ pub struct Codegen<'a, 'ctx> {
     /// Loop headers for on-stack replacement, with their entry depth (see
     /// [`Codegen::osr_targets`]).
     osr: Vec<(crate::ir::Block, u32)>,
+    /// The optimising tier: the code can be entered at its loop headers by a quick-tier
+    /// activation (on-stack replacement); see [`Codegen::osr_entries`].
+    osr_entries: bool,
     /// [`runtime::OSR_AFTER`] when compilation began.
     osr_after: u32,
     /// LOAD_GLOBAL caches made so far (for unique names).
@@ -645,6 +648,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             feedback: None,
             ladder: std::cell::RefCell::new(Vec::new()),
             osr: Vec::new(),
+            osr_entries: false,
             osr_after: runtime::OSR_AFTER.load(std::sync::atomic::Ordering::Relaxed),
             plan: None,
             range_list: 0,
@@ -719,9 +723,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .map_err(llvm_err)?;
         let visit = self.new_block("periodic");
         let cont = self.new_block("continue");
-        self.b
-            .build_conditional_branch(due, visit, cont)
-            .map_err(llvm_err)?;
+        self.branch_rarely(due, visit, cont)?;
         self.b.position_at_end(visit);
         self.set_lasti(off)?;
         let r = self.helper_int(
@@ -1074,6 +1076,17 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self
     }
 
+    /// Optimising tier: gives the code entries at its loop headers, through which an
+    /// activation of the quick tier's code moves into it (on-stack replacement; see
+    /// [`runtime::rt_osr`]). Off by default: each entry merges the quick tier's state into
+    /// the loop, which then keeps more values live and tests more (a function's loops ran
+    /// up to twice as fast without), so that code made for a replacement is compiled again
+    /// without them for later calls.
+    pub fn osr_entries(mut self, on: bool) -> Self {
+        self.osr_entries = on;
+        self
+    }
+
     /// Compiles for the quick tier: a function's first compilation, several times faster to
     /// produce and slower to run (reference counts through calls, no inline paths, no
     /// instcombine, LLVM's fast instruction selection and register allocation). A function
@@ -1183,9 +1196,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let hit = self.new_block("global_known");
                 let miss = self.new_block("global_lookup");
                 let isnull = self.b.build_is_null(known, "").map_err(llvm_err)?;
-                self.b
-                    .build_conditional_branch(isnull, miss, hit)
-                    .map_err(llvm_err)?;
+                self.branch_rarely(isnull, miss, hit)?;
                 self.b.position_at_end(miss);
                 Some((cell, known, hit))
             }
@@ -1662,9 +1673,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .build_int_compare(IntPredicate::EQ, n, wty.const_zero(), "")
             .map_err(llvm_err)?;
         let dealloc = self.new_block("dealloc");
-        self.b
-            .build_conditional_branch(zero, dealloc, done)
-            .map_err(llvm_err)?;
+        self.branch_rarely(zero, dealloc, done)?;
         self.b.position_at_end(dealloc);
         if self.capi.has(Api::Dealloc) {
             self.call_addr(self.api(Api::Dealloc)?, None, &[v.into()])?;
@@ -2302,6 +2311,29 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .const_to_pointer(self.t.obj))
     }
 
+    /// A conditional branch to `rare` when `c` holds, else to `usual`, weighted so that LLVM
+    /// lays `rare` out of line and keeps the usual path's values in registers (error paths,
+    /// deallocations, the periodic visit of a back edge).
+    pub(crate) fn branch_rarely(
+        &self,
+        c: IntValue<'ctx>,
+        rare: BasicBlock<'ctx>,
+        usual: BasicBlock<'ctx>,
+    ) -> R<()> {
+        let br = self
+            .b
+            .build_conditional_branch(c, rare, usual)
+            .map_err(llvm_err)?;
+        let weights = self.ctx.metadata_node(&[
+            self.ctx.metadata_string("branch_weights").into(),
+            self.t.i32.const_int(1, false).into(),
+            self.t.i32.const_int(2000, false).into(),
+        ]);
+        br.set_metadata(weights, self.ctx.get_kind_id("prof"))
+            .map_err(|e| llvm_err(format!("branch weights: {e}")))?;
+        Ok(())
+    }
+
     fn new_block(&self, name: &str) -> BasicBlock<'ctx> {
         self.ctx
             .append_basic_block(self.function.expect("function"), name)
@@ -2312,9 +2344,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     fn check_fail(&self, failed: IntValue<'ctx>, offset: u32, live: u32) -> R<()> {
         let fail = self.new_block("fail");
         let ok = self.new_block("ok");
-        self.b
-            .build_conditional_branch(failed, fail, ok)
-            .map_err(llvm_err)?;
+        self.branch_rarely(failed, fail, ok)?;
         self.b.position_at_end(fail);
         self.raise_here(offset, live, true)?;
         self.b.position_at_end(ok);
@@ -3214,9 +3244,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let hit = self.b.build_and(hit, filled, "").map_err(llvm_err)?;
         let hit_block = self.new_block("global_cached");
         let miss = self.new_block("global_lookup");
-        self.b
-            .build_conditional_branch(hit, hit_block, miss)
-            .map_err(llvm_err)?;
+        let stale = self.b.build_not(hit, "").map_err(llvm_err)?;
+        self.branch_rarely(stale, miss, hit_block)?;
         self.b.position_at_end(hit_block);
         let v = self.load(cells[2])?;
         self.b.position_at_end(miss);
@@ -3413,45 +3442,67 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
             None => self.small_int(k)?,
         };
-        let (i, inside) = self.index_in(c, i)?;
-        let go = self.b.build_and(ok, inside, "").map_err(llvm_err)?;
+        let exit_unless = |go: IntValue<'ctx>| -> R<()> {
+            let on = self.new_block("list_index_ok");
+            self.b
+                .build_conditional_branch(go, on, slow)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(on);
+            Ok(())
+        };
+        exit_unless(ok)?;
+        let i = self.index_in(c, i, &exit_unless)?;
         let items = self.load(self.field_ptr(c, l.list.ob_item)?)?;
         let items = self
             .b
             .build_pointer_cast(items, self.t.objp, "")
             .map_err(llvm_err)?;
-        // SAFETY (LLVM): only dereferenced on the path that checked the index.
+        // SAFETY (LLVM): the index was checked on the way here.
         let p = unsafe { self.b.build_gep(items, &[i], "") }.map_err(llvm_err)?;
-        self.b
-            .build_conditional_branch(go, fast, slow)
-            .map_err(llvm_err)?;
+        self.b.build_unconditional_branch(fast).map_err(llvm_err)?;
         Ok(p)
     }
 
-    /// Index `k` of sequence `c` (a list or tuple) adjusted as Python adjusts a negative one,
-    /// and whether it is inside (0 <= k < len, as one unsigned comparison).
+    /// Index `k` of sequence `c` (a list or tuple) adjusted as Python adjusts a negative one;
+    /// `exit_unless(inside)` leaves when it is outside (0 <= k < len fails) and goes on
+    /// positioned where it is inside. An index inside as it is (one unsigned comparison: a
+    /// negative one is not) goes on at once; a negative one is adjusted out of line, so that
+    /// the usual index costs a compare and a branch.
     fn index_in(
         &self,
         c: PointerValue<'ctx>,
         k: IntValue<'ctx>,
-    ) -> R<(IntValue<'ctx>, IntValue<'ctx>)> {
+        exit_unless: &dyn Fn(IntValue<'ctx>) -> R<()>,
+    ) -> R<IntValue<'ctx>> {
         let word = u32::from(self.desc.identity.pointer_bits);
         let n = self.load_int(c, self.desc.layout.var_object.ob_size, word, true)?;
+        let direct = self
+            .b
+            .build_int_compare(IntPredicate::ULT, k, n, "")
+            .map_err(llvm_err)?;
+        let here = self.b.get_insert_block().expect("positioned");
+        let adjust = self.new_block("index_adjust");
+        let join = self.new_block("indexed");
+        let outside = self.b.build_not(direct, "").map_err(llvm_err)?;
+        self.branch_rarely(outside, adjust, join)?;
+        self.b.position_at_end(adjust);
         let neg = self
             .b
             .build_int_compare(IntPredicate::SLT, k, self.t.i64.const_zero(), "")
             .map_err(llvm_err)?;
         let wrapped = self.b.build_int_add(k, n, "").map_err(llvm_err)?;
-        let k = self
+        let fits = self
             .b
-            .build_select(neg, wrapped, k, "")
-            .map_err(llvm_err)?
-            .into_int_value();
-        let inside = self
-            .b
-            .build_int_compare(IntPredicate::ULT, k, n, "")
+            .build_int_compare(IntPredicate::ULT, wrapped, n, "")
             .map_err(llvm_err)?;
-        Ok((k, inside))
+        let fits = self.b.build_and(neg, fits, "").map_err(llvm_err)?;
+        exit_unless(fits)?;
+        let adjusted = self.b.get_insert_block().expect("positioned");
+        self.b.build_unconditional_branch(join).map_err(llvm_err)?;
+        self.b.position_at_end(join);
+        let kp = self.b.build_phi(self.t.i64, "").map_err(llvm_err)?;
+        kp.add_incoming(&[(&k, here), (&wrapped, adjusted)]);
+        Ok(kp.as_basic_value().into_int_value())
     }
 
     /// Address of the C double of an exact float.
@@ -4276,6 +4327,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.stacks = Self::block_stacks(self.func);
         self.actions = self.pending_actions();
         self.osr = Self::osr_targets(self.func);
+        if !self.quick && !self.osr_entries {
+            // (an entry at a loop header merges the quick tier's state into the loop's:
+            // values the loop keeps in registers, a box it never makes, become unknowns)
+            self.osr.clear();
+        }
         let resuming = self.resume_sites.is_some();
         let fty = if resuming {
             // resume(env, locals, stack, code): the slots of the specialised code's frame

@@ -1751,8 +1751,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     ) -> R<PointerValue<'ctx>> {
         let is = self.type_is(c, if tuple { Api::TupleType } else { Api::ListType })?;
         self.guard(is)?;
-        let (k, inside) = self.index_in(c, k)?;
-        self.guard(inside)?;
+        let k = self.index_in(c, k, &|inside| self.guard(inside))?;
         self.item_at(c, k, tuple)
     }
 

@@ -70,6 +70,10 @@ pub struct CompiledFunction {
     pub attention: Cell<bool>,
     /// Earlier tiers wait to be freed (which a call through the generic path does).
     pub stale: Cell<bool>,
+    /// The installed optimised code has entries for on-stack replacement (it was made for a
+    /// quick-tier activation moving into it), which slow its loops: the next call through
+    /// the generic path while no activation runs compiles it again without them.
+    pub osr_ready: Cell<bool>,
     /// Frame objects of its trampoline (3.x up to 3.10) that direct calls finished with and
     /// nothing else holds, reset as new, for the next direct calls (owned; see
     /// [`acquire_frame`]).
