@@ -2313,7 +2313,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
 
     /// A conditional branch to `rare` when `c` holds, else to `usual`, weighted so that LLVM
     /// lays `rare` out of line and keeps the usual path's values in registers (error paths,
-    /// deallocations, the periodic visit of a back edge).
+    /// deallocations, the periodic visit of a back edge; the optimising tier: the quick
+    /// tier's code generation places no blocks by weight).
     pub(crate) fn branch_rarely(
         &self,
         c: IntValue<'ctx>,
@@ -2324,6 +2325,10 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .b
             .build_conditional_branch(c, rare, usual)
             .map_err(llvm_err)?;
+        if self.quick {
+            // (its code generation places no blocks by weight)
+            return Ok(());
+        }
         let weights = self.ctx.metadata_node(&[
             self.ctx.metadata_string("branch_weights").into(),
             self.t.i32.const_int(1, false).into(),
