@@ -286,6 +286,15 @@ def items(xs, n):
     return s
 
 
+def tail_sum(xs, n):
+    # negative indexes inside the list: adjusted inline, no guard fails
+    s = 0
+    for i in range(n):
+        s += xs[-1 - i] * 2 + xs[i - n]
+        xs[-1 - i] = i
+    return s, xs
+
+
 def fill(xs):
     for i in range(len(xs)):
         xs[i] = i * 2
@@ -539,6 +548,8 @@ SEQUENCES = [
     ('items', [([1, 2, 3, 4], 4), ([5, 6, 7], 3), ((1, 2, 3), 3), ([1.5, 2.5], 2), ([1, 2], 3),
                ({0: 1, 1: 2, -1: 3, -2: 4}, 2), ([10 ** 20, 1], 2)],
      {'locals': {'s': 'int'}, 'counted_loops': 1, 'deopts': True}),
+    ('tail_sum', [([1, 2, 3, 4], 4), ([5, 6, 7], 3), ([1, 2, 3], 1), ([7], 1)],
+     {'locals': {'s': 'int'}, 'counted_loops': 1, 'deopts': False}),
     ('fill', [([0, 0, 0],), ([9] * 10,), ([],), ({0: 1},)], {'counted_loops': 1, 'deopts': True}),
     ('fill_at', [([0] * 5, 1), ([0] * 5, 0), ([0] * 5, -3), ([0] * 5, 3), ([0] * 5, -6)],
      {'deopts': True}),

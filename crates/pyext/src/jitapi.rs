@@ -564,20 +564,32 @@ fn tier_up(c: &'static CApi, cf: &CompiledFunction, osr: bool) {
     if cf.tier_tried.replace(true) {
         return;
     }
+    if reoptimize(c, cf, osr) {
+        let seen = cf
+            .feedback
+            .iter()
+            .filter(|w| w.load(Ordering::Relaxed) != 0)
+            .count();
+        FEEDBACK_SITES.fetch_add(seen as u64, Ordering::Relaxed);
+        OPTIMIZED.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Compiles `cf` with the optimising tier (`osr`: with entries for on-stack replacement) and
+/// installs the code, its time counted in `stats()['optimize_ms']`; false if that failed
+/// (recorded in `stats()['optimize_failures']`; the running code stays).
+fn reoptimize(c: &'static CApi, cf: &CompiledFunction, osr: bool) -> bool {
     let t = std::time::Instant::now();
     match optimize(c, cf, osr) {
         Ok(compiled) => {
-            let seen = cf
-                .feedback
-                .iter()
-                .filter(|w| w.load(Ordering::Relaxed) != 0)
-                .count();
-            FEEDBACK_SITES.fetch_add(seen as u64, Ordering::Relaxed);
             install(cf, compiled, osr);
-            OPTIMIZED.fetch_add(1, Ordering::Relaxed);
             OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
+            true
         }
-        Err(u) => optimize_failed(c, cf, &u),
+        Err(u) => {
+            optimize_failed(c, cf, &u);
+            false
+        }
     }
 }
 
@@ -802,18 +814,11 @@ fn respecialize(c: &'static CApi, cf: &CompiledFunction) {
     if !cf.spec.borrow().wants_respecialization() {
         return;
     }
-    let t = std::time::Instant::now();
-    match optimize(c, cf, false) {
-        Ok(compiled) => {
-            install(cf, compiled, false);
-            RESPECIALIZED.fetch_add(1, Ordering::Relaxed);
-            OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
-        }
-        Err(u) => {
-            // keep the running code; do not try again
-            cf.spec.borrow_mut().compilations = entry::MAX_SPECIALIZATIONS;
-            optimize_failed(c, cf, &u);
-        }
+    if reoptimize(c, cf, false) {
+        RESPECIALIZED.fetch_add(1, Ordering::Relaxed);
+    } else {
+        // keep the running code; do not try again
+        cf.spec.borrow_mut().compilations = entry::MAX_SPECIALIZATIONS;
     }
 }
 
@@ -825,18 +830,8 @@ fn optimize_for_osr(cf: &CompiledFunction) -> Option<anyjit_jit::codegen::Native
     let c = &state().capi;
     if !cf.tier_tried.get() {
         tier_up(c, cf, true);
-    } else if cf.optimized.get().is_some() && !cf.osr_ready.get() {
-        let t = std::time::Instant::now();
-        match optimize(c, cf, true) {
-            Ok(compiled) => {
-                install(cf, compiled, true);
-                OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
-            }
-            Err(u) => {
-                optimize_failed(c, cf, &u);
-                return None;
-            }
-        }
+    } else if cf.optimized.get().is_some() && !cf.osr_ready.get() && !reoptimize(c, cf, true) {
+        return None;
     }
     if !cf.osr_ready.get() {
         return None;
@@ -855,22 +850,15 @@ fn drop_osr_entries(c: &'static CApi, cf: &CompiledFunction) {
     if !cf.osr_ready.get() || cf.active.get() != 0 {
         return;
     }
-    let t = std::time::Instant::now();
-    match optimize(c, cf, false) {
-        Ok(compiled) => {
-            // (the same feedback and failed guards: the same specialisation, not another)
-            let compilations = cf.spec.borrow().compilations;
-            install(cf, compiled, false);
-            cf.spec.borrow_mut().compilations = compilations;
-            OSR_RECOMPILED.fetch_add(1, Ordering::Relaxed);
-            OPTIMIZE_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
-        }
-        Err(u) => {
-            // keep the running code
-            cf.osr_ready.set(false);
-            cf.attention.set(false);
-            optimize_failed(c, cf, &u);
-        }
+    // (the same feedback and failed guards: the same specialisation, not another)
+    let compilations = cf.spec.borrow().compilations;
+    if reoptimize(c, cf, false) {
+        cf.spec.borrow_mut().compilations = compilations;
+        OSR_RECOMPILED.fetch_add(1, Ordering::Relaxed);
+    } else {
+        // keep the running code
+        cf.osr_ready.set(false);
+        cf.attention.set(false);
     }
 }
 
