@@ -155,6 +155,11 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             c.decref(original_import);
             original_import = std::ptr::null_mut();
         }
+        let mut super_type = get("SUPER_TYPE");
+        if super_type == c.object(Api::NoneStruct) {
+            c.decref(super_type);
+            super_type = std::ptr::null_mut();
+        }
         let enter_name = get("ENTER");
         let exit_name = get("EXIT");
         let tramp = get("trampoline");
@@ -183,6 +188,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
             print_softspace,
             getattr_key,
             original_import,
+            super_type,
             enter_name,
             exit_name,
         });
@@ -348,10 +354,13 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             c.decref(code);
             return Err(Some(u));
         }
-        if let Some(u) = frame_dependent(c, code, &ir) {
-            c.decref(code);
-            return Err(Some(u));
-        }
+        let supers = match frame_dependent(c, code, &ir) {
+            Ok(s) => s,
+            Err(u) => {
+                c.decref(code);
+                return Err(Some(u));
+            }
+        };
         let argcount = c.getattr_int(code, "co_argcount").unwrap_or(0) as u32;
         let kwonly = c.getattr_int(code, "co_kwonlyargcount").unwrap_or_else(|| {
             c.clear_error();
@@ -367,6 +376,8 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
                 return Err(None);
             }
         };
+        let mut ir = ir;
+        mark_super(c, code, &mut ir, &slots, &supers, argcount == 0);
         let ctx = llvm_context();
         let feedback: Box<[std::sync::atomic::AtomicUsize]> = (0..ir.instrs.len())
             .map(|_| std::sync::atomic::AtomicUsize::new(0))
@@ -595,10 +606,13 @@ fn reoptimize(c: &'static CApi, cf: &CompiledFunction, osr: bool) -> bool {
 
 /// A call in `ir` (of code object `code`) whose answer depends on the calling frame's local
 /// variables, which compiled code keeps out of its frame: `locals()`, `vars()` and `dir()`
-/// without an argument, `eval` and `exec` without a namespace, and zero-argument `super()`
-/// (3.6–3.11; 3.12+ compile it to `LOAD_SUPER_ATTR`, not compiled either). Found from the
-/// builtin's name at a `LOAD_GLOBAL` and the call that takes the value (any other use of the
-/// name counts too: the function runs in the interpreter, where it behaves as it should).
+/// without an argument, `eval` and `exec` without a namespace. Found from the builtin's name
+/// at a `LOAD_GLOBAL` and the call that takes the value (any other use of the name counts
+/// too: the function runs in the interpreter, where it behaves as it should). Zero-argument
+/// `super()` reads the frame too, but only the class and the first argument, which compiled
+/// code has: the calls of the global `super` without arguments in a function with a
+/// `__class__` cell are returned (index, call slot), for [`mark_super`] (3.12+ compile them to
+/// `LOAD_SUPER_ATTR`, which loads both itself); any other use of the name there is refused.
 ///
 /// # Safety
 /// GIL held; `code` is the function's code object.
@@ -606,8 +620,9 @@ unsafe fn frame_dependent(
     c: &CApi,
     code: Obj,
     ir: &anyjit_jit::ir::Function,
-) -> Option<Unsupported> {
+) -> Result<Vec<(usize, anyjit_jit::ir::CallSlot)>, Unsupported> {
     use anyjit_jit::ir::{KwNames, Op};
+    let mut supers = Vec::new();
     // SAFETY: per the caller; the tuples belong to `code`.
     unsafe {
         let tuple_strs = |attr: &str| -> Vec<String> {
@@ -648,11 +663,40 @@ unsafe fn frame_dependent(
                 _ => continue,
             };
             // the instruction that takes the value: the first to pop the stack below it
-            let taker = ir.instrs[i + 1..].iter().find(|j| {
-                j.depth.is_some_and(|dj| {
-                    i64::from(dj) - i64::from(j.op.stack_effect().0) <= i64::from(d)
+            let taker = ir.instrs[i + 1..]
+                .iter()
+                .position(|j| {
+                    j.depth.is_some_and(|dj| {
+                        i64::from(dj) - i64::from(j.op.stack_effect().0) <= i64::from(d)
+                    })
                 })
-            });
+                .map(|k| i + 1 + k);
+            if n == "super" {
+                match taker.map(|t| (t, ir.instrs[t].op)) {
+                    Some((
+                        t,
+                        Op::Call {
+                            argc: 0,
+                            kw: KwNames::None,
+                            slot,
+                        },
+                    )) => {
+                        supers.push((t, slot));
+                        continue;
+                    }
+                    Some((_, Op::LoadSuperAttr { .. })) => continue,
+                    _ => {}
+                }
+                // (3.12+: `super`, `__class__` and the first argument loaded for
+                // `LOAD_SUPER_ATTR`, the global's NULL left below for a call after it)
+                if matches!(
+                    ir.instrs.get(i + 3).map(|j| j.op),
+                    Some(Op::LoadSuperAttr { .. })
+                ) {
+                    continue;
+                }
+            }
+            let taker = taker.map(|t| &ir.instrs[t]);
             let refused = match taker.map(|j| j.op) {
                 Some(Op::Call { argc, kw, .. }) => {
                     most == u32::MAX || argc <= most || kw != KwNames::None
@@ -667,7 +711,7 @@ unsafe fn frame_dependent(
                 _ => true,
             };
             if refused {
-                return Some(Unsupported {
+                return Err(Unsupported {
                     construct: format!(
                         "{what}: it reads the frame's local variables, which compiled code keeps \
                          out of its frame"
@@ -677,7 +721,67 @@ unsafe fn frame_dependent(
                 });
             }
         }
-        None
+        Ok(supers)
+    }
+}
+
+/// Turns the calls `supers` (from [`frame_dependent`]) into [`Op::CallSuper`], which find the
+/// `__class__` cell and the first argument in their slots of `slots`, and tells 3.12+'s
+/// `LOAD_SUPER_ATTR` whether the function takes a positional argument (`no_args`).
+///
+/// # Safety
+/// GIL held; `code` is the function's code object, `ir` and `slots` its own.
+///
+/// [`Op::CallSuper`]: anyjit_jit::ir::Op::CallSuper
+unsafe fn mark_super(
+    c: &CApi,
+    code: Obj,
+    ir: &mut anyjit_jit::ir::Function,
+    slots: &anyjit_jit::codegen::Slots,
+    supers: &[(usize, anyjit_jit::ir::CallSlot)],
+    no_args: bool,
+) {
+    use anyjit_jit::ir::Op;
+    for ins in ir.instrs.iter_mut() {
+        if let Op::LoadSuperAttr { no_args: n, .. } = &mut ins.op {
+            *n = no_args;
+        }
+    }
+    if supers.is_empty() {
+        return;
+    }
+    // SAFETY: per the caller.
+    let (varnames, cellvars, freevars) = unsafe {
+        (
+            tuple_attr(c, code, "co_varnames"),
+            tuple_attr(c, code, "co_cellvars"),
+            tuple_attr(c, code, "co_freevars"),
+        )
+    };
+    let Some(class_slot) = freevars
+        .iter()
+        .position(|v| v.1 == "__class__")
+        .map(|k| slots.free_start + k as u32)
+    else {
+        return;
+    };
+    // the first argument: its own slot, or (before 3.11) the cell it moved into
+    let first_is_cell = varnames
+        .first()
+        .is_some_and(|v0| cellvars.iter().any(|cv| cv.1 == v0.1));
+    let (self_slot, self_cell) = match slots.implicit_cells.iter().find(|c| c.1 == Some(0)) {
+        Some(&(cell, _)) => (cell, true),
+        None if varnames.is_empty() => (class_slot, false),
+        None => (0, first_is_cell),
+    };
+    for &(i, slot) in supers {
+        ir.instrs[i].op = Op::CallSuper {
+            slot,
+            class_slot,
+            self_slot,
+            self_cell,
+            no_args,
+        };
     }
 }
 

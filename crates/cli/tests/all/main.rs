@@ -179,6 +179,14 @@ fn wrappers_behave_like_functions_in_every_interpreter() {
     matrix_script("tests/python/check_wrapper.py");
 }
 
+/// CPython's own tests of pure-Python standard library modules pass with those modules'
+/// functions compiled (strict), in every interpreter (the interpreter's `test` package is
+/// required: Debian's python3.11 gets it from libpython3.11-testsuite).
+#[test]
+fn stdlib_suites_pass_with_their_modules_compiled_in_every_interpreter() {
+    matrix_script("tests/python/check_stdlib.py");
+}
+
 /// Runs a Python check script in every interpreter; each must exit 0.
 fn matrix_script(rel: &str) {
     let script = repo().join(rel);

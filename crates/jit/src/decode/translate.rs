@@ -237,6 +237,9 @@ pub fn translate(
             "LOAD_SUPER_ATTR" => Op::LoadSuperAttr {
                 name: a >> 2,
                 method: a & 1 == 1,
+                two_args: a & 2 == 2,
+                slot: call_slot,
+                no_args: false,
             },
             "STORE_ATTR" => Op::StoreAttr { name: a },
             "DELETE_ATTR" => Op::DeleteAttr { name: a },

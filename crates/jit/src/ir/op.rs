@@ -286,8 +286,17 @@ ops! {
     LoadAttr { name: u32 } = [1, 1] | fails;
     /// Replaces the top with a method pair for a call (`LOAD_METHOD`, 3.12+ `LOAD_ATTR` bit 0).
     LoadMethod { name: u32, slot: CallSlot } = [1, 2] | fails;
-    /// 3.12+ `super().name`: pops `super, class, self`.
-    LoadSuperAttr { name: u32, method: bool } = [3, 1 + u32::from(method)] | fails;
+    /// 3.12+ `super().name` and `super(class, self).name` (`two_args`): pops `super, class,
+    /// self`, pushes the attribute, or with `method` a method pair laid out as `slot`.
+    /// `no_args`: the function takes no positional argument (a zero-argument `super()` there
+    /// raises).
+    LoadSuperAttr {
+        name: u32,
+        method: bool,
+        two_args: bool,
+        slot: CallSlot,
+        no_args: bool,
+    } = [3, 1 + u32::from(method)] | fails;
     /// `top.name = second`.
     StoreAttr { name: u32 } = [2, 0] | fails;
     /// `del top.name`.
@@ -381,6 +390,19 @@ ops! {
     ReturnConst { index: u32 } = [0, 0] | term;
     /// Calls with `argc` arguments (keyword values included) below the keyword names.
     Call { argc: u32, kw: KwNames, slot: CallSlot } = [argc + kw.slots() + slot.slots(), 1] | fails;
+    /// 3.x: the call `super()` without arguments, in a function with a `__class__` cell (a
+    /// `Call` with no argument of the global `super`, marked by the compiler's caller, which
+    /// knows the names; 3.12+ compile `super().name` to [`Op::LoadSuperAttr`] instead). The builtin `super` gets the class in local slot `class_slot`
+    /// (a cell) and the first argument in local slot `self_slot` (a cell if `self_cell`), as
+    /// the interpreter finds them in the calling frame; anything else bound to the name is
+    /// called without arguments. `no_args`: the function takes no positional argument.
+    CallSuper {
+        slot: CallSlot,
+        class_slot: u32,
+        self_slot: u32,
+        self_cell: bool,
+        no_args: bool,
+    } = [slot.slots(), 1] | fails;
     /// 2.7 call: `npos` positional, `nkw` name/value pairs, optional `*args` and `**kwargs`.
     Call27 { npos: u32, nkw: u32, var: bool, kwargs: bool } = [1 + npos + 2 * nkw + u32::from(var) + u32::from(kwargs), 1] | fails;
     /// `callable(*args, **kwargs)`.

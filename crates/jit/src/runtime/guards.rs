@@ -413,6 +413,13 @@ pub unsafe fn plan_for(c: &CApi, cf: &CompiledFunction, speculate: bool) -> Resu
                     *e = true;
                 }
             }
+            // (`super()` reads the first argument from its slot, as the interpreter from the
+            // frame: a boxed value)
+            if let Op::CallSuper { self_slot, .. } = ins.op {
+                if let Some(e) = excluded.get_mut(self_slot as usize) {
+                    *e = true;
+                }
+            }
         }
         let failed: Vec<usize> = cf.spec.borrow().failed.keys().copied().collect();
         let ninstrs = cf.ir.instrs.len();

@@ -391,6 +391,18 @@ def _original_import():
 
 ORIGINAL_IMPORT = _original_import()
 
+
+def _super_type():
+    # the builtin `super`, which compiled code gives the class and the first argument that a
+    # zero-argument call finds in the interpreter's frame (None if the builtin was replaced)
+    s = getattr(_builtins, 'super', None)
+    if type(s) is type and s.__name__ == 'super' and s.__module__ in ('builtins', '__builtin__'):
+        return s
+    return None
+
+
+SUPER_TYPE = _super_type()
+
 # `from m import name` (IMPORT_FROM) is done by the interpreter's own opcode when it may do
 # more than read an attribute without side effects: the compiled code hands the module over
 # through an `__import__` that returns it, so the opcode's fallback to sys.modules and its

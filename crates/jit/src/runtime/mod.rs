@@ -62,6 +62,8 @@ pub struct Runtime {
     /// The builtins' original `__import__` (NULL if it was replaced before anyjit's import):
     /// when a function's builtins hold it, 3.x's ceval imports without calling it.
     pub original_import: Obj,
+    /// The builtin `super` (NULL if it was replaced before anyjit's import).
+    pub super_type: Obj,
     /// `'__enter__'` (the build's native str).
     pub enter_name: Obj,
     /// `'__exit__'`.
@@ -974,6 +976,130 @@ unsafe fn fits_machine_int(c: &CApi, o: Obj) -> bool {
 
 /// Back-edges between two visits of [`rt_periodic`] (a power of two).
 pub const PERIODIC_EVERY: u32 = 4096;
+
+/// Flags of [`rt_super`].
+pub mod super_flags {
+    /// `super(class, first)` written with both arguments (3.12+ `LOAD_SUPER_ATTR` bit 1):
+    /// whatever the name holds is called with them.
+    pub const TWO_ARGS: u32 = 1;
+    /// The function takes no positional argument.
+    pub const NO_ARGS: u32 = 2;
+    /// `class` is the `__class__` cell, not its contents (before 3.12).
+    pub const CLASS_CELL: u32 = 4;
+    /// `first` is the cell the first argument lives in.
+    pub const FIRST_CELL: u32 = 8;
+}
+
+/// `super()` as the interpreter makes it (3.x): `callee` is what the name `super` holds (all
+/// borrowed). The builtin `super` without arguments gets the class from the function's
+/// `__class__` cell and its first argument, which the interpreter's `super()` reads from the
+/// calling frame, with the same errors in the same order; anything else is called without
+/// arguments, as the code says. New reference, or NULL with an exception set.
+///
+/// # Safety
+/// Called by compiled code with the GIL held; the objects (cells included) are live or NULL as
+/// the flags say.
+pub unsafe extern "C" fn rt_super(
+    env: *const Env,
+    callee: Obj,
+    class: Obj,
+    first: Obj,
+    flags: u32,
+) -> Obj {
+    use super_flags::*;
+    // SAFETY: per the caller.
+    unsafe {
+        let r = rt(env);
+        let c = r.capi;
+        if flags & TWO_ARGS != 0 {
+            c.incref(class);
+            c.incref(first);
+            return c.call(callee, &[class, first]);
+        }
+        if callee != r.super_type || callee.is_null() {
+            return c.call0(callee);
+        }
+        let fail = |msg: &str| {
+            c.set_error(c.object(Api::ExcRuntimeError), msg);
+            std::ptr::null_mut()
+        };
+        if flags & NO_ARGS != 0 {
+            return fail("super(): no arguments");
+        }
+        let cell_ref = c.descriptor().layout.cell.ob_ref;
+        let contents = |cell: Obj| -> Obj {
+            if cell.is_null() {
+                cell
+            } else {
+                c.read::<Obj>(cell as *const c_void, cell_ref)
+            }
+        };
+        let first = if flags & FIRST_CELL != 0 {
+            contents(first)
+        } else {
+            first
+        };
+        if first.is_null() {
+            return fail("super(): arg[0] deleted");
+        }
+        let class = if flags & CLASS_CELL != 0 {
+            if class.is_null() {
+                return fail("super(): bad __class__ cell");
+            }
+            contents(class)
+        } else {
+            class
+        };
+        if class.is_null() {
+            return fail("super(): empty __class__ cell");
+        }
+        let is_type = c.func::<extern "C" fn(Obj, Obj) -> c_int>(Api::TypeIsSubtype)(
+            c.type_of(class),
+            c.object(Api::TypeType),
+        ) != 0;
+        if !is_type {
+            let name = c.getattr(c.type_of(class), "__name__");
+            let text = if name.is_null() {
+                c.clear_error();
+                String::from("?")
+            } else {
+                let t = c.str_text(name).unwrap_or_default();
+                c.decref(name);
+                t
+            };
+            return fail(&format!("super(): __class__ is not a type ({text})"));
+        }
+        c.incref(class);
+        c.incref(first);
+        c.call(callee, &[class, first])
+    }
+}
+
+/// 3.12+ `LOAD_SUPER_ATTR`: `super(...)` made as [`rt_super`] does, then its attribute
+/// `name`. New reference, or NULL with an exception set.
+///
+/// # Safety
+/// As [`rt_super`]; `name` is a str.
+pub unsafe extern "C" fn rt_load_super_attr(
+    env: *const Env,
+    callee: Obj,
+    class: Obj,
+    first: Obj,
+    name: Obj,
+    flags: u32,
+) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = rt(env).capi;
+        let sup = rt_super(env, callee, class, first, flags);
+        if sup.is_null() {
+            return sup;
+        }
+        let attr = c.func::<extern "C" fn(Obj, Obj) -> Obj>(Api::ObjectGetAttr)(sup, name);
+        c.decref(sup);
+        attr
+    }
+}
 
 /// What `FOR_ITER` does when an iterator's `tp_iternext` returned NULL: NULL where the
 /// iterator is exhausted (no exception set, or a `StopIteration`, which is cleared, as
