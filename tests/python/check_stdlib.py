@@ -5,7 +5,9 @@
 # process. Each suite must pass and must have run compiled code (the native calls counted by
 # `anyjit.stats()` grow); a function the generic tier cannot compile is counted, not hidden.
 # Prints one line per suite and a closing summary; exits 1 on any failure, and when the
-# interpreter has no `test` package (Debian ships it as libpython3.X-testsuite).
+# interpreter has no `test` package (Debian ships it as libpython3.X-testsuite). Each child
+# runs in a directory of its own, removed afterwards: the suites make and delete files in the
+# working directory (test_zipfile, for one, removes `./target`).
 #     python check_stdlib.py                 every suite this interpreter has
 #     python check_stdlib.py test_textwrap   the suites named
 # Python 2 and 3 compatible.
@@ -13,8 +15,10 @@ from __future__ import print_function
 
 import importlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import types
 import unittest
 
@@ -106,10 +110,14 @@ def main(names):
     passed_tests = 0
     functions = 0
     for test_name, modules, _, _ in suites:
-        p = subprocess.Popen([sys.executable, os.path.abspath(__file__), '--child', test_name,
-                              ','.join(modules)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        out, err = p.communicate()
+        work = tempfile.mkdtemp(prefix='anyjit-stdlib-')
+        try:
+            p = subprocess.Popen([sys.executable, os.path.abspath(__file__), '--child',
+                                  test_name, ','.join(modules)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work)
+            out, err = p.communicate()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
         out = out.decode('utf-8', 'replace').strip()
         line = out.splitlines()[-1] if out else ''
         print(line or 'FAILED %s: no result (exit %d)' % (test_name, p.returncode))
