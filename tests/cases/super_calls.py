@@ -188,3 +188,32 @@ CASES += [
     ('forwards_m', (Forwards(0), 4), {}),
     ('forwards_m', (Forwards(0),), {}),
 ]
+
+
+class Nested(Base):
+    def outer(self):
+        def inner(x):
+            # the inner function's first argument is what super() gets
+            return super().m(x)
+        return inner
+
+    @staticmethod
+    def static():
+        return super().m(1)
+
+    @staticmethod
+    def static_arg(x):
+        return super().m(x)
+
+
+nested_inner = Nested(0).outer()
+nested_static = Nested.static
+nested_static_arg = Nested.static_arg
+
+CASES += [
+    ('nested_inner', (Nested(1),), {}),
+    ('nested_inner', (5,), {}),
+    ('nested_static', (), {}),
+    ('nested_static_arg', (Nested(2),), {}),
+    ('nested_static_arg', ('x',), {}),
+]
