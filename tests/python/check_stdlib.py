@@ -41,6 +41,15 @@ SUITES = [
     ('test_urlparse', ['urllib.parse'], (3, 0), None),
     ('test_enum', ['enum'], (3, 6), None),
     ('test_ipaddress', ['ipaddress'], (3, 6), None),
+    ('test_re', ['sre_parse', 'sre_compile', 're'], (2, 7), (3, 10)),
+    ('test_re', ['re._parser', 're._compiler', 're'], (3, 11), None),
+    ('test_collections', ['collections'], (3, 6), None),
+    ('test_graphlib', ['graphlib'], (3, 9), None),
+    ('test_sched', ['sched'], (3, 0), None),
+    ('test_weakset', ['_weakrefset'], (2, 7), None),
+    ('test_cookie', ['Cookie'], (2, 7), (2, 7)),
+    ('test_http_cookies', ['http.cookies'], (3, 0), None),
+    ('test_netrc', ['netrc'], (2, 7), None),
 ]
 
 CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR = 0x20, 0x80, 0x200
