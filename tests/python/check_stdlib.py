@@ -50,6 +50,7 @@ SUITES = [
     ('test_cookie', ['Cookie'], (2, 7), (2, 7)),
     ('test_http_cookies', ['http.cookies'], (3, 0), None),
     ('test_netrc', ['netrc'], (2, 7), None),
+    ('test_plistlib', ['plistlib'], (3, 6), None),
 ]
 
 CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR = 0x20, 0x80, 0x200
@@ -118,12 +119,18 @@ def main(names):
     failed = 0
     passed_tests = 0
     functions = 0
+    # (the children run elsewhere: a relative PYTHONPATH made absolute)
+    env = dict(os.environ)
+    if env.get('PYTHONPATH'):
+        env['PYTHONPATH'] = os.pathsep.join(os.path.abspath(p) if p else p
+                                            for p in env['PYTHONPATH'].split(os.pathsep))
     for test_name, modules, _, _ in suites:
         work = tempfile.mkdtemp(prefix='anyjit-stdlib-')
         try:
             p = subprocess.Popen([sys.executable, os.path.abspath(__file__), '--child',
                                   test_name, ','.join(modules)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work)
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work,
+                                 env=env)
             out, err = p.communicate()
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -276,8 +276,10 @@ check('its guards failed in three calls, then it was specialised again once',
       and spec['compilations'] == first['compilations'] + 1 and 'f' not in spec['locals'],
       (first, spec, anyjit.stats()['guard_failures'] - failed_before))
 
-# a large function (many try blocks, each an error path of its own) is optimised with the quick
-# tier's passes and code generation, natively and with the interpreter's answers
+# a large function (many try blocks, each an error path of its own) keeps its quick tier's code
+# (whose frames stay small; the quick tier's code generation of its optimised code gave frames
+# of tens of KB, which ran a recursion out of C stack long before the recursion limit), natively
+# and with the interpreter's answers; the reason is in stats()['optimize_failures']
 _src = ['def large(xs):', '    out = 0']
 _src += ['    v%d = xs[%d %% len(xs)]' % (k, k) for k in range(16)]
 _src.append('    for it in range(3):')
@@ -296,6 +298,9 @@ check('its optimising compilation was a large one, and it ran natively',
       anyjit.stats()['large_compiles'] > large_before
       and anyjit.stats()['native_calls'] >= calls_before + 3,
       (anyjit.stats()['large_compiles'] - large_before, anyjit.stats()['native_calls'] - calls_before))
+check('it kept its quick tier, saying why',
+      'this large' in anyjit.stats()['optimize_failures'].get('large', ''),
+      anyjit.stats()['optimize_failures'])
 
 spec_off = anyjit._specialize(False)
 jg = anyjit.jit(float_sites, strict=True)
@@ -364,7 +369,7 @@ except ValueError as e:
     check('an error after moving is raised', str(e) == 'at 50000', str(e))
     check('its traceback names the raising line',
           tb[-1][2] == 'long_loop' and tb[-1][1] == long_loop.__code__.co_firstlineno + 5, tb)
-check('no optimisation failed', anyjit.stats()['optimize_failures'] == {},
+check('no other optimisation failed', set(anyjit.stats()['optimize_failures']) <= {'large'},
       anyjit.stats()['optimize_failures'])
 
 

@@ -176,8 +176,8 @@ impl Want {
     }
 }
 
-/// LLVM instructions (as emitted, before any pass) above which the optimising tier compiles a
-/// function with the quick tier's passes and code generation.
+/// LLVM instructions (as emitted, before any pass) above which the optimising tier does not
+/// compile a function: it keeps its quick tier's code (see `compile_with`).
 const LARGE_FUNCTION: usize = 30_000;
 
 /// The same for the generic code resumed after a failed guard: its entry switches into every
@@ -4528,6 +4528,21 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             || (self.resume_sites.is_some() && size > LARGE_RESUMED);
         if !self.quick && light {
             LARGE_COMPILES.fetch_add(1, Ordering::Relaxed);
+        }
+        if !self.quick && self.resume_sites.is_none() && size > LARGE_FUNCTION {
+            // The quick tier's code generation gives every value live across blocks a stack
+            // slot of its own: the optimised code of such a function has frames of tens of KB
+            // (39 KB for plistlib's `_read_object` on 3.13), and a recursion through it ran out
+            // of the C stack at 185 levels where the interpreter goes to the recursion limit.
+            // It keeps its quick tier's code (7 KB frames there), which is native too.
+            return Err(Unsupported {
+                construct: format!(
+                    "the optimising tier for a function this large ({size} LLVM instructions, \
+                     above {LARGE_FUNCTION}): it keeps its quick tier's code"
+                ),
+                offset: 0,
+                line: None,
+            });
         }
         let debug_size = std::env::var_os("ANYJIT_DEBUG_SIZE").is_some();
         let started = std::time::Instant::now();
