@@ -217,3 +217,30 @@ CASES += [
     ('nested_static_arg', (Nested(2),), {}),
     ('nested_static_arg', ('x',), {}),
 ]
+
+
+def _not_a_class():
+    __class__ = 5
+
+    def f(self):
+        # the `__class__` cell holds no type
+        return super().m(1)
+    return f
+
+
+def _ordered_dict_class():
+    import collections
+    __class__ = collections.OrderedDict()
+
+    def f(self):
+        return super()
+    return f
+
+
+not_a_class = _not_a_class()
+ordered_dict_class = _ordered_dict_class()
+
+CASES += [
+    ('not_a_class', (Child(1, 2),), {}),
+    ('ordered_dict_class', (Child(1, 2),), {}),
+]

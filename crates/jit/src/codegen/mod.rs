@@ -5177,15 +5177,9 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let callee = self.sget(d - 3)?;
                 let class = self.sget(d - 2)?;
                 let first = self.sget(d - 1)?;
-                let flags = if two_args {
-                    runtime::super_flags::TWO_ARGS
-                } else {
-                    0
-                } | if no_args {
-                    runtime::super_flags::NO_ARGS
-                } else {
-                    0
-                };
+                use runtime::super_flags as sf;
+                let flags =
+                    if two_args { sf::TWO_ARGS } else { 0 } | if no_args { sf::NO_ARGS } else { 0 };
                 self.set_lasti(off)?;
                 let v = self.helper_obj(
                     runtime::rt_load_super_attr as *const () as usize,

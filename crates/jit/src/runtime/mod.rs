@@ -1016,7 +1016,7 @@ pub unsafe extern "C" fn rt_super(
             c.incref(first);
             return c.call(callee, &[class, first]);
         }
-        if callee != r.super_type || callee.is_null() {
+        if callee != r.super_type {
             return c.call0(callee);
         }
         let fail = |msg: &str| {
@@ -1058,15 +1058,12 @@ pub unsafe extern "C" fn rt_super(
             c.object(Api::TypeType),
         ) != 0;
         if !is_type {
-            let name = c.getattr(c.type_of(class), "__name__");
-            let text = if name.is_null() {
-                c.clear_error();
-                String::from("?")
-            } else {
-                let t = c.str_text(name).unwrap_or_default();
-                c.decref(name);
-                t
-            };
+            // (`Py_TYPE(type)->tp_name`, as the interpreter names it)
+            let tp_name: *const std::ffi::c_char = c.read(
+                c.type_of(class) as *const c_void,
+                c.descriptor().layout.type_object.tp_name,
+            );
+            let text = std::ffi::CStr::from_ptr(tp_name).to_string_lossy();
             return fail(&format!("super(): __class__ is not a type ({text})"));
         }
         c.incref(class);
