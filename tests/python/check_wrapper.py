@@ -38,6 +38,8 @@ for attr in ('__name__', '__doc__', '__module__', '__defaults__'):
 if sys.version_info >= (3, 3):
     check('__qualname__', j.__qualname__ == documented.__qualname__)
 check('__wrapped__', j.__wrapped__ is documented)
+check('compiling a compiled function returns it',
+      anyjit.jit(j) is j and anyjit.jit(strict=True)(j) is j)
 check('__dict__', j.custom == 'attr')
 check('defaults', j(1) == documented(1) and j(1, 2, 3, x=4) == documented(1, 2, 3, x=4))
 try:

@@ -75,7 +75,26 @@ def outcome(f, args, kwargs):
         tb = [(os.path.basename(fn), line, name)
               for fn, line, name, _ in traceback.extract_tb(sys.exc_info()[2])]
         return ('raise', type(e).__name__, str(e), cause, context,
-                getattr(e, '__suppress_context__', None), tb)
+                getattr(e, '__suppress_context__', None), tb, frame_locals(sys.exc_info()[2]))
+
+
+def frame_locals(tb):
+    """The locals each frame of traceback `tb` shows (after this runner's own), with their
+    values' reprs: a compiled function's frame shows its locals as the interpreter's does
+    (in the same order from 3.6, where dicts keep it)."""
+    shown = []
+    tb = tb.tb_next
+    while tb is not None:
+        items = []
+        for k, v in tb.tb_frame.f_locals.items():
+            try:
+                r = repr(v)
+            except Exception as e:
+                r = '<repr raised %s>' % type(e).__name__
+            items.append((k, ADDRESS.sub(' at 0x?', r)))
+        shown.append(items if V >= (3, 6) else sorted(items))
+        tb = tb.tb_next
+    return shown
 
 
 def fresh(args):

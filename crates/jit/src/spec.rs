@@ -288,10 +288,6 @@ pub struct Plan {
     pub jumps: Vec<Option<Vec<Ty>>>,
     /// Stack types a block brings to the next one when it falls through.
     pub falls: Vec<Option<Vec<Ty>>>,
-    /// The typed locals live before each instruction (read later on some path before being
-    /// stored): what a deopt there must hand to the generic code. Every typed local, where
-    /// the function's control flow is not plain enough to tell.
-    pub live: Vec<Vec<u32>>,
     /// Per instruction, the borrowed stack slots to take a reference to first (the local
     /// they borrow is about to change).
     pub own: Vec<Vec<u32>>,
@@ -847,6 +843,7 @@ impl Analysis<'_> {
             }
             Op::GetIter
                 if !self.iter_blocked(i)
+                    && self.iterated_here(i)
                     && matches!(st.top(1).0, Ty::Obj | Ty::Borrowed)
                     && self.container(i).is_some() =>
             {
@@ -1124,6 +1121,17 @@ impl Analysis<'_> {
         }
     }
 
+    /// Whether the iterator `GET_ITER` at `i` makes goes straight to a loop of this function
+    /// (`FOR_ITER`, or the variable a 3.12+ inlined comprehension saves first). One that goes
+    /// elsewhere stays the interpreter's own iterator: up to 3.11 a comprehension's function
+    /// takes it as its argument, and iterates it at the speed of its own iterator type.
+    fn iterated_here(&self, i: usize) -> bool {
+        matches!(
+            self.inp.func.instrs.get(i + 1).map(|x| x.op),
+            Some(Op::ForIter { .. } | Op::LoadFastAndClear { .. })
+        )
+    }
+
     /// Whether call site `i` calls the genuine `range` with `argc` positional arguments and
     /// feeds `iter()` at once.
     fn range_call(&self, i: usize, argc: u32) -> bool {
@@ -1289,7 +1297,6 @@ impl Analysis<'_> {
             entry: entry.into_iter().map(|e| e.map(|s| s.ty)).collect(),
             jumps,
             falls: falls_out,
-            live: Vec::new(),
             own,
             borrowed_consts: 0,
             aliases: Vec::new(),
@@ -1299,7 +1306,6 @@ impl Analysis<'_> {
     }
 }
 
-/// The typed locals live before each instruction (see [`Plan::live`]).
 /// Whether control reaches each block only by jumps and fall-through: no exception handler,
 /// and no unwinding of `break`, `continue` or `finally`, which reach blocks from everywhere in
 /// their ranges (the analyses below then give up).
@@ -1337,82 +1343,6 @@ fn successors(func: &Function, b: usize) -> Vec<usize> {
     }
     if falls && b + 1 < func.blocks.len() {
         out.push(b + 1);
-    }
-    out
-}
-
-fn liveness(func: &Function, locals: &[Option<Num>]) -> Vec<Vec<u32>> {
-    let typed: Vec<u32> = locals
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.is_some())
-        .map(|(l, _)| l as u32)
-        .collect();
-    let n = func.instrs.len();
-    // exception handlers and the unwinding of `break`, `continue` and `finally` reach blocks
-    // from everywhere in their ranges: there every typed local counts as live
-    let plain = plain_flow(func);
-    if !plain || typed.is_empty() {
-        return vec![typed; n];
-    }
-    let idx = |l: u32| typed.iter().position(|&t| t == l);
-    let words = typed.len().div_ceil(64);
-    let nb = func.blocks.len();
-    // live-in of each block, as bit sets over the typed locals
-    let mut live_in: Vec<Vec<u64>> = vec![vec![0; words]; nb];
-    let succs = |b: usize| successors(func, b);
-    let transfer = |b: usize, out: &mut Vec<u64>, record: &mut dyn FnMut(usize, &[u64])| {
-        let data = &func.blocks[b];
-        for i in (data.start..data.end).rev() {
-            match func.instrs[i].op {
-                Op::StoreFast { local } | Op::DeleteFast { local } => {
-                    if let Some(k) = idx(local) {
-                        out[k / 64] &= !(1 << (k % 64));
-                    }
-                }
-                Op::LoadFast { local, .. } => {
-                    if let Some(k) = idx(local) {
-                        out[k / 64] |= 1 << (k % 64);
-                    }
-                }
-                _ => {}
-            }
-            record(i, out);
-        }
-    };
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for b in (0..nb).rev() {
-            let mut cur = vec![0u64; words];
-            for s in succs(b) {
-                for (c, x) in cur.iter_mut().zip(&live_in[s]) {
-                    *c |= x;
-                }
-            }
-            transfer(b, &mut cur, &mut |_, _| {});
-            if cur != live_in[b] {
-                live_in[b] = cur;
-                changed = true;
-            }
-        }
-    }
-    let mut out = vec![Vec::new(); n];
-    for b in 0..nb {
-        let mut cur = vec![0u64; words];
-        for s in succs(b) {
-            for (c, x) in cur.iter_mut().zip(&live_in[s]) {
-                *c |= x;
-            }
-        }
-        transfer(b, &mut cur, &mut |i, set| {
-            out[i] = typed
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| set[k / 64] >> (k % 64) & 1 == 1)
-                .map(|(_, &l)| l)
-                .collect();
-        });
     }
     out
 }
@@ -1568,7 +1498,6 @@ fn plan_with(inp: &Inputs<'_>, no_iters: u8) -> Result<Plan, String> {
     // typing cannot be planned, the locals are left boxed.
     let worth = |mut p: Plan| {
         if p.worthwhile() {
-            p.live = liveness(inp.func, &p.locals);
             (p.aliases, p.eager_copies) = aliases(inp.func, &p);
             p.borrowed_consts = (0..p.steps.len())
                 .filter(|&i| {

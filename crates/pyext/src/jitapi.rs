@@ -27,8 +27,16 @@ def jit(func=None, strict=False):
     """
     if func is None:
         def decorate(f):
-            return _compile(f, strict)
+            return _compile_once(f, strict)
         return decorate
+    return _compile_once(func, strict)
+
+
+def _compile_once(func, strict):
+    # a function compiled already is returned as it is: compiling its trampoline would nest a
+    # second one around it, whose frame would show the trampoline's lines
+    if is_compiled(func):
+        return func
     return _compile(func, strict)
 
 
@@ -434,6 +442,7 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             direct: std::cell::Cell::new(std::ptr::null()),
             attention: std::cell::Cell::new(false),
             spare_frames: std::cell::RefCell::new(Vec::new()),
+            frame_locals: std::cell::OnceCell::new(),
             stale: std::cell::Cell::new(false),
             osr_ready: std::cell::Cell::new(false),
         });
@@ -481,39 +490,105 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
     }
 }
 
-/// Records the trampoline's code in `cf` for direct calls when its frame holds exactly the
-/// parameters and then its one free variable (the entry), the layout direct calls fill.
+/// Records the trampoline's code in `cf` for direct calls, with where the native slots' values
+/// go in its frame ([`entry::FrameLocals`]), when its frame holds locals whose first are the
+/// parameters and then its one free variable (the entry): the layout direct calls fill.
 ///
 /// # Safety
 /// GIL held; `wrapper` is the trampoline of `cf`.
 unsafe fn adopt_trampoline_code(c: &CApi, cf: &CompiledFunction, wrapper: Obj) {
     // SAFETY: per the caller; offsets from the descriptor.
     unsafe {
-        let code: Obj = c.read(
-            wrapper as *const c_void,
-            c.descriptor().layout.function.func_code,
-        );
-        let count = |name: &str| -> Option<i64> {
-            let v = c.getattr(code, name);
-            if v.is_null() {
+        let l = &c.descriptor().layout;
+        let code: Obj = c.read(wrapper as *const c_void, l.function.func_code);
+        let tuple_names = |t: Obj| -> Option<Vec<String>> {
+            let n = c.read::<isize>(t as *const c_void, l.var_object.ob_size);
+            (0..n)
+                .map(|i| c.str_text(c.tuple_item(t, i)))
+                .collect::<Option<Vec<String>>>()
+        };
+        let names_of = |code: Obj, attr: &str| -> Option<Vec<String>> {
+            let t = c.getattr(code, attr);
+            if t.is_null() {
                 c.clear_error();
                 return None;
             }
-            let n = if name == "co_nlocals" {
-                c.as_long(v) as i64
-            } else {
-                c.read::<isize>(v as *const c_void, c.descriptor().layout.var_object.ob_size) as i64
-            };
-            c.decref(v);
-            Some(n)
+            let v = tuple_names(t);
+            c.decref(t);
+            v
         };
-        let fits = count("co_nlocals") == Some(i64::from(cf.nparams()))
-            && count("co_freevars") == Some(1)
-            && count("co_cellvars") == Some(0);
-        if fits {
-            c.incref(code);
-            cf.tramp_code.set(code);
+        let nlocals_of = |code: Obj| c.getattr_int(code, "co_nlocals");
+        let (Some(tnames), Some(tfree), Some(tcells), Some(tn)) = (
+            names_of(code, "co_varnames"),
+            names_of(code, "co_freevars"),
+            names_of(code, "co_cellvars"),
+            nlocals_of(code),
+        ) else {
+            c.clear_error();
+            return;
+        };
+        let nparams = cf.nparams() as usize;
+        if tfree.len() != 1
+            || !tcells.is_empty()
+            || tn as usize != tnames.len()
+            || tnames.len() < nparams
+        {
+            return;
         }
+        // the original's slots: which hold cells (its cell and free variables: from 3.11 a
+        // parameter's own slot becomes its cell)
+        let ocode: Obj = c.read(cf.func as *const c_void, l.function.func_code);
+        let (Some(ocells), Some(on)) = (names_of(ocode, "co_cellvars"), nlocals_of(ocode)) else {
+            c.clear_error();
+            return;
+        };
+        let Some(native) = tuple_names(cf.varnames) else {
+            c.clear_error();
+            return;
+        };
+        if native.len() < nparams || native[..nparams] != tnames[..nparams] {
+            return;
+        }
+        let cells_in_place = c.descriptor().caps.interpreter_frames;
+        let slots = native
+            .iter()
+            .enumerate()
+            .map(|(j, name)| {
+                let at = tnames
+                    .iter()
+                    .position(|t| t == name)
+                    .map_or(entry::NO_SLOT, |k| k as u32);
+                let cell = j as i64 >= on || (cells_in_place && ocells.contains(name));
+                (at, cell)
+            })
+            .collect();
+        // 3.6–3.10 list a frame's locals, cells and free variables as three groups (3.6 each
+        // backwards), the trampoline's frame its locals as one: the order of the original's
+        let (total, frees) = (native.len(), cf.slots.free_start as usize);
+        let grouped = !cells_in_place && c.descriptor().identity.version.0 >= 3;
+        let dict_order = (grouped && total > on as usize).then(|| {
+            let backwards = c.descriptor().identity.version < (3, 7, 0);
+            let group = |r: std::ops::Range<usize>| -> Vec<u32> {
+                // (a parameter kept in a cell shows among the cells)
+                let mut g: Vec<u32> = r
+                    .filter(|&j| j >= on as usize || !ocells.contains(&native[j]))
+                    .map(|j| j as u32)
+                    .collect();
+                if backwards {
+                    g.reverse();
+                }
+                g
+            };
+            let on = on as usize;
+            [group(0..on), group(on..frees), group(frees..total)].concat()
+        });
+        c.incref(code);
+        cf.tramp_code.set(code);
+        let _ = cf.frame_locals.set(entry::FrameLocals {
+            slots,
+            free: tnames.len() as u32,
+            dict_order,
+        });
     }
 }
 

@@ -386,10 +386,19 @@ impl<'ctx> Codegen<'_, 'ctx> {
             }
             self.store(self.slot_at(lp, i)?, a)
         })?;
+        // the trampoline's other locals unbound, then its free variable (the last slot)
+        let last = self
+            .b
+            .build_int_sub(nlp, i64t.const_int(1, false), "")
+            .map_err(llvm_err)?;
+        let unbound = self.b.build_int_sub(last, nargs, "").map_err(llvm_err)?;
+        self.count_loop(unbound, "direct_unbound", &|i| {
+            let at = self.b.build_int_add(nargs, i, "").map_err(llvm_err)?;
+            self.store(self.slot_at(lp, at)?, self.null())
+        })?;
         let cell = self.ld_ptr(closure, k.tuple_item)?;
         self.incref(cell)?;
-        // (the cell follows the parameters)
-        self.store(self.slot_at(lp, nargs)?, cell)?;
+        self.store(self.slot_at(lp, last)?, cell)?;
         // the entry in the cell owns the compiled function: held for the call
         let entry_obj = self.ld_ptr(cell, k.cell_ref)?;
         self.incref(entry_obj)?;

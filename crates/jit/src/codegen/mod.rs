@@ -4504,7 +4504,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             }
         }
         self.b.position_at_end(unwind);
-        self.release_locals()?;
+        self.keep_locals()?;
         self.b.build_return(Some(&self.null())).map_err(llvm_err)?;
         self.emit_blocks()?;
         if !function.verify(false) {
@@ -4921,6 +4921,22 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             self.decref(v)?;
         }
         self.release_boxes()
+    }
+
+    /// On the way out with an exception: the locals go into the trampoline's frame, as the
+    /// interpreter's frame keeps its own (see `runtime::entry::rt_keep_locals`, which takes
+    /// them over).
+    fn keep_locals(&self) -> R<()> {
+        self.positionless(true, || {
+            let arr = self.hand_over_locals()?;
+            self.box_typed_locals(arr)?;
+            self.call_addr(
+                runtime::entry::rt_keep_locals as *const () as usize,
+                None,
+                &[self.env.expect("env").into(), arr.into()],
+            )?;
+            self.release_boxes()
+        })
     }
 
     fn local(&self, i: u32) -> R<PointerValue<'ctx>> {

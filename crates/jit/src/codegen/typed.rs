@@ -522,9 +522,8 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         let state = plan.before[i].clone().unwrap_or_default();
         let mut entries = Vec::new();
         let mut at = 0u32;
-        // every typed local: its value, whether it is bound and live here, its box (the
-        // generic code gets the live ones, the others' boxes are released)
-        let live: &[u32] = plan.live.get(i).map_or(&[][..], |v| &v[..]);
+        // every typed local: its value, whether it is bound, its box (the generic code gets
+        // the bound ones, live or not: the frame shows them until the call ends)
         for (l, t) in plan.locals.iter().enumerate() {
             let Some(num) = *t else {
                 continue;
@@ -537,14 +536,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 .b
                 .build_int_z_extend(bound, self.t.i64, "")
                 .map_err(llvm_err)?;
-            let flags = if live.contains(&l) {
-                self.b
-                    .build_or(bound, self.t.i64.const_int(2, false), "")
-                    .map_err(llvm_err)?
-            } else {
-                bound
-            };
-            self.put_word(at + 1, flags)?;
+            self.put_word(at + 1, bound)?;
             let cache = self.load(self.sh().lcache[l as usize])?;
             let cache = self
                 .b
@@ -1921,6 +1913,78 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 let v = self.load(sh.lcache[l])?;
                 self.decref(v)?;
             }
+        }
+        Ok(())
+    }
+
+    /// On the way out with an exception: puts the value of each typed local into `arr` (the
+    /// locals handed to `runtime::entry::rt_keep_locals`, where a typed local's generic slot
+    /// is NULL): its box, taken over from the box slot, or a box made of its unboxed value
+    /// if it is bound.
+    pub(super) fn box_typed_locals(&self, arr: PointerValue<'ctx>) -> R<()> {
+        let Some(sh) = self.shadows.as_ref() else {
+            return Ok(());
+        };
+        let env = self.env.expect("env");
+        for (l, t) in self.plan_ref().locals.iter().enumerate() {
+            let Some(num) = *t else {
+                continue;
+            };
+            let l = l as u32;
+            let to = self.slot(arr, l)?;
+            let have = self.load(to)?;
+            let cache = self.load(sh.lcache[l as usize])?;
+            let bound = self.ld_int(sh.lbound[l as usize])?;
+            let bound = self
+                .b
+                .build_int_compare(IntPredicate::NE, bound, bound.get_type().const_zero(), "")
+                .map_err(llvm_err)?;
+            let take = self.new_block("keep_box");
+            let make = self.new_block("keep_unboxed");
+            let check = self.new_block("keep_bound");
+            let done = self.new_block("kept");
+            let generic = self.b.build_is_null(have, "").map_err(llvm_err)?;
+            self.b
+                .build_conditional_branch(generic, check, done)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(check);
+            let boxed = self.b.build_is_not_null(cache, "").map_err(llvm_err)?;
+            let unboxed = self.new_block("keep_value");
+            self.b
+                .build_conditional_branch(boxed, take, unboxed)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(unboxed);
+            self.b
+                .build_conditional_branch(bound, make, done)
+                .map_err(llvm_err)?;
+            self.b.position_at_end(take);
+            self.store(to, cache)?;
+            self.store(sh.lcache[l as usize], self.null())?;
+            self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+            self.b.position_at_end(make);
+            let (float, bits) = match num {
+                Num::Int => (0, self.ld_int(sh.lint[l as usize])?),
+                Num::Float => {
+                    let x = self.ld_float(sh.lfloat[l as usize])?;
+                    let bits = self
+                        .b
+                        .build_bit_cast(x, self.t.i64, "")
+                        .map_err(llvm_err)?
+                        .into_int_value();
+                    (1, bits)
+                }
+            };
+            let o = self.helper_obj(
+                runtime::entry::rt_box_quiet as *const () as usize,
+                &[
+                    env.into(),
+                    self.t.i32.const_int(float, false).into(),
+                    bits.into(),
+                ],
+            )?;
+            self.store(to, o)?;
+            self.b.build_unconditional_branch(done).map_err(llvm_err)?;
+            self.b.position_at_end(done);
         }
         Ok(())
     }

@@ -78,7 +78,32 @@ pub struct CompiledFunction {
     /// nothing else holds, reset as new, for the next direct calls (owned; see
     /// [`acquire_frame`]).
     pub spare_frames: RefCell<Vec<Obj>>,
+    /// Where its locals go in its trampoline's frame when an activation ends with an
+    /// exception (see [`rt_keep_locals`]); set with [`CompiledFunction::tramp_code`].
+    pub frame_locals: std::cell::OnceCell<FrameLocals>,
 }
+
+/// How the native slots of a compiled function map onto its trampoline's frame, whose code
+/// has a local of each name the original's frame shows (its locals, then its cells and free
+/// variables), then its one free variable (the entry).
+#[derive(Debug, Default)]
+pub struct FrameLocals {
+    /// Per native slot: the frame's slot of the same name ([`NO_SLOT`] if none) and whether
+    /// the native slot holds a cell (whose contents the frame shows, as the original's does).
+    pub slots: Vec<(u32, bool)>,
+    /// The frame's slot of the trampoline's free variable (the frame's locals come before it,
+    /// so it is also their number).
+    pub free: u32,
+    /// 3.6–3.10, for a function with cells or free variables: the native slots in the order
+    /// the original's `f_locals` lists their names (its locals, then its cells, then its free
+    /// variables, each group backwards on 3.6; a parameter kept in a cell among the cells).
+    /// The trampoline's frame lists its locals as one group, so its locals dict is made in
+    /// this order first (`PyFrame_FastToLocals` keeps the order of the keys it finds).
+    pub dict_order: Option<Vec<u32>>,
+}
+
+/// A native slot whose name the trampoline's frame has no slot for.
+pub const NO_SLOT: u32 = u32::MAX;
 
 /// How a compiled function's specialisation fares (see [`CompiledFunction::spec`]).
 #[derive(Debug, Default)]
@@ -633,11 +658,11 @@ unsafe fn call_in_frame(
                 return None;
             }
         }
-        // the frame's slots, borrowed: the parameters, then the trampoline's free variable
+        // the frame's parameters, borrowed, and the trampoline's free variable
         let item = |t: Obj, i: usize| -> Obj {
             *((t as *const u8).add(l.tuple.ob_item as usize) as *const Obj).add(i)
         };
-        let mut slots = [std::ptr::null_mut(); DIRECT_MAX_PARAMS + 1];
+        let mut slots = [std::ptr::null_mut(); DIRECT_MAX_PARAMS];
         let mut at = 0;
         if !zelf.is_null() {
             slots[0] = zelf;
@@ -649,38 +674,43 @@ unsafe fn call_in_frame(
         for (i, slot) in slots.iter_mut().enumerate().take(argc).skip(given) {
             *slot = item(defaults, ndef - (argc - i));
         }
-        slots[argc] = item(c.read(fp, l.function.func_closure), 0);
-        let slots = &slots[..=argc];
+        let cell = item(c.read(fp, l.function.func_closure), 0);
+        let params = &slots[..argc];
         // the entry (in the free variable's cell) owns `cf`: held for the call, as the
         // trampoline's stack holds it, so that rebinding the cell inside the call cannot free
         // running code
-        let entry: Obj = c.read(slots[argc] as *const c_void, l.cell.ob_ref);
+        let entry: Obj = c.read(cell as *const c_void, l.cell.ob_ref);
         c.incref(entry);
         let r = if l.interpreter_frame.is_some() {
-            interpreter_frame_call(c, h, cf, func, code, slots, ts)
+            interpreter_frame_call(c, h, cf, func, code, params, cell, ts)
         } else {
-            frame_object_call(c, h, cf, func, code, slots, ts)
+            frame_object_call(c, h, cf, func, code, params, cell, ts)
         };
         c.decref(entry);
         r
     }
 }
 
-/// Up to 3.10: the trampoline's frame as `PyFrame_New` makes it, filled with `slots`
-/// (borrowed), made the thread's running frame while the native code runs.
+/// Up to 3.10: the trampoline's frame as `PyFrame_New` makes it, filled with `params` and the
+/// free variable's `cell` (borrowed), made the thread's running frame while the native code
+/// runs.
 ///
 /// # Safety
 /// As [`call_in_frame`], `ts` the running thread state, no trace or profile function set.
+#[allow(clippy::too_many_arguments)]
 unsafe fn frame_object_call(
     c: &'static CApi,
     h: &DirectHooks,
     cf: &CompiledFunction,
     func: Obj,
     code: Obj,
-    slots: &[Obj],
+    params: &[Obj],
+    cell: Obj,
     ts: *mut c_void,
 ) -> Option<Obj> {
     let l = &c.descriptor().layout;
+    // the trampoline's locals, then its free variable
+    let nslots = cf.frame_locals.get()?.free as usize + 1;
     let fl = &l.frame_object;
     let (Some(localsplus), Some(lasti), Some(f_builtins), Some(ts_frame), Some(depth_off)) = (
         fl.f_localsplus,
@@ -718,9 +748,10 @@ unsafe fn frame_object_call(
             }
         }
         let lp = fr.add(localsplus as usize) as *mut Obj;
-        for (i, &o) in slots.iter().enumerate() {
+        // (a new or spare frame's other slots are NULL)
+        for (i, &o) in params.iter().chain([&cell]).enumerate() {
             c.incref(o);
-            *lp.add(i) = o;
+            *lp.add(if i < params.len() { i } else { nslots - 1 }) = o;
         }
         if let Some(off) = fl.f_executing {
             *fr.add(off as usize) = 1;
@@ -732,7 +763,7 @@ unsafe fn frame_object_call(
         let ts_slot = (ts as *mut u8).add(ts_frame as usize) as *mut Obj;
         *ts_slot = frame;
         count(&DIRECT_CALLS);
-        let params = std::slice::from_raw_parts(lp as *const Obj, slots.len() - 1);
+        let params = std::slice::from_raw_parts(lp as *const Obj, params.len());
         let at = FrameSlots {
             slot: fr.add(lasti as usize) as *mut c_void,
             base: 0,
@@ -755,7 +786,7 @@ unsafe fn frame_object_call(
         // the frame's last reference may run finalizers: still counted, as the interpreter
         // counts it
         match frames {
-            Some(fl) => release_frame(c, cf, fl, frame, slots.len(), lineno),
+            Some(fl) => release_frame(c, cf, fl, frame, nslots, lineno),
             None => c.decref(frame),
         }
         leave_recursion(c, ts, depth_off);
@@ -890,7 +921,7 @@ fn frame_plan(c: &CApi) -> Option<&'static FramePlan> {
 
 /// 3.11+: the trampoline's `_PyInterpreterFrame`, pushed on the thread's frame data stack as
 /// the interpreter pushes a Python function's (`_PyFrame_Initialize`, then its free variable
-/// copied as `COPY_FREE_VARS` does, and positioned at its `RESUME`), filled with `slots`
+/// copied as `COPY_FREE_VARS` does, and positioned at its `RESUME`), filled with `params`
 /// (borrowed), linked as the running frame while the native code runs, then cleared as
 /// `_PyFrame_Clear` clears it (a frame object still referenced takes the frame's contents
 /// over) and popped. `None` when the current data stack chunk has no room (the generic call
@@ -898,13 +929,15 @@ fn frame_plan(c: &CApi) -> Option<&'static FramePlan> {
 ///
 /// # Safety
 /// As [`call_in_frame`], `ts` the running thread state, no trace or profile function set.
+#[allow(clippy::too_many_arguments)]
 unsafe fn interpreter_frame_call(
     c: &'static CApi,
     h: &DirectHooks,
     cf: &CompiledFunction,
     func: Obj,
     code: Obj,
-    slots: &[Obj],
+    params: &[Obj],
+    cell: Obj,
     ts: *mut c_void,
 ) -> Option<Obj> {
     let p = frame_plan(c)?;
@@ -921,7 +954,8 @@ unsafe fn interpreter_frame_call(
         let top_slot = at(tsb, p.top) as *mut *mut Obj;
         let top = *top_slot;
         let limit = *(at(tsb, p.limit) as *const *mut Obj);
-        if top.is_null() || nlocalsplus < slots.len() || (limit.offset_from(top) as usize) <= size {
+        if top.is_null() || nlocalsplus <= params.len() || (limit.offset_from(top) as usize) <= size
+        {
             return None;
         }
         let cur = match p.cframe {
@@ -958,16 +992,19 @@ unsafe fn interpreter_frame_call(
         let code_start = at(cp, p.adaptive);
         *word(frame, p.pos) = code_start.add(2 * first) as Obj;
         let lp = word(frame, p.localsplus);
-        for (i, &o) in slots.iter().enumerate() {
+        for (i, &o) in params.iter().enumerate() {
             c.incref(o);
             *lp.add(i) = o;
         }
-        for i in slots.len()..nlocalsplus {
+        for i in params.len()..nlocalsplus - 1 {
             *lp.add(i) = std::ptr::null_mut();
         }
+        // (the free variable is the last slot)
+        c.incref(cell);
+        *lp.add(nlocalsplus - 1) = cell;
         *cur = frame;
         count(&DIRECT_CALLS);
-        let params = std::slice::from_raw_parts(lp as *const Obj, slots.len() - 1);
+        let params = std::slice::from_raw_parts(lp as *const Obj, params.len());
         let r = (h.run)(
             c,
             cf,
@@ -1398,12 +1435,14 @@ unsafe fn plan_of(c: &CApi, cf: &CompiledFunction) -> Option<&'static DirectPlan
             return None;
         }
         let argc = cf.argcount as usize;
+        // the trampoline's locals, then its free variable
+        let tramp_slots = cf.frame_locals.get()?.free as usize + 1;
         let plan: &'static DirectPlan = match frame_plan(c) {
             Some(p) => {
                 let cp = code as *mut u8;
                 let nlocalsplus = *(cp.add(p.nlocalsplus) as *const i32) as usize;
                 let stacksize = *(cp.add(p.stacksize) as *const i32) as usize;
-                if nlocalsplus != argc + 1 {
+                if nlocalsplus != tramp_slots || nlocalsplus <= argc {
                     return None;
                 }
                 let first = *(cp.add(p.firsttraceable) as *const i32) as usize
@@ -1429,7 +1468,7 @@ unsafe fn plan_of(c: &CApi, cf: &CompiledFunction) -> Option<&'static DirectPlan
                     cf,
                     code,
                     argc,
-                    nlocalsplus: argc + 1,
+                    nlocalsplus: tramp_slots,
                     size: 0,
                     pos: std::ptr::null_mut(),
                     code_start: std::ptr::null_mut(),
@@ -2212,13 +2251,13 @@ unsafe fn fast_gate(
     }
 }
 
-/// Fills a fast path's frame slots `lp`: the parameters (new references), then the
-/// trampoline's free variable (its cell). Returns the entry in the cell, with a reference
-/// held for the call: it owns the compiled function, and rebinding the cell inside the call
-/// must not free running code.
+/// Fills a fast path's frame slots `lp`: the parameters (new references), the trampoline's
+/// other locals unbound, then its free variable (its cell). Returns the entry in the cell,
+/// with a reference held for the call: it owns the compiled function, and rebinding the cell
+/// inside the call must not free running code.
 ///
 /// # Safety
-/// As [`fast_call`]; `lp` has room for the plan's parameters and the cell.
+/// As [`fast_call`]; `lp` has room for the plan's `nlocalsplus` slots.
 unsafe fn fill_params(
     c: &CApi,
     lp: *mut Obj,
@@ -2234,10 +2273,13 @@ unsafe fn fill_params(
             c.incref(o);
             *lp.add(i) = o;
         }
+        for i in plan.argc..plan.nlocalsplus - 1 {
+            *lp.add(i) = std::ptr::null_mut();
+        }
         let closure = *((func as *mut u8).add(l.func_closure) as *const Obj);
         let cell = *((closure as *mut u8).add(l.tuple_item) as *const Obj);
         c.incref(cell);
-        *lp.add(plan.argc) = cell;
+        *lp.add(plan.nlocalsplus - 1) = cell;
         let entry = *((cell as *mut u8).add(l.cell_ref) as *const Obj);
         c.incref(entry);
         entry
@@ -2538,5 +2580,177 @@ pub unsafe extern "C" fn rt_inline_clear(env: *const super::Env, frame: *mut u8)
         if let Some(p) = frame_plan(c) {
             clear_interpreter_frame(c, p, frame);
         }
+    }
+}
+
+/// An activation of compiled code ends with an exception: its locals (`total` native slots at
+/// `locals`, owned, taken over here) go into its trampoline's frame, the running frame, as
+/// the interpreter's frame keeps its own: tracebacks, post-mortem debuggers and `f_locals`
+/// see them, and they live as long as the frame does. A cell's contents go in its place, as
+/// the interpreter shows them. The frame's own free variable (the entry, which the
+/// trampoline has read already) gives way to an empty cell, so that it does not show either.
+/// Where the running frame is not that trampoline's (or it has no such slots), the locals are
+/// released, as before.
+///
+/// # Safety
+/// Called by compiled code with the GIL held and an exception set; `locals` holds the
+/// function's native slots.
+pub unsafe extern "C" fn rt_keep_locals(env: *const super::Env, locals: *mut Obj) {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let rt = super::rt(env);
+        let c = rt.capi;
+        let cf = &*(*env).owner;
+        let total = cf.slots.total as usize;
+        let values = std::slice::from_raw_parts_mut(locals, total);
+        let map = cf.frame_locals.get();
+        let frame = match map {
+            Some(m) if m.slots.len() == total => {
+                running_frame_locals(c, (*env).ts, cf.tramp_code.get())
+            }
+            _ => None,
+        };
+        let (Some(m), Some((frame, lp))) = (map, frame) else {
+            for v in values.iter_mut() {
+                c.decref(std::mem::replace(v, std::ptr::null_mut()));
+            }
+            return;
+        };
+        let cell_type = c.object(Api::CellType);
+        let cell_ref = c.descriptor().layout.cell.ob_ref;
+        // (each release may run code: the frame is filled first)
+        let mut released: Vec<Obj> = Vec::with_capacity(total + 1);
+        for (v, &(at, cell)) in values.iter_mut().zip(&m.slots) {
+            let mut v = std::mem::replace(v, std::ptr::null_mut());
+            if cell && !v.is_null() && c.type_of(v) == cell_type {
+                let inner: Obj = c.read(v as *const c_void, cell_ref);
+                c.incref(inner);
+                released.push(v);
+                v = inner;
+            }
+            if at == NO_SLOT || at >= m.free {
+                released.push(v);
+            } else {
+                released.push(std::mem::replace(&mut *lp.add(at as usize), v));
+            }
+        }
+        // the entry's cell: an empty one in its place (a new one, the frame's own)
+        let mut saved = [std::ptr::null_mut(); 3];
+        c.func::<extern "C" fn(*mut Obj, *mut Obj, *mut Obj)>(Api::ErrFetch)(
+            &mut saved[0],
+            &mut saved[1],
+            &mut saved[2],
+        );
+        let empty = c.func::<extern "C" fn(Obj) -> Obj>(Api::CellNew)(std::ptr::null_mut());
+        if empty.is_null() {
+            c.clear_error();
+        } else {
+            released.push(std::mem::replace(&mut *lp.add(m.free as usize), empty));
+        }
+        if let (Some(order), Some(off)) =
+            (&m.dict_order, c.descriptor().layout.frame_object.f_locals)
+        {
+            // (≤3.10) the frame's locals dict, made now in the original's order
+            let slot = frame.add(off as usize) as *mut Obj;
+            if (*slot).is_null() {
+                let d = c.new_dict();
+                if d.is_null() {
+                    c.clear_error();
+                } else {
+                    let set =
+                        c.func::<extern "C" fn(Obj, Obj, Obj) -> std::ffi::c_int>(Api::DictSetItem);
+                    for &j in order {
+                        let at = m.slots[j as usize].0;
+                        let v = if at < m.free {
+                            *lp.add(at as usize)
+                        } else {
+                            std::ptr::null_mut()
+                        };
+                        if !v.is_null() && set(d, c.tuple_item(cf.varnames, j as isize), v) != 0 {
+                            c.clear_error();
+                        }
+                    }
+                    *slot = d;
+                }
+            }
+        }
+        c.func::<extern "C" fn(Obj, Obj, Obj)>(Api::ErrRestore)(saved[0], saved[1], saved[2]);
+        for o in released {
+            c.decref(o);
+        }
+    }
+}
+
+/// The running frame of thread state `ts` (its frame object up to 3.10, its interpreter frame
+/// from 3.11) and its local slots, when its code is `code`.
+///
+/// # Safety
+/// GIL held; `ts` the running thread state.
+unsafe fn running_frame_locals(
+    c: &CApi,
+    ts: *mut c_void,
+    code: Obj,
+) -> Option<(*mut u8, *mut Obj)> {
+    if code.is_null() {
+        return None;
+    }
+    let l = &c.descriptor().layout;
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let (frame, f_code, localsplus) = match frame_plan(c) {
+            Some(p) => {
+                let tsb = ts as *mut u8;
+                let cur = match p.cframe {
+                    Some(off) => (*(tsb.add(off) as *const *mut u8)).add(p.cur),
+                    None => tsb.add(p.cur),
+                };
+                (*(cur as *const *mut u8), p.f_code, p.localsplus)
+            }
+            None => {
+                let fl = &l.frame_object;
+                (
+                    read_ptr(ts, l.thread_state.frame?) as *mut u8,
+                    fl.f_code? as usize,
+                    fl.f_localsplus? as usize,
+                )
+            }
+        };
+        if frame.is_null() || *(frame.add(f_code) as *const Obj) != code {
+            return None;
+        }
+        Some((frame, frame.add(localsplus) as *mut Obj))
+    }
+}
+
+/// Boxes a typed local's value for [`rt_keep_locals`] (`float`: `bits` is a double's), leaving
+/// the exception being raised as it is; NULL if boxing fails.
+///
+/// # Safety
+/// Called by compiled code with the GIL held.
+pub unsafe extern "C" fn rt_box_quiet(env: *const super::Env, float: i32, bits: i64) -> Obj {
+    // SAFETY: per the caller.
+    unsafe {
+        let c = super::rt(env).capi;
+        let mut saved = [std::ptr::null_mut(); 3];
+        c.func::<extern "C" fn(*mut Obj, *mut Obj, *mut Obj)>(Api::ErrFetch)(
+            &mut saved[0],
+            &mut saved[1],
+            &mut saved[2],
+        );
+        let o = if float != 0 {
+            c.new_float(f64::from_bits(bits as u64))
+        } else if c.descriptor().layout.int.is_some() {
+            // 2.7: its own int, as the specialised code boxes it
+            c.func::<extern "C" fn(std::ffi::c_long) -> Obj>(Api::NativeIntFromLong)(
+                bits as std::ffi::c_long,
+            )
+        } else {
+            c.func::<extern "C" fn(i64) -> Obj>(Api::LongFromLongLong)(bits)
+        };
+        if o.is_null() {
+            c.clear_error();
+        }
+        c.func::<extern "C" fn(Obj, Obj, Obj)>(Api::ErrRestore)(saved[0], saved[1], saved[2]);
+        o
     }
 }

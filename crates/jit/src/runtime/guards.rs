@@ -19,7 +19,7 @@ pub static GUARD_FAILURES: AtomicU64 = AtomicU64::new(0);
 /// Where a deopt finds what it hands to the generic code (see [`DeoptSite`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
-    /// A typed local: its value, then flags (1: bound, 2: live), then its box or 0, in the
+    /// A typed local: its value, then flags (1: bound), then its box or 0, in the
     /// buffer.
     Local(u32),
     /// A stack slot holding an unboxed value.
@@ -129,8 +129,10 @@ pub unsafe extern "C" fn rt_deopt(
                     let p = locals.add(l as usize);
                     let flags = word(e.at + 1);
                     let cache = word(e.at + 2) as usize as Obj;
-                    if flags != 3 {
-                        // unbound, or never read again: its box (if any) is released
+                    if flags & 1 == 0 {
+                        // unbound: its box (if any) is released (a bound local goes on to
+                        // the generic code even if it is never read again: the frame shows
+                        // it until the call ends, as the interpreter's does)
                         c.decref(cache);
                         continue;
                     }
@@ -265,8 +267,10 @@ pub unsafe extern "C" fn rt_make_range(
 
 /// An iterator over exact list or tuple `seq` (whose reference it takes over) from index `i`,
 /// as their own iterators go: what a loop over one that the specialised code iterates by
-/// index becomes when the generic code takes over (`helpers.SeqIter`). A new reference, or
-/// NULL with an exception set.
+/// index becomes when the generic code takes over. The sequence's own iterator (3.x: moved to
+/// `i` by its `__setstate__`), which the generic code iterates at its speed; where that
+/// cannot stand for it (2.7 part-way, an index past the end, which `__setstate__` would
+/// clamp), `helpers.SeqIter`. A new reference, or NULL with an exception set.
 ///
 /// # Safety
 /// Called by compiled code with the GIL held, `env` live, `seq` an owned reference.
@@ -274,7 +278,33 @@ pub unsafe extern "C" fn rt_seq_iter(env: *const Env, seq: Obj, i: i64) -> Obj {
     // SAFETY: per the caller.
     unsafe {
         let r = rt(env);
-        r.capi.call(r.seq_iter, &[seq, box_int(r.capi, i)])
+        let c = r.capi;
+        let d = c.descriptor();
+        let len = c.read::<isize>(seq as *const std::ffi::c_void, d.layout.var_object.ob_size);
+        let own = i == 0 || (d.identity.version.0 >= 3 && i <= len as i64);
+        if own {
+            let it = c.iter(seq);
+            if it.is_null() || i == 0 {
+                c.decref(seq);
+                return it;
+            }
+            let set = c.getattr(it, "__setstate__");
+            let done = if set.is_null() {
+                std::ptr::null_mut()
+            } else {
+                let v = c.call(set, &[box_int(c, i)]);
+                c.decref(set);
+                v
+            };
+            if !done.is_null() {
+                c.decref(done);
+                c.decref(seq);
+                return it;
+            }
+            c.clear_error();
+            c.decref(it);
+        }
+        c.call(r.seq_iter, &[seq, box_int(c, i)])
     }
 }
 

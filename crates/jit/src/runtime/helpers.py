@@ -74,15 +74,24 @@ def trampoline(func, call):
         if not isinstance(name, str) or name.startswith('.'):
             return None, '2.7 tuple parameters'
     sig, ordered = params(code, defaults, kwdefaults)
-    args = ', '.join(ordered)
-    src = ('def __anyjit_factory(__anyjit_call):\n'
-           '    def %s(%s):\n'
-           '        return __anyjit_call(%s)\n'
-           '    return %s\n') % (code.co_name if _is_identifier(code.co_name) else '_f', sig, args,
-                                 code.co_name if _is_identifier(code.co_name) else '_f')
-    ns = {}
-    exec(compile(src, code.co_filename, 'exec', 0, True), ns)
-    tramp = ns['__anyjit_factory'](call)
+    tramp = None
+    # The trampoline has a local of each of the original's (its parameters, then its other
+    # locals, cells and free variables, in the order the original's frame shows them), which
+    # its code never binds: an activation that ends with an exception leaves its locals there,
+    # where tracebacks, post-mortem debuggers and `f_locals` look for them. Where the compiler
+    # would not lay them out so (a name it cannot take), the trampoline has its parameters
+    # only.
+    names = list(code.co_varnames)
+    for name in code.co_cellvars + code.co_freevars:
+        if name not in names:
+            names.append(name)
+    rest = names[len(ordered):]
+    if rest and all(_plain_local(n) for n in rest):
+        tramp = _trampoline_function(code, call, sig, ordered, rest)
+        if tramp is not None and tramp.__code__.co_varnames != tuple(names):
+            tramp = None
+    if tramp is None:
+        tramp = _trampoline_function(code, call, sig, ordered, [])
     tcode = tramp.__code__
     body = tcode.co_code
     unit = 1 if V < (3, 6) else 2
@@ -123,6 +132,33 @@ def trampoline(func, call):
     wrapper.__dict__.update(func.__dict__)
     wrapper.__wrapped__ = func
     return wrapper, None
+
+
+def _trampoline_function(code, call, sig, ordered, rest):
+    """A function of signature `sig` calling `call` with its parameters (`ordered`), with
+    locals `rest` besides (never bound); None if the compiler refuses a name."""
+    name = code.co_name if _is_identifier(code.co_name) else '_f'
+    src = ('def __anyjit_factory(__anyjit_call):\n'
+           '    def %s(%s):\n'
+           '        return __anyjit_call(%s)\n'
+           '%s'
+           '    return %s\n') % (name, sig, ', '.join(ordered),
+                                 '        del %s\n' % ', '.join(rest) if rest else '', name)
+    ns = {}
+    try:
+        exec(compile(src, code.co_filename, 'exec', 0, True), ns)
+    except SyntaxError:
+        if not rest:
+            raise
+        return None
+    return ns['__anyjit_factory'](call)
+
+
+def _plain_local(name):
+    """Whether `name` can be a local of the trampoline as it is (after its `return`)."""
+    import keyword
+    return (_is_identifier(name) and not keyword.iskeyword(name)
+            and name not in ('__anyjit_call', '__anyjit_factory'))
 
 
 def _is_identifier(name):
