@@ -2634,47 +2634,44 @@ pub unsafe extern "C" fn rt_keep_locals(env: *const super::Env, locals: *mut Obj
                 released.push(std::mem::replace(&mut *lp.add(at as usize), v));
             }
         }
-        // the entry's cell: an empty one in its place (a new one, the frame's own)
-        let mut saved = [std::ptr::null_mut(); 3];
-        c.func::<extern "C" fn(*mut Obj, *mut Obj, *mut Obj)>(Api::ErrFetch)(
-            &mut saved[0],
-            &mut saved[1],
-            &mut saved[2],
-        );
-        let empty = c.func::<extern "C" fn(Obj) -> Obj>(Api::CellNew)(std::ptr::null_mut());
-        if empty.is_null() {
-            c.clear_error();
-        } else {
-            released.push(std::mem::replace(&mut *lp.add(m.free as usize), empty));
-        }
-        if let (Some(order), Some(off)) =
-            (&m.dict_order, c.descriptor().layout.frame_object.f_locals)
-        {
-            // (≤3.10) the frame's locals dict, made now in the original's order
-            let slot = frame.add(off as usize) as *mut Obj;
-            if (*slot).is_null() {
-                let d = c.new_dict();
-                if d.is_null() {
-                    c.clear_error();
-                } else {
-                    let set =
-                        c.func::<extern "C" fn(Obj, Obj, Obj) -> std::ffi::c_int>(Api::DictSetItem);
-                    for &j in order {
-                        let at = m.slots[j as usize].0;
-                        let v = if at < m.free {
-                            *lp.add(at as usize)
-                        } else {
-                            std::ptr::null_mut()
-                        };
-                        if !v.is_null() && set(d, c.tuple_item(cf.varnames, j as isize), v) != 0 {
-                            c.clear_error();
+        keeping_exception(c, || {
+            // the entry's cell: an empty one in its place (a new one, the frame's own)
+            let empty = c.func::<extern "C" fn(Obj) -> Obj>(Api::CellNew)(std::ptr::null_mut());
+            if empty.is_null() {
+                c.clear_error();
+            } else {
+                released.push(std::mem::replace(&mut *lp.add(m.free as usize), empty));
+            }
+            if let (Some(order), Some(off)) =
+                (&m.dict_order, c.descriptor().layout.frame_object.f_locals)
+            {
+                // (≤3.10) the frame's locals dict, made now in the original's order
+                let slot = frame.add(off as usize) as *mut Obj;
+                if (*slot).is_null() {
+                    let d = c.new_dict();
+                    if d.is_null() {
+                        c.clear_error();
+                    } else {
+                        let set = c.func::<extern "C" fn(Obj, Obj, Obj) -> std::ffi::c_int>(
+                            Api::DictSetItem,
+                        );
+                        for &j in order {
+                            let at = m.slots[j as usize].0;
+                            let v = if at < m.free {
+                                *lp.add(at as usize)
+                            } else {
+                                std::ptr::null_mut()
+                            };
+                            if !v.is_null() && set(d, c.tuple_item(cf.varnames, j as isize), v) != 0
+                            {
+                                c.clear_error();
+                            }
                         }
+                        *slot = d;
                     }
-                    *slot = d;
                 }
             }
-        }
-        c.func::<extern "C" fn(Obj, Obj, Obj)>(Api::ErrRestore)(saved[0], saved[1], saved[2]);
+        });
         for o in released {
             c.decref(o);
         }
@@ -2731,26 +2728,41 @@ pub unsafe extern "C" fn rt_box_quiet(env: *const super::Env, float: i32, bits: 
     // SAFETY: per the caller.
     unsafe {
         let c = super::rt(env).capi;
-        let mut saved = [std::ptr::null_mut(); 3];
+        keeping_exception(c, || {
+            let o = if float != 0 {
+                c.new_float(f64::from_bits(bits as u64))
+            } else if c.descriptor().layout.int.is_some() {
+                // 2.7: its own int, as the specialised code boxes it
+                c.func::<extern "C" fn(std::ffi::c_long) -> Obj>(Api::NativeIntFromLong)(
+                    bits as std::ffi::c_long,
+                )
+            } else {
+                c.func::<extern "C" fn(i64) -> Obj>(Api::LongFromLongLong)(bits)
+            };
+            if o.is_null() {
+                c.clear_error();
+            }
+            o
+        })
+    }
+}
+
+/// Runs `f` with the exception being raised set aside, and puts it back after (whatever `f`
+/// raised is cleared by it).
+///
+/// # Safety
+/// GIL held.
+unsafe fn keeping_exception<T>(c: &CApi, f: impl FnOnce() -> T) -> T {
+    let mut saved = [std::ptr::null_mut(); 3];
+    // SAFETY: per the caller.
+    unsafe {
         c.func::<extern "C" fn(*mut Obj, *mut Obj, *mut Obj)>(Api::ErrFetch)(
             &mut saved[0],
             &mut saved[1],
             &mut saved[2],
         );
-        let o = if float != 0 {
-            c.new_float(f64::from_bits(bits as u64))
-        } else if c.descriptor().layout.int.is_some() {
-            // 2.7: its own int, as the specialised code boxes it
-            c.func::<extern "C" fn(std::ffi::c_long) -> Obj>(Api::NativeIntFromLong)(
-                bits as std::ffi::c_long,
-            )
-        } else {
-            c.func::<extern "C" fn(i64) -> Obj>(Api::LongFromLongLong)(bits)
-        };
-        if o.is_null() {
-            c.clear_error();
-        }
+        let r = f();
         c.func::<extern "C" fn(Obj, Obj, Obj)>(Api::ErrRestore)(saved[0], saved[1], saved[2]);
-        o
+        r
     }
 }
