@@ -701,6 +701,56 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// tier, after [`runtime::OSR_AFTER`] of them, move to the optimised code if it can be had
     /// (on-stack replacement): hand it the locals and the stack and return what it returns.
     fn back_edge(&self, off: u32, live: u32, t: crate::ir::Block) -> R<()> {
+        if !self.quick {
+            // (the optimising tier checks at the loop's header: see `header_check`)
+            return Ok(());
+        }
+        self.periodic(off, live)?;
+        let ticks = self.ticks.expect("ticks");
+        let n = self
+            .b
+            .build_load(ticks, "")
+            .map_err(llvm_err)?
+            .into_int_value();
+        self.osr_ask(off, n, t)
+    }
+
+    /// The optimising tier's check at the header of a loop (block `n`, whose backward jump
+    /// farthest down is at `back`): every `PERIODIC_EVERY` times, as [`Codegen::back_edge`]
+    /// does, at the position of that jump and with its handlers, as if made there. Made after
+    /// the jump, the values it hands to an unwinding are the loop's own at the header: made
+    /// before it, the unwinding path would need the values the iteration just computed (its
+    /// counter's next value) besides the ones the loop carries, which cost a tight loop a
+    /// register copy per iteration.
+    fn header_check(&self, n: usize, back: u32) -> R<()> {
+        let live = self.func.instrs[self.func.blocks[n].start]
+            .depth
+            .unwrap_or(0);
+        let saved = self.chain.borrow().clone();
+        if !self.func.handlers.is_empty() {
+            *self.chain.borrow_mut() = self
+                .func
+                .handler_for(back)
+                .map(|h| Frame {
+                    kind: FrameKind::Handler {
+                        items: 1,
+                        lasti: h.lasti,
+                        kind: HandlerKind::Finally,
+                    },
+                    target: h.target,
+                    level: h.depth,
+                })
+                .into_iter()
+                .collect();
+        }
+        let r = self.periodic(back, live);
+        *self.chain.borrow_mut() = saved;
+        r
+    }
+
+    /// Counts a backward jump at `off` (`live` stack items) and every `PERIODIC_EVERY` of them
+    /// runs signal handlers and lets other threads take the GIL.
+    fn periodic(&self, off: u32, live: u32) -> R<()> {
         let ticks = self.ticks.expect("ticks");
         let n = self
             .b
@@ -733,6 +783,12 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         self.check_neg(r, off, live)?;
         self.b.build_unconditional_branch(cont).map_err(llvm_err)?;
         self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// The quick tier at a backward jump to block `t`, `n` jumps counted: after
+    /// [`runtime::OSR_AFTER`] of them, moves to the optimised code if it can be had.
+    fn osr_ask(&self, off: u32, n: IntValue<'ctx>, t: crate::ir::Block) -> R<()> {
         if self.quick && self.osr_after > 0 && self.osr.iter().any(|o| o.0 == t) {
             let due = self
                 .b
@@ -4712,6 +4768,25 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
     /// deopts it resumes.
     fn emit_blocks(&self) -> R<()> {
         let blocks = &self.llblocks;
+        // loop headers (the optimising tier checks for signals there), with the backward
+        // jump to each that lies farthest down
+        let mut headers: std::collections::BTreeMap<usize, u32> = Default::default();
+        if !self.quick {
+            for ins in &self.func.instrs {
+                if let (Some(t), Some(_)) = (ins.op.target(), ins.depth) {
+                    let t = t.0 as usize;
+                    let backward = self
+                        .func
+                        .blocks
+                        .get(t)
+                        .is_some_and(|b| b.offset <= ins.offset);
+                    if backward {
+                        let e = headers.entry(t).or_insert(ins.offset);
+                        *e = (*e).max(ins.offset);
+                    }
+                }
+            }
+        }
         for (n, bdata) in self.func.blocks.iter().enumerate() {
             self.b.position_at_end(blocks[n]);
             let mut terminated = false;
@@ -4740,6 +4815,11 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                         })
                         .into_iter()
                         .collect();
+                }
+                if k == 0 {
+                    if let Some(&back) = headers.get(&n) {
+                        self.header_check(n, back)?;
+                    }
                 }
                 if let Some(&r) = self.resume.borrow().get(&i) {
                     self.b.build_unconditional_branch(r).map_err(llvm_err)?;
