@@ -728,24 +728,29 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
             .unwrap_or(0);
         let saved = self.chain.borrow().clone();
         if !self.func.handlers.is_empty() {
-            *self.chain.borrow_mut() = self
-                .func
-                .handler_for(back)
-                .map(|h| Frame {
-                    kind: FrameKind::Handler {
-                        items: 1,
-                        lasti: h.lasti,
-                        kind: HandlerKind::Finally,
-                    },
-                    target: h.target,
-                    level: h.depth,
-                })
-                .into_iter()
-                .collect();
+            *self.chain.borrow_mut() = self.handler_chain(back);
         }
         let r = self.periodic(back, live);
         *self.chain.borrow_mut() = saved;
         r
+    }
+
+    /// 3.11+: the frames an instruction at `offset` unwinds through, as the exception table
+    /// says (its handler, if any).
+    fn handler_chain(&self, offset: u32) -> Vec<Frame> {
+        self.func
+            .handler_for(offset)
+            .map(|h| Frame {
+                kind: FrameKind::Handler {
+                    items: 1,
+                    lasti: h.lasti,
+                    kind: HandlerKind::Finally,
+                },
+                target: h.target,
+                level: h.depth,
+            })
+            .into_iter()
+            .collect()
     }
 
     /// Counts a backward jump at `off` (`live` stack items) and every `PERIODIC_EVERY` of them
@@ -4801,20 +4806,7 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
                 };
                 if !self.func.handlers.is_empty() {
                     // 3.11+: the exception table says where each instruction unwinds to
-                    *self.chain.borrow_mut() = self
-                        .func
-                        .handler_for(ins.offset)
-                        .map(|h| Frame {
-                            kind: FrameKind::Handler {
-                                items: 1,
-                                lasti: h.lasti,
-                                kind: HandlerKind::Finally,
-                            },
-                            target: h.target,
-                            level: h.depth,
-                        })
-                        .into_iter()
-                        .collect();
+                    *self.chain.borrow_mut() = self.handler_chain(ins.offset);
                 }
                 if k == 0 {
                     if let Some(&back) = headers.get(&n) {

@@ -748,11 +748,14 @@ unsafe fn frame_object_call(
             }
         }
         let lp = fr.add(localsplus as usize) as *mut Obj;
-        // (a new or spare frame's other slots are NULL)
-        for (i, &o) in params.iter().chain([&cell]).enumerate() {
+        // the parameters, then the free variable in the last slot (a new or spare frame's
+        // other slots are NULL)
+        for (i, &o) in params.iter().enumerate() {
             c.incref(o);
-            *lp.add(if i < params.len() { i } else { nslots - 1 }) = o;
+            *lp.add(i) = o;
         }
+        c.incref(cell);
+        *lp.add(nslots - 1) = cell;
         if let Some(off) = fl.f_executing {
             *fr.add(off as usize) = 1;
         }
@@ -2731,13 +2734,8 @@ pub unsafe extern "C" fn rt_box_quiet(env: *const super::Env, float: i32, bits: 
         keeping_exception(c, || {
             let o = if float != 0 {
                 c.new_float(f64::from_bits(bits as u64))
-            } else if c.descriptor().layout.int.is_some() {
-                // 2.7: its own int, as the specialised code boxes it
-                c.func::<extern "C" fn(std::ffi::c_long) -> Obj>(Api::NativeIntFromLong)(
-                    bits as std::ffi::c_long,
-                )
             } else {
-                c.func::<extern "C" fn(i64) -> Obj>(Api::LongFromLongLong)(bits)
+                super::guards::box_int(c, bits)
             };
             if o.is_null() {
                 c.clear_error();

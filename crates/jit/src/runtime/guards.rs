@@ -218,7 +218,7 @@ pub unsafe extern "C" fn rt_deopt(
 ///
 /// # Safety
 /// GIL held.
-unsafe fn box_int(c: &CApi, v: i64) -> Obj {
+pub(crate) unsafe fn box_int(c: &CApi, v: i64) -> Obj {
     // SAFETY: per the caller.
     unsafe {
         if c.descriptor().layout.int.is_some() {
@@ -245,16 +245,9 @@ pub unsafe extern "C" fn rt_make_range(
     // SAFETY: per the caller.
     unsafe {
         let c = rt(env).capi;
-        let int = |v: i64| {
-            if c.descriptor().layout.int.is_some() {
-                c.new_int(v as std::ffi::c_long)
-            } else {
-                c.func::<extern "C" fn(i64) -> Obj>(Api::LongFromLongLong)(v)
-            }
-        };
         let r = c.call(
             c.object(Api::RangeType),
-            &[int(start), int(stop), int(step)],
+            &[box_int(c, start), box_int(c, stop), box_int(c, step)],
         );
         if r.is_null() || iter == 0 {
             return r;
