@@ -30,7 +30,9 @@
 # 'borrowed_moves' (at least that many items or objects stored into locals or list items
 # without a reference count change when they hold them already), 'deopts' (True: guards failed during the sequence; False: none did),
 # 'settles' (True: no guard failed in the last two calls: the plan made again after guards kept
-# failing knows every class that broke the one before).
+# failing knows every class that broke the one before), 'comprehensions' (3.x up to 3.11, where a
+# list, set or dict comprehension is a function the code makes and calls: at least that many
+# of those calls ran natively, compiled for the function that made them).
 # Then the corpus runs twice more with on-stack replacement forced (anyjit._osr_after(1), then 3):
 # each first call moves from the quick tier's code to the optimised code at its first (third)
 # backward jump, with the same comparisons; some cases must have moved.
@@ -224,6 +226,7 @@ def run_sequences(path, ns, check_expectations):
             continue
         first = None
         failed_before = anyjit.stats()['guard_failures']
+        inner_before = anyjit.stats()['inner_calls']
         failed_after = []
         bad = None
         for k, args in enumerate(calls):
@@ -252,6 +255,10 @@ def run_sequences(path, ns, check_expectations):
             if 'deopts' in expect and bool(failed) != expect['deopts']:
                 problems.append('%d guard failures, expected %s' % (
                     failed, 'some' if expect['deopts'] else 'none'))
+            inner = anyjit.stats()['inner_calls'] - inner_before
+            if (3, 0) <= V < (3, 12) and inner < expect.get('comprehensions', 0):
+                problems.append('%d comprehensions ran natively, expected %d or more' % (
+                    inner, expect['comprehensions']))
             if expect.get('settles') and failed_after[-1] != failed_after[-3]:
                 # the plan made again after its guards kept failing knows, from the feedback
                 # the resumed generic code recorded, every class that broke the last one

@@ -79,6 +79,9 @@ pub static RESPECIALIZED: AtomicU64 = AtomicU64::new(0);
 pub static OSR_RECOMPILED: AtomicU64 = AtomicU64::new(0);
 /// Whether functions compiled from now on are specialised (`anyjit._specialize`).
 pub static SPECIALIZE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+/// Comprehensions' code objects compiled for the compiled functions that make and call them
+/// (`stats()['inner_compiled']`; see `entry::inner_call`).
+pub static INNER_COMPILED: AtomicU64 = AtomicU64::new(0);
 /// Functions left to the interpreter, and calls routed to it (tracing).
 pub static FALLBACKS: AtomicU64 = AtomicU64::new(0);
 /// Why functions were not compiled: `(qualified name, reason)`.
@@ -205,6 +208,7 @@ pub unsafe fn init(c: &'static CApi, module: Obj) -> bool {
         entry::set_direct_hooks(entry::DirectHooks {
             compiled_of,
             run: run_native,
+            inner: inner_compiled,
             native_calls: &NATIVE_CALLS,
         });
         let _ = TRAMPOLINE.set(tramp as usize);
@@ -320,21 +324,79 @@ pub unsafe extern "C" fn compile(_module: Obj, args: Obj) -> Obj {
     }
 }
 
-/// Compiles `func`; `Err(None)` means a Python exception is set.
+fn unsupported_construct(construct: String) -> Option<Unsupported> {
+    Some(Unsupported {
+        construct,
+        offset: 0,
+        line: None,
+    })
+}
+
+/// Compiles `func` and makes its trampoline; `Err(None)` means a Python exception is set.
 ///
 /// # Safety
 /// The GIL is held and `func` is a live function.
 unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsupported>> {
-    let unsupported = |construct: String| {
-        Some(Unsupported {
-            construct,
-            offset: 0,
-            line: None,
-        })
-    };
+    // SAFETY: per the caller.
+    let cf = unsafe { compile_function(c, func)? };
     // SAFETY: GIL held; `func` is a function.
     unsafe {
-        let input = anyjit_jit::decode::live::read_code(c, func).map_err(unsupported)?;
+        let cf = Box::into_raw(cf);
+        let capsule = c
+            .func::<extern "C" fn(*mut c_void, *const c_char, unsafe extern "C" fn(Obj)) -> Obj>(
+                Api::CapsuleNew,
+            )(cf as *mut c_void, std::ptr::null(), release_handle);
+        if capsule.is_null() {
+            Box::from_raw(cf).release(c);
+            return Err(None);
+        }
+        let call = bound_entry(c, capsule, func);
+        c.decref(capsule);
+        if call.is_null() {
+            return Err(None);
+        }
+        let tramp = *TRAMPOLINE.get().expect("init") as Obj;
+        c.incref(func);
+        let targs = c.new_tuple(&[func, call]);
+        if targs.is_null() {
+            return Err(None);
+        }
+        let r = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
+            tramp,
+            targs,
+            std::ptr::null_mut(),
+        );
+        c.decref(targs);
+        if r.is_null() {
+            return Err(None);
+        }
+        let wrapper = c.tuple_item(r, 0);
+        let why = c.tuple_item(r, 1);
+        if c.is_none(wrapper) {
+            let reason = c.str_text(why).unwrap_or_default();
+            c.decref(r);
+            return Err(unsupported_construct(reason));
+        }
+        c.incref(wrapper);
+        c.decref(r);
+        // SAFETY: the capsule the wrapper's entry holds owns `cf`, alive while the wrapper is.
+        adopt_trampoline_code(c, &*cf, wrapper);
+        Ok(wrapper)
+    }
+}
+
+/// Compiles the code of `func` with the quick tier; `Err(None)` means a Python exception is
+/// set. The compiled function refers to `func` (borrowed) for its globals and closure.
+///
+/// # Safety
+/// The GIL is held and `func` is a live function.
+unsafe fn compile_function(
+    c: &'static CApi,
+    func: Obj,
+) -> Result<Box<CompiledFunction>, Option<Unsupported>> {
+    // SAFETY: GIL held; `func` is a function.
+    unsafe {
+        let input = anyjit_jit::decode::live::read_code(c, func).map_err(unsupported_construct)?;
         let code = c.getattr(func, "__code__");
         let flags = c.getattr_int(code, "co_flags").unwrap_or(0);
         let desc = c.descriptor();
@@ -349,13 +411,13 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
         .fold(0, |a, b| a | b);
         if flags & gen_flags != 0 {
             c.decref(code);
-            return Err(unsupported("generators and coroutines".into()));
+            return Err(unsupported_construct("generators and coroutines".into()));
         }
         let ir = match anyjit_jit::decode::decode(desc, &input) {
             Ok(ir) => ir,
             Err(e) => {
                 c.decref(code);
-                return Err(unsupported(e.to_string()));
+                return Err(unsupported_construct(e.to_string()));
             }
         };
         if let Err(u) = Codegen::check(&ir) {
@@ -445,48 +507,71 @@ unsafe fn try_compile(c: &'static CApi, func: Obj) -> Result<Obj, Option<Unsuppo
             frame_locals: std::cell::OnceCell::new(),
             stale: std::cell::Cell::new(false),
             osr_ready: std::cell::Cell::new(false),
+            inner: std::cell::RefCell::new(Vec::new()),
         });
         c.decref(code);
-        let cf = Box::into_raw(cf);
-        let capsule = c
-            .func::<extern "C" fn(*mut c_void, *const c_char, unsafe extern "C" fn(Obj)) -> Obj>(
-                Api::CapsuleNew,
-            )(cf as *mut c_void, std::ptr::null(), release_handle);
-        if capsule.is_null() {
-            return Err(None);
+        Ok(cf)
+    }
+}
+
+/// The compiled function for the code of `func`, a comprehension's function that the code of
+/// `owner` made from a code object among its constants (see `entry::inner_call`): compiled
+/// now unless `owner` has it already (or knows it cannot be), then kept by `owner`, which it
+/// runs with: the compiled function refers to `owner`'s original for its globals (the same)
+/// and name, and each call passes the function called for its closure. `None` if the code is
+/// not among `owner`'s constants or cannot be compiled (the reason in
+/// `stats()['fallback_reasons']`).
+///
+/// # Safety
+/// GIL held; `func` live; `owner` alive while the result is used.
+unsafe fn inner_compiled(
+    c: &'static CApi,
+    owner: &CompiledFunction,
+    func: Obj,
+) -> Option<&'static CompiledFunction> {
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let l = &c.descriptor().layout;
+        let code: Obj = c.read(func as *const c_void, l.function.func_code);
+        if let Some((_, cf)) = owner.inner.borrow().iter().find(|(k, _)| *k == code) {
+            return cf.as_deref().map(|cf| &*(cf as *const CompiledFunction));
         }
-        let call = bound_entry(c, capsule, func);
-        c.decref(capsule);
-        if call.is_null() {
-            return Err(None);
+        let n = c.read::<isize>(owner.consts as *const c_void, l.var_object.ob_size);
+        if !(0..n).any(|i| c.tuple_item(owner.consts, i) == code) {
+            return None;
         }
-        let tramp = *TRAMPOLINE.get().expect("init") as Obj;
-        c.incref(func);
-        let targs = c.new_tuple(&[func, call]);
-        if targs.is_null() {
-            return Err(None);
-        }
-        let r = c.func::<extern "C" fn(Obj, Obj, Obj) -> Obj>(Api::ObjectCall)(
-            tramp,
-            targs,
-            std::ptr::null_mut(),
-        );
-        c.decref(targs);
-        if r.is_null() {
-            return Err(None);
-        }
-        let wrapper = c.tuple_item(r, 0);
-        let why = c.tuple_item(r, 1);
-        if c.is_none(wrapper) {
-            let reason = c.str_text(why).unwrap_or_default();
-            c.decref(r);
-            return Err(unsupported(reason));
-        }
-        c.incref(wrapper);
-        c.decref(r);
-        // SAFETY: the capsule the wrapper's entry holds owns `cf`, alive while the wrapper is.
-        adopt_trampoline_code(c, &*cf, wrapper);
-        Ok(wrapper)
+        let cf = match compile_function(c, func) {
+            Ok(cf) => {
+                c.incref(code);
+                cf.tramp_code.set(code);
+                let _ = cf.frame_locals.set(entry::own_frame_locals(&cf));
+                let mut cf = cf;
+                cf.func = owner.func;
+                INNER_COMPILED.fetch_add(1, Ordering::Relaxed);
+                Some(cf)
+            }
+            Err(why) => {
+                let why = match why {
+                    Some(u) => u.construct,
+                    None => {
+                        c.clear_error();
+                        "(an error was raised compiling it)".to_string()
+                    }
+                };
+                let name = format!(
+                    "{}.{}",
+                    attr_str(c, owner.func, "__name__"),
+                    attr_str(c, code, "co_name")
+                );
+                if let Ok(mut r) = REASONS.lock() {
+                    r.push((name, format!("cannot compile {why}")));
+                }
+                None
+            }
+        };
+        let p = cf.as_deref().map(|cf| cf as *const CompiledFunction);
+        owner.inner.borrow_mut().push((code, cf));
+        p.map(|p| &*p)
     }
 }
 
@@ -588,6 +673,7 @@ unsafe fn adopt_trampoline_code(c: &CApi, cf: &CompiledFunction, wrapper: Obj) {
             slots,
             free: tnames.len() as u32,
             dict_order,
+            entry_cell: true,
         });
     }
 }
@@ -1488,6 +1574,8 @@ pub unsafe extern "C" fn stats(_module: Obj, _unused: Obj) -> Obj {
             }
         }
         let ok = c.dict_set_steal(d, "compiled", n(&COMPILED))
+            && c.dict_set_steal(d, "inner_compiled", n(&INNER_COMPILED))
+            && c.dict_set_steal(d, "inner_calls", n(&entry::INNER_CALLS))
             && c.dict_set_steal(d, "native_calls", n(&NATIVE_CALLS))
             && c.dict_set_steal(d, "optimized", n(&OPTIMIZED))
             && c.dict_set_steal(

@@ -81,6 +81,11 @@ pub struct CompiledFunction {
     /// Where its locals go in its trampoline's frame when an activation ends with an
     /// exception (see [`rt_keep_locals`]); set with [`CompiledFunction::tramp_code`].
     pub frame_locals: std::cell::OnceCell<FrameLocals>,
+    /// Functions compiled for code objects among its constants that its compiled code calls
+    /// directly: up to 3.11 a comprehension's function, which it makes and calls in place
+    /// (see [`inner_call`]). Keyed by the code object (held by `consts`); `None` where the
+    /// code cannot be compiled (it then runs in the interpreter, as before).
+    pub inner: RefCell<Vec<(Obj, Option<Box<CompiledFunction>>)>>,
 }
 
 /// How the native slots of a compiled function map onto its trampoline's frame, whose code
@@ -100,6 +105,10 @@ pub struct FrameLocals {
     /// The trampoline's frame lists its locals as one group, so its locals dict is made in
     /// this order first (`PyFrame_FastToLocals` keeps the order of the keys it finds).
     pub dict_order: Option<Vec<u32>>,
+    /// The frame's slot `free` holds the trampoline's entry cell, which gives way to an empty
+    /// cell when the locals go in (false for a frame of the function's own code, which holds
+    /// its free variables there: see [`inner_call`]).
+    pub entry_cell: bool,
 }
 
 /// A native slot whose name the trampoline's frame has no slot for.
@@ -193,6 +202,11 @@ impl CompiledFunction {
                 self.tramp_code.get(),
             ] {
                 c.decref(o);
+            }
+            for (_, inner) in self.inner.borrow_mut().drain(..) {
+                if let Some(inner) = inner {
+                    inner.release(c);
+                }
             }
         }
     }
@@ -335,6 +349,7 @@ pub unsafe fn frame_slots(c: &CApi, ts: *mut c_void) -> Option<FrameSlots> {
             base,
             builtins,
             restore: true,
+            func: std::ptr::null_mut(),
         })
     }
 }
@@ -352,6 +367,9 @@ pub struct FrameSlots {
     /// own bytecode; a frame built for a direct call ends, keeping the last position the
     /// native code marked, as a finished frame keeps its last instruction.
     pub restore: bool,
+    /// The function object whose globals and closure the code runs with (borrowed); NULL for
+    /// the compiled function's own (a trampoline's frame).
+    pub func: Obj,
 }
 
 /// Runs the native code of `cf` with the bound `params` in its trampoline's frame, `at`, on
@@ -371,7 +389,9 @@ pub unsafe fn run_in(
         base,
         builtins,
         restore,
+        func,
     } = at;
+    let func = if func.is_null() { cf.func } else { func };
     let c = rt.capi;
     let d = c.descriptor();
     let l = &d.layout;
@@ -382,7 +402,7 @@ pub unsafe fn run_in(
             super::stack_exhausted(c);
             return std::ptr::null_mut();
         }
-        let globals = read_ptr(cf.func as *const c_void, l.function.func_globals) as Obj;
+        let globals = read_ptr(func as *const c_void, l.function.func_globals) as Obj;
         let saved: u64 = if d.caps.interpreter_frames {
             std::ptr::read(slot as *const u64)
         } else {
@@ -397,7 +417,7 @@ pub unsafe fn run_in(
             consts: cf.consts,
             names: cf.names,
             varnames: cf.varnames,
-            closure: read_ptr(cf.func as *const c_void, l.function.func_closure) as Obj,
+            closure: read_ptr(func as *const c_void, l.function.func_closure) as Obj,
             rt,
             owner: cf,
             ts,
@@ -426,12 +446,21 @@ pub struct DirectHooks {
     pub run: unsafe fn(&'static CApi, &CompiledFunction, &[Obj], *mut c_void, FrameSlots) -> Obj,
     /// The counter of calls that ran native code (`stats()['native_calls']`).
     pub native_calls: &'static std::sync::atomic::AtomicU64,
+    /// The compiled function for the code of function `func`, which the code of compiled
+    /// function `owner` made from a code object among its constants (see
+    /// [`CompiledFunction::inner`]): compiled on the first call, then kept by `owner`; `None`
+    /// if it cannot be compiled.
+    pub inner:
+        unsafe fn(&'static CApi, &CompiledFunction, Obj) -> Option<&'static CompiledFunction>,
 }
 
 static DIRECT: std::sync::OnceLock<DirectHooks> = std::sync::OnceLock::new();
 
 /// Calls compiled code made directly, without evaluating a trampoline.
 pub static DIRECT_CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Comprehensions' functions that compiled code ran natively (see [`inner_call`]).
+pub static INNER_CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Direct calls that took a spare frame of their callee instead of a new one (see
 /// [`DirectPlan::spares`]).
@@ -491,6 +520,10 @@ pub unsafe extern "C" fn rt_call_direct(
                 if let Some(r) = call_in_frame(c, h, cf, func, zelf, args, n, (*env).ts) {
                     return r;
                 }
+            } else if zelf.is_null() && n == 1 && is_comprehension(c, func) {
+                if let Some(r) = inner_call(c, h, &*(*env).owner, func, *args, (*env).ts) {
+                    return r;
+                }
             }
         }
         generic_call(c, callable, args, nargsf, n)
@@ -498,7 +531,8 @@ pub unsafe extern "C" fn rt_call_direct(
 }
 
 /// What call-site feedback marks a call of `o` with: `feedback::COMPILED` for a compiled
-/// function's trampoline or a method bound to one, `COMPILED | CLASS` for a class that
+/// function's trampoline or a method bound to one, or a comprehension's function (which
+/// [`rt_call_direct`] runs compiled), `COMPILED | CLASS` for a class that
 /// compiled code constructs through its compiled `__init__`, else 0.
 ///
 /// # Safety
@@ -510,7 +544,7 @@ pub(crate) unsafe fn compiled_callable_marks(c: &CApi, o: Obj) -> usize {
         let Some(h) = DIRECT.get() else {
             return 0;
         };
-        if (h.compiled_of)(c, bound_function(c, o).0).is_some() {
+        if (h.compiled_of)(c, bound_function(c, o).0).is_some() || is_comprehension(c, o) {
             COMPILED
         } else if construct_init(c, o).is_some_and(|(init, _)| (h.compiled_of)(c, init).is_some()) {
             COMPILED | CLASS
@@ -645,18 +679,8 @@ unsafe fn call_in_frame(
         if given + ndef < argc {
             return None;
         }
-        if tracing(c, ts) {
+        if tracing(c, ts) || foreign_evaluator(c, ts) {
             return None;
-        }
-        if let Some(off) = l.interpreter_state.eval_frame {
-            // a PEP 523 frame evaluator (a debugger, a tracing JIT) sees every frame the
-            // interpreter evaluates: leave the call to it (the default is NULL from 3.11,
-            // `_PyEval_EvalFrameDefault` before)
-            let interp = read_ptr(ts, l.thread_state.interp);
-            let eval = read_ptr(interp, off);
-            if !eval.is_null() && eval != c.addr(Api::EvalFrameDefault) {
-                return None;
-            }
         }
         // the frame's parameters, borrowed, and the trampoline's free variable
         let item = |t: Obj, i: usize| -> Obj {
@@ -681,36 +705,214 @@ unsafe fn call_in_frame(
         // running code
         let entry: Obj = c.read(cell as *const c_void, l.cell.ob_ref);
         c.incref(entry);
+        let nslots = cf.frame_locals.get()?.free as usize + 1;
+        let frame = CallFrame {
+            func,
+            code,
+            nslots,
+            frees: &[cell],
+            own: false,
+        };
         let r = if l.interpreter_frame.is_some() {
-            interpreter_frame_call(c, h, cf, func, code, params, cell, ts)
+            interpreter_frame_call(c, h, cf, &frame, params, ts)
         } else {
-            frame_object_call(c, h, cf, func, code, params, cell, ts)
+            frame_object_call(c, h, cf, &frame, params, ts)
         };
         c.decref(entry);
         r
     }
 }
 
-/// Up to 3.10: the trampoline's frame as `PyFrame_New` makes it, filled with `params` and the
-/// free variable's `cell` (borrowed), made the thread's running frame while the native code
-/// runs.
+/// The frame a direct call builds: a trampoline's (its locals, then the entry's cell), or that
+/// of a function's own code (its locals and cells, then its free variables).
+struct CallFrame<'a> {
+    /// The function called (borrowed).
+    func: Obj,
+    /// The frame's code (borrowed).
+    code: Obj,
+    /// The frame's slots (up to 3.10; 3.11+ read the code's).
+    nslots: usize,
+    /// What its last slots hold (borrowed cells): the entry's cell, or the closure's.
+    frees: &'a [Obj],
+    /// The frame is of the function's own code: the native code runs with `func`'s globals
+    /// and closure, not with those of the compiled function's original.
+    own: bool,
+}
+
+/// Whether a PEP 523 frame evaluator (a debugger, a tracing JIT) is set for thread state `ts`:
+/// it sees every frame the interpreter evaluates, so calls are left to it (the default is
+/// NULL from 3.11, `_PyEval_EvalFrameDefault` before).
+///
+/// # Safety
+/// GIL held; `ts` the running thread state.
+unsafe fn foreign_evaluator(c: &CApi, ts: *mut c_void) -> bool {
+    let l = &c.descriptor().layout;
+    let Some(off) = l.interpreter_state.eval_frame else {
+        return false;
+    };
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let eval = read_ptr(read_ptr(ts, l.thread_state.interp), off);
+        !eval.is_null() && eval != c.addr(Api::EvalFrameDefault)
+    }
+}
+
+/// Whether `o` is a comprehension's function, which up to 3.11 the code of a list, set or dict
+/// comprehension makes and calls at once with its iterator (2.7: set and dict comprehensions):
+/// a plain function of one positional parameter whose code is named `<listcomp>`, `<setcomp>`
+/// or `<dictcomp>` and is no generator.
+///
+/// # Safety
+/// GIL held; `o` live.
+pub(crate) unsafe fn is_comprehension(c: &CApi, o: Obj) -> bool {
+    struct Consts {
+        function: usize,
+        refused: i32,
+    }
+    static CONSTS: std::sync::OnceLock<Consts> = std::sync::OnceLock::new();
+    let d = c.descriptor();
+    let k = CONSTS.get_or_init(|| Consts {
+        // SAFETY: a type object of the running interpreter.
+        function: unsafe { c.object(Api::FunctionType) } as usize,
+        refused: [
+            "CO_VARARGS",
+            "CO_VARKEYWORDS",
+            "CO_GENERATOR",
+            "CO_COROUTINE",
+            "CO_ITERABLE_COROUTINE",
+            "CO_ASYNC_GENERATOR",
+        ]
+        .iter()
+        .filter_map(|n| d.constant(n))
+        .fold(0, |a, b| a | b) as i32,
+    });
+    let l = &d.layout;
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        if c.type_of(o) as usize != k.function {
+            return false;
+        }
+        let code = read_ptr(o as *const c_void, l.function.func_code);
+        if c.read::<i32>(code, l.code.co_argcount) != 1
+            || c.read::<i32>(code, l.code.co_flags) & k.refused != 0
+            || l.code
+                .co_kwonlyargcount
+                .is_some_and(|off| c.read::<i32>(code, off) != 0)
+        {
+            return false;
+        }
+        let name = read_ptr(code, l.code.co_name) as Obj;
+        matches!(
+            c.str_text(name).as_deref(),
+            Some("<listcomp>" | "<setcomp>" | "<dictcomp>")
+        )
+    }
+}
+
+/// A comprehension's function `func` (see [`is_comprehension`]), made by the code of compiled
+/// function `owner` from a code object among its constants, called with its iterator `arg`
+/// (borrowed): its code compiled (once; `owner` keeps it) and run natively in a frame of its
+/// own code, as the interpreter would make for it: the same frame, locals, traceback entry
+/// and recursion accounting. `None` where it does not apply (the generic call makes it): a
+/// code that cannot be compiled, a trace or profile function or a frame evaluator set.
+///
+/// # Safety
+/// As [`rt_call_direct`]; `owner` the running compiled function, `ts` the running thread
+/// state.
+unsafe fn inner_call(
+    c: &'static CApi,
+    h: &DirectHooks,
+    owner: &CompiledFunction,
+    func: Obj,
+    arg: Obj,
+    ts: *mut c_void,
+) -> Option<Obj> {
+    let l = &c.descriptor().layout;
+    // SAFETY: per the caller; offsets from the descriptor.
+    unsafe {
+        let code: Obj = c.read(func as *const c_void, l.function.func_code);
+        let known = owner
+            .inner
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == code)
+            .map(|(_, cf)| cf.as_deref().map(|cf| cf as *const CompiledFunction));
+        let cf = match known {
+            Some(cf) => &*cf?,
+            None => (h.inner)(c, owner, func)?,
+        };
+        if tracing(c, ts) || foreign_evaluator(c, ts) {
+            return None;
+        }
+        let nfree = (cf.slots.total - cf.slots.free_start) as usize;
+        let closure: Obj = c.read(func as *const c_void, l.function.func_closure);
+        let given = if closure.is_null() {
+            0
+        } else {
+            c.read::<isize>(closure as *const c_void, l.var_object.ob_size) as usize
+        };
+        const MAX_FREES: usize = 16;
+        if given != nfree || nfree > MAX_FREES {
+            return None;
+        }
+        let mut frees = [std::ptr::null_mut(); MAX_FREES];
+        for (i, cell) in frees.iter_mut().enumerate().take(nfree) {
+            *cell = c.tuple_item(closure, i as isize);
+        }
+        let frame = CallFrame {
+            func,
+            code,
+            nslots: cf.slots.total as usize,
+            frees: &frees[..nfree],
+            own: true,
+        };
+        let params = [arg];
+        let r = if l.interpreter_frame.is_some() {
+            interpreter_frame_call(c, h, cf, &frame, &params, ts)
+        } else {
+            frame_object_call(c, h, cf, &frame, &params, ts)
+        };
+        if r.is_some() {
+            count(&INNER_CALLS);
+        }
+        r
+    }
+}
+
+/// Where the native slots of `cf`, compiled for a function's own code (see [`inner_call`]),
+/// go in that code's frame when an activation ends with an exception: each local and cell in
+/// its own slot (a cell as the cell, which the frame shows the contents of), the free
+/// variables already there.
+pub fn own_frame_locals(cf: &CompiledFunction) -> FrameLocals {
+    let free = cf.slots.free_start;
+    FrameLocals {
+        slots: (0..cf.slots.total)
+            .map(|j| (if j < free { j } else { NO_SLOT }, false))
+            .collect(),
+        free,
+        dict_order: None,
+        entry_cell: false,
+    }
+}
+
+/// Up to 3.10: the frame as `PyFrame_New` makes it, filled with `params` and the free
+/// variables' cells (borrowed), made the thread's running frame while the native code runs.
 ///
 /// # Safety
 /// As [`call_in_frame`], `ts` the running thread state, no trace or profile function set.
-#[allow(clippy::too_many_arguments)]
 unsafe fn frame_object_call(
     c: &'static CApi,
     h: &DirectHooks,
     cf: &CompiledFunction,
-    func: Obj,
-    code: Obj,
+    f: &CallFrame,
     params: &[Obj],
-    cell: Obj,
     ts: *mut c_void,
 ) -> Option<Obj> {
     let l = &c.descriptor().layout;
-    // the trampoline's locals, then its free variable
-    let nslots = cf.frame_locals.get()?.free as usize + 1;
+    let (func, code, nslots) = (f.func, f.code, f.nslots);
+    if nslots < params.len() + f.frees.len() {
+        return None;
+    }
     let fl = &l.frame_object;
     let (Some(localsplus), Some(lasti), Some(f_builtins), Some(ts_frame), Some(depth_off)) = (
         fl.f_localsplus,
@@ -748,14 +950,16 @@ unsafe fn frame_object_call(
             }
         }
         let lp = fr.add(localsplus as usize) as *mut Obj;
-        // the parameters, then the free variable in the last slot (a new or spare frame's
+        // the parameters, then the free variables in the last slots (a new or spare frame's
         // other slots are NULL)
         for (i, &o) in params.iter().enumerate() {
             c.incref(o);
             *lp.add(i) = o;
         }
-        c.incref(cell);
-        *lp.add(nslots - 1) = cell;
+        for (i, &cell) in f.frees.iter().enumerate() {
+            c.incref(cell);
+            *lp.add(nslots - f.frees.len() + i) = cell;
+        }
         if let Some(off) = fl.f_executing {
             *fr.add(off as usize) = 1;
         }
@@ -772,6 +976,7 @@ unsafe fn frame_object_call(
             base: 0,
             builtins: c.read(frame as *const c_void, f_builtins),
             restore: false,
+            func: if f.own { func } else { std::ptr::null_mut() },
         };
         let r = (h.run)(c, cf, params, ts, at);
         if r.is_null() {
@@ -922,28 +1127,26 @@ fn frame_plan(c: &CApi) -> Option<&'static FramePlan> {
     .as_ref()
 }
 
-/// 3.11+: the trampoline's `_PyInterpreterFrame`, pushed on the thread's frame data stack as
-/// the interpreter pushes a Python function's (`_PyFrame_Initialize`, then its free variable
-/// copied as `COPY_FREE_VARS` does, and positioned at its `RESUME`), filled with `params`
-/// (borrowed), linked as the running frame while the native code runs, then cleared as
+/// 3.11+: the frame's `_PyInterpreterFrame` (see [`CallFrame`]), pushed on the thread's frame
+/// data stack as the interpreter pushes a Python function's (`_PyFrame_Initialize`, then its
+/// free variables copied as `COPY_FREE_VARS` does, and positioned at its `RESUME`), filled
+/// with `params` (borrowed), linked as the running frame while the native code runs, then cleared as
 /// `_PyFrame_Clear` clears it (a frame object still referenced takes the frame's contents
 /// over) and popped. `None` when the current data stack chunk has no room (the generic call
 /// grows the stack).
 ///
 /// # Safety
 /// As [`call_in_frame`], `ts` the running thread state, no trace or profile function set.
-#[allow(clippy::too_many_arguments)]
 unsafe fn interpreter_frame_call(
     c: &'static CApi,
     h: &DirectHooks,
     cf: &CompiledFunction,
-    func: Obj,
-    code: Obj,
+    f: &CallFrame,
     params: &[Obj],
-    cell: Obj,
     ts: *mut c_void,
 ) -> Option<Obj> {
     let p = frame_plan(c)?;
+    let (func, code) = (f.func, f.code);
     // SAFETY: per the caller; offsets from the descriptor; the frame is written inside the
     // data stack chunk's free space, which `size` is checked against.
     unsafe {
@@ -957,7 +1160,9 @@ unsafe fn interpreter_frame_call(
         let top_slot = at(tsb, p.top) as *mut *mut Obj;
         let top = *top_slot;
         let limit = *(at(tsb, p.limit) as *const *mut Obj);
-        if top.is_null() || nlocalsplus <= params.len() || (limit.offset_from(top) as usize) <= size
+        if top.is_null()
+            || nlocalsplus < params.len() + f.frees.len()
+            || (limit.offset_from(top) as usize) <= size
         {
             return None;
         }
@@ -999,12 +1204,15 @@ unsafe fn interpreter_frame_call(
             c.incref(o);
             *lp.add(i) = o;
         }
-        for i in params.len()..nlocalsplus - 1 {
+        let first_free = nlocalsplus - f.frees.len();
+        for i in params.len()..first_free {
             *lp.add(i) = std::ptr::null_mut();
         }
-        // (the free variable is the last slot)
-        c.incref(cell);
-        *lp.add(nlocalsplus - 1) = cell;
+        // (the free variables are the last slots)
+        for (i, &cell) in f.frees.iter().enumerate() {
+            c.incref(cell);
+            *lp.add(first_free + i) = cell;
+        }
         *cur = frame;
         count(&DIRECT_CALLS);
         let params = std::slice::from_raw_parts(lp as *const Obj, params.len());
@@ -1018,6 +1226,7 @@ unsafe fn interpreter_frame_call(
                 base: code_start as i64,
                 builtins,
                 restore: false,
+                func: if f.own { func } else { std::ptr::null_mut() },
             },
         );
         if r.is_null() {
@@ -2639,11 +2848,13 @@ pub unsafe extern "C" fn rt_keep_locals(env: *const super::Env, locals: *mut Obj
         }
         keeping_exception(c, || {
             // the entry's cell: an empty one in its place (a new one, the frame's own)
-            let empty = c.func::<extern "C" fn(Obj) -> Obj>(Api::CellNew)(std::ptr::null_mut());
-            if empty.is_null() {
-                c.clear_error();
-            } else {
-                released.push(std::mem::replace(&mut *lp.add(m.free as usize), empty));
+            if m.entry_cell {
+                let empty = c.func::<extern "C" fn(Obj) -> Obj>(Api::CellNew)(std::ptr::null_mut());
+                if empty.is_null() {
+                    c.clear_error();
+                } else {
+                    released.push(std::mem::replace(&mut *lp.add(m.free as usize), empty));
+                }
             }
             if let (Some(order), Some(off)) =
                 (&m.dict_order, c.descriptor().layout.frame_object.f_locals)
