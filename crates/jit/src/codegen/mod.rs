@@ -4682,9 +4682,14 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         if std::env::var_os("ANYJIT_PERF_MAP").is_some() {
             self.perf_map(addr, entry_name);
         }
+        // The machine code is made and linked (getting an address finalises it): the IR is not
+        // needed any more. Taken back from the engine, the module is freed with this code
+        // generator, not kept as long as the code (most of a compiled function's memory, and
+        // most of the time freeing it took); the engine keeps the code's memory.
+        engine.remove_module(&self.module).map_err(llvm_err)?;
         // SAFETY: the function was generated with this signature.
         let entry: NativeFn = unsafe { std::mem::transmute::<usize, NativeFn>(addr) };
-        // The engine owns the module; it must outlive the code, which `Compiled` ensures.
+        // The engine owns the code's memory; it must outlive the code, which `Compiled` ensures.
         let engine: ExecutionEngine<'static> = unsafe {
             std::mem::transmute::<ExecutionEngine<'ctx>, ExecutionEngine<'static>>(engine)
         };
