@@ -15,8 +15,10 @@
 # included, against one interpreted call: what a program calling it once gains, through
 # on-stack replacement)
 # (compile_each: every function's quick compilation in ms, comma-separated)
-# (memory_kib: resident set growth across the specialised compilation, from /proc/self/statm
-# where it exists; peak_kib: the process's peak resident set after the kernel)
+# (memory_kib: the memory the specialised copy's compiled functions hold once warmed up, quick
+# tier freed and optimised code installed, garbage collected before and after: with glibc,
+# malloc's bytes in use plus the read-only and executable anonymous mappings (machine code),
+# else the resident set's growth; peak_kib: the process's peak resident set after the kernel)
 # (guard_failures: guards of the specialised code that failed in the timed rounds)
 # Python 2 and 3 compatible.
 from __future__ import print_function
@@ -47,6 +49,47 @@ def rss_kib():
             return int(fh.read().split()[1]) * (os.sysconf('SC_PAGE_SIZE') // 1024)
     except (IOError, OSError, ValueError, AttributeError):
         return 0
+
+
+def _mallinfo2():
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None)
+        f = libc.mallinfo2
+    except (ImportError, OSError, AttributeError):
+        return None
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(n, ctypes.c_size_t) for n in (
+            'arena', 'ordblks', 'smblks', 'hblks', 'hblkhd', 'usmblks', 'fsmblks', 'uordblks',
+            'fordblks', 'keepcost')]
+
+    f.restype = MallInfo2
+    return f
+
+
+MALLINFO2 = _mallinfo2()
+
+
+def held_kib():
+    """Memory the process holds, KiB: with glibc, what malloc has handed out and not taken
+    back (exact, whatever pages the allocator keeps or reuses) plus the anonymous mappings
+    that are not writable (machine code and its constants, which LLVM maps itself); else the
+    resident set."""
+    if MALLINFO2 is None:
+        return rss_kib()
+    m = MALLINFO2()
+    total = m.uordblks + m.hblkhd
+    try:
+        with open('/proc/self/maps') as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) == 5 and parts[1] in ('r-xp', 'r--p'):
+                    lo, hi = parts[0].split('-')
+                    total += int(hi, 16) - int(lo, 16)
+    except (IOError, OSError):
+        pass
+    return total // 1024
 
 
 def peak_kib():
@@ -114,6 +157,7 @@ def compile_all(ns, specialize=True):
 for name in names:
     # the previous kernel's namespaces are cyclic garbage holding its compiled functions: freed
     # here, outside the timed parts (a collection that lands in a compilation timed it too)
+    ns = generic = spec = fresh = f = g = j = None
     gc.collect()
     ns = load(name)
     f, n = ns['run'], ns['N']
@@ -122,8 +166,12 @@ for name in names:
     spec = load(name)
     try:
         compile_all(generic, specialize=False)
-        mem = rss_kib()
+        # (memory: the specialised copy's compilations only, quick then optimised)
+        gc.collect()
+        mem = held_kib()
         times = compile_all(spec)
+        gc.collect()
+        mem = held_kib() - mem
     except anyjit.UnsupportedError as e:
         print('%s\t-\t-\t-\t-\t-\tunsupported\t%s' % (name, e))
         continue
@@ -144,11 +192,14 @@ for name in names:
     f(n)
     g(n)
     g(n)
+    gc.collect()
+    held = held_kib()
     opt = anyjit.stats().get('optimize_ms', 0.0)
     j(n)
     j(n)
     opt_ms = anyjit.stats().get('optimize_ms', 0.0) - opt
-    mem = rss_kib() - mem
+    gc.collect()
+    mem += held_kib() - held
     failures = anyjit.stats()['guard_failures']
     (ti, tg, tj), (ri, rg, rj) = best_of((f, g, j), n)
     failures = anyjit.stats()['guard_failures'] - failures

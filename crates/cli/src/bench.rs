@@ -31,7 +31,7 @@ pub struct Row {
     pub ok: bool,
     /// Quick compilations of the kernel's functions, ms.
     pub compile_ms: f64,
-    /// Resident memory added by the specialised compilations, KiB.
+    /// Memory the specialised compilations hold once warmed up, KiB (see `bench/harness.py`).
     pub memory_kib: f64,
     /// Optimising (specialising) compilations, ms.
     pub optimize_ms: f64,
@@ -247,7 +247,7 @@ fn print_table(interp: &Interpreter, rows: &[Row]) {
         "checksum",
         "compile ms",
         "opt ms",
-        "mem KiB",
+        "KiB/fn",
         "1st call",
         "guards"
     );
@@ -267,7 +267,7 @@ fn print_table(interp: &Interpreter, rows: &[Row]) {
             if r.ok { "ok" } else { "WRONG" },
             r.compile_ms,
             r.optimize_ms,
-            r.memory_kib,
+            r.memory_kib / r.compile_each.len().max(1) as f64,
             r.first_call,
             r.guard_failures
         );
@@ -293,6 +293,12 @@ fn print_table(interp: &Interpreter, rows: &[Row]) {
     let mut ot: Vec<f64> = done.iter().map(|r| r.optimize_ms).collect();
     ot.sort_by(|a, b| a.total_cmp(b));
     let peak = done.iter().map(|r| r.peak_kib).fold(0.0, f64::max);
+    // memory per compiled function, a kernel's average each
+    let mut mem: Vec<f64> = done
+        .iter()
+        .map(|r| r.memory_kib / r.compile_each.len().max(1) as f64)
+        .collect();
+    mem.sort_by(|a, b| a.total_cmp(b));
     println!(
         "  geometric mean over {} kernels: specialised {:.2}x, generic {:.2}x (one long call, compilation included: {:.2}x)",
         done.len(),
@@ -301,9 +307,14 @@ fn print_table(interp: &Interpreter, rows: &[Row]) {
         geomean(&done, |r| r.first_call)
     );
     println!(
-        "  compile time per function: median {median:.1} ms, 95th percentile {p95:.1} ms over {} functions; optimising compilations per kernel: median {:.1} ms; peak memory {:.0} MiB\n",
+        "  compile time per function: median {median:.1} ms, 95th percentile {p95:.1} ms over {} functions; optimising compilations per kernel: median {:.1} ms",
         ct.len(),
         ot[ot.len() / 2],
+    );
+    println!(
+        "  memory per compiled function, optimised: median {:.0} KiB, at most {:.0} KiB (per kernel); peak memory {:.0} MiB\n",
+        mem[mem.len() / 2],
+        mem[mem.len() - 1],
         peak / 1024.0
     );
 }
@@ -342,6 +353,12 @@ fn to_json(all: &[(Interpreter, Vec<Row>)]) -> Json {
                                         ("compile_ms", Json::Float(r.compile_ms)),
                                         ("optimize_ms", Json::Float(r.optimize_ms)),
                                         ("memory_kib", Json::Float(r.memory_kib)),
+                                        (
+                                            "memory_per_function_kib",
+                                            Json::Float(
+                                                r.memory_kib / r.compile_each.len().max(1) as f64,
+                                            ),
+                                        ),
                                         ("peak_kib", Json::Float(r.peak_kib)),
                                         ("first_call", Json::Float(r.first_call)),
                                         ("guard_failures", Json::Float(r.guard_failures)),

@@ -24,7 +24,6 @@ use anyjit_abi::{Api, CApi, Descriptor};
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
 use inkwell::context::Context;
-use inkwell::execution_engine::ExecutionEngine;
 use inkwell::module::Module;
 #[allow(deprecated)] // the legacy pass manager is LLVM 14's
 use inkwell::passes::PassManager;
@@ -39,6 +38,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod direct;
+pub mod memory;
 mod typed;
 
 /// Why a function is not compiled: the construct, and where it is.
@@ -195,8 +195,8 @@ pub type NativeFn =
 
 /// A compiled function: its engine (which owns the machine code) and entry point.
 pub struct Compiled {
-    /// Keeps the machine code alive (dropped by [`Compiled`]'s `Drop`).
-    pub engine: std::mem::ManuallyDrop<ExecutionEngine<'static>>,
+    /// The machine code's pages (unmapped by [`Compiled`]'s `Drop`).
+    pub code: std::mem::ManuallyDrop<std::rc::Rc<std::cell::RefCell<memory::CodeMemory>>>,
     /// The entry point.
     pub entry: NativeFn,
     /// The LLVM IR, for `anyjit dump llvm` (empty unless asked for).
@@ -232,7 +232,7 @@ impl Drop for Compiled {
         }
         // SAFETY: dropped once, here; nothing runs the code any more (its owner drops it
         // when no activation can).
-        unsafe { std::mem::ManuallyDrop::drop(&mut self.engine) };
+        unsafe { std::mem::ManuallyDrop::drop(&mut self.code) };
     }
 }
 
@@ -4652,13 +4652,21 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         } else {
             (String::new(), None)
         };
+        // (the sections go into pages of ours, which outlive the engine: see `memory`)
+        let code = std::rc::Rc::new(std::cell::RefCell::new(memory::CodeMemory::default()));
         let engine = self
             .module
-            .create_jit_execution_engine(if light {
-                OptimizationLevel::None
-            } else {
-                OptimizationLevel::Default
-            })
+            .create_mcjit_execution_engine_with_memory_manager(
+                memory::Sections::new(code.clone()),
+                if light {
+                    OptimizationLevel::None
+                } else {
+                    OptimizationLevel::Default
+                },
+                inkwell::targets::CodeModel::JITDefault,
+                false,
+                false,
+            )
             .map_err(llvm_err)?;
         let entry_name = if self.resume_sites.is_some() {
             "anyjit_resume"
@@ -4682,19 +4690,16 @@ impl<'a, 'ctx> Codegen<'a, 'ctx> {
         if std::env::var_os("ANYJIT_PERF_MAP").is_some() {
             self.perf_map(addr, entry_name);
         }
-        // The machine code is made and linked (getting an address finalises it): the IR is not
-        // needed any more. Taken back from the engine, the module is freed with this code
-        // generator, not kept as long as the code (most of a compiled function's memory, and
-        // most of the time freeing it took); the engine keeps the code's memory.
+        // The machine code is made and linked (getting an address finalises it): neither the
+        // IR nor the engine is needed any more. The module, taken back from the engine, is
+        // freed with this code generator, the engine now; the code's pages stay with
+        // `Compiled`, as long as the code may run.
         engine.remove_module(&self.module).map_err(llvm_err)?;
+        drop(engine);
         // SAFETY: the function was generated with this signature.
         let entry: NativeFn = unsafe { std::mem::transmute::<usize, NativeFn>(addr) };
-        // The engine owns the code's memory; it must outlive the code, which `Compiled` ensures.
-        let engine: ExecutionEngine<'static> = unsafe {
-            std::mem::transmute::<ExecutionEngine<'ctx>, ExecutionEngine<'static>>(engine)
-        };
         Ok(Compiled {
-            engine: std::mem::ManuallyDrop::new(engine),
+            code: std::mem::ManuallyDrop::new(code),
             entry,
             llvm_ir,
             asm,
