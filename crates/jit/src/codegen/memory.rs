@@ -46,10 +46,132 @@ impl Drop for CodeMemory {
         for r in self.regions.drain(..) {
             // SAFETY: mapped by `Sections::take` and not unmapped since; nothing runs the code
             // any more (its owner drops it when no activation can).
-            unsafe {
-                libc::munmap(r.start as *mut libc::c_void, r.len);
-            }
+            unsafe { os::unmap(r.start, r.len) };
         }
+    }
+}
+
+/// The operating system's page mappings.
+#[cfg(unix)]
+mod os {
+    /// The page size.
+    pub fn page() -> usize {
+        // SAFETY: sysconf has no preconditions.
+        usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
+            .ok()
+            .filter(|&p| p > 0)
+            .unwrap_or(4096)
+    }
+
+    /// `len` bytes of fresh read-write pages, near `hint` if it can; NULL on failure.
+    pub fn map(len: usize, hint: *mut u8) -> *mut u8 {
+        // SAFETY: a fresh private anonymous mapping; the hint is only a hint.
+        let p = unsafe {
+            libc::mmap(
+                hint as *mut libc::c_void,
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            std::ptr::null_mut()
+        } else {
+            p as *mut u8
+        }
+    }
+
+    /// Makes a mapping executable (`exec`) or read-only.
+    ///
+    /// # Safety
+    /// `start..start + len` is a whole mapping of [`map`].
+    pub unsafe fn protect(start: *mut u8, len: usize, exec: bool) -> std::io::Result<()> {
+        let prot = if exec {
+            libc::PROT_READ | libc::PROT_EXEC
+        } else {
+            libc::PROT_READ
+        };
+        // SAFETY: per the caller.
+        if unsafe { libc::mprotect(start as *mut libc::c_void, len, prot) } == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
+
+    /// Unmaps a mapping.
+    ///
+    /// # Safety
+    /// `start..start + len` is a whole mapping of [`map`], no longer used.
+    pub unsafe fn unmap(start: *mut u8, len: usize) {
+        // SAFETY: per the caller.
+        unsafe { libc::munmap(start as *mut libc::c_void, len) };
+    }
+}
+
+/// The operating system's page mappings.
+#[cfg(windows)]
+mod os {
+    use std::ffi::c_void;
+
+    const MEM_COMMIT_RESERVE: u32 = 0x3000;
+    const MEM_RELEASE: u32 = 0x8000;
+    const PAGE_READWRITE: u32 = 0x04;
+    const PAGE_READONLY: u32 = 0x02;
+    const PAGE_EXECUTE_READ: u32 = 0x20;
+
+    extern "system" {
+        fn VirtualAlloc(addr: *mut c_void, size: usize, kind: u32, protect: u32) -> *mut c_void;
+        fn VirtualProtect(addr: *mut c_void, size: usize, protect: u32, old: *mut u32) -> i32;
+        fn VirtualFree(addr: *mut c_void, size: usize, kind: u32) -> i32;
+    }
+
+    /// The page size.
+    pub fn page() -> usize {
+        4096
+    }
+
+    /// `len` bytes of fresh read-write pages (the hint is not used); NULL on failure.
+    pub fn map(len: usize, _hint: *mut u8) -> *mut u8 {
+        // SAFETY: a fresh allocation.
+        unsafe {
+            VirtualAlloc(
+                std::ptr::null_mut(),
+                len,
+                MEM_COMMIT_RESERVE,
+                PAGE_READWRITE,
+            ) as *mut u8
+        }
+    }
+
+    /// Makes a mapping executable (`exec`) or read-only.
+    ///
+    /// # Safety
+    /// `start..start + len` is a whole mapping of [`map`].
+    pub unsafe fn protect(start: *mut u8, len: usize, exec: bool) -> std::io::Result<()> {
+        let prot = if exec {
+            PAGE_EXECUTE_READ
+        } else {
+            PAGE_READONLY
+        };
+        let mut old = 0;
+        // SAFETY: per the caller.
+        if unsafe { VirtualProtect(start as *mut c_void, len, prot, &mut old) } != 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
+
+    /// Unmaps a mapping.
+    ///
+    /// # Safety
+    /// `start..start + len` is a whole mapping of [`map`], no longer used.
+    pub unsafe fn unmap(start: *mut u8, _len: usize) {
+        // SAFETY: per the caller.
+        unsafe { VirtualFree(start as *mut c_void, 0, MEM_RELEASE) };
     }
 }
 
@@ -78,11 +200,7 @@ impl Sections {
                 return unsafe { r.start.add(at) };
             }
         }
-        // SAFETY: sysconf has no preconditions.
-        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
-            .ok()
-            .filter(|&p| p > 0)
-            .unwrap_or(4096);
+        let page = os::page();
         // (an alignment beyond a page: room to align the start)
         let extra = if align > page { align } else { 0 };
         let len = (size.max(1) + extra).next_multiple_of(page);
@@ -91,23 +209,11 @@ impl Sections {
         let hint = m
             .regions
             .last()
-            .map_or(std::ptr::null_mut(), |r| unsafe { r.start.add(r.len) })
-            as *mut libc::c_void;
-        // SAFETY: a fresh private anonymous mapping; the hint is only a hint.
-        let start = unsafe {
-            libc::mmap(
-                hint,
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if start == libc::MAP_FAILED {
+            .map_or(std::ptr::null_mut(), |r| r.start.wrapping_add(r.len));
+        let start = os::map(len, hint);
+        if start.is_null() {
             return std::ptr::null_mut();
         }
-        let start = start as *mut u8;
         let at = (start as usize).next_multiple_of(align) - start as usize;
         m.regions.push(Region {
             start,
@@ -149,18 +255,14 @@ impl McjitMemoryManager for Sections {
 
     fn finalize_memory(&mut self) -> Result<(), String> {
         for r in &self.memory.borrow().regions {
-            let prot = match r.kind {
-                Kind::Code => libc::PROT_READ | libc::PROT_EXEC,
-                Kind::ReadOnly => libc::PROT_READ,
+            let exec = match r.kind {
+                Kind::Code => true,
+                Kind::ReadOnly => false,
                 Kind::ReadWrite => continue,
             };
             // SAFETY: a mapping of ours, whole.
-            if unsafe { libc::mprotect(r.start as *mut libc::c_void, r.len, prot) } != 0 {
-                return Err(format!(
-                    "mprotect of compiled code failed: {}",
-                    std::io::Error::last_os_error()
-                ));
-            }
+            unsafe { os::protect(r.start, r.len, exec) }
+                .map_err(|e| format!("protecting compiled code failed: {e}"))?;
         }
         Ok(())
     }
