@@ -536,6 +536,9 @@ unsafe fn inner_compiled(
         if let Some((_, cf)) = owner.inner.borrow().iter().find(|(k, _)| *k == code) {
             return cf.as_deref().map(|cf| &*(cf as *const CompiledFunction));
         }
+        if owner.consts.is_null() {
+            return None;
+        }
         let n = c.read::<isize>(owner.consts as *const c_void, l.var_object.ob_size);
         if !(0..n).any(|i| c.tuple_item(owner.consts, i) == code) {
             return None;
@@ -547,6 +550,8 @@ unsafe fn inner_compiled(
                 let _ = cf.frame_locals.set(entry::own_frame_locals(&cf));
                 let mut cf = cf;
                 cf.func = owner.func;
+                // (specialised as the function that makes it is, whatever the setting now)
+                cf.spec.borrow_mut().enabled = owner.spec.borrow().enabled;
                 INNER_COMPILED.fetch_add(1, Ordering::Relaxed);
                 Some(cf)
             }

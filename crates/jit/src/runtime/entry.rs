@@ -703,9 +703,10 @@ unsafe fn call_in_frame(
         // the entry (in the free variable's cell) owns `cf`: held for the call, as the
         // trampoline's stack holds it, so that rebinding the cell inside the call cannot free
         // running code
+        // (the trampoline's locals, then its free variable)
+        let nslots = cf.frame_locals.get()?.free as usize + 1;
         let entry: Obj = c.read(cell as *const c_void, l.cell.ob_ref);
         c.incref(entry);
-        let nslots = cf.frame_locals.get()?.free as usize + 1;
         let frame = CallFrame {
             func,
             code,
@@ -1130,9 +1131,9 @@ fn frame_plan(c: &CApi) -> Option<&'static FramePlan> {
 /// 3.11+: the frame's `_PyInterpreterFrame` (see [`CallFrame`]), pushed on the thread's frame
 /// data stack as the interpreter pushes a Python function's (`_PyFrame_Initialize`, then its
 /// free variables copied as `COPY_FREE_VARS` does, and positioned at its `RESUME`), filled
-/// with `params` (borrowed), linked as the running frame while the native code runs, then cleared as
-/// `_PyFrame_Clear` clears it (a frame object still referenced takes the frame's contents
-/// over) and popped. `None` when the current data stack chunk has no room (the generic call
+/// with `params` (borrowed), linked as the running frame while the native code runs, then
+/// cleared as `_PyFrame_Clear` clears it (a frame object still referenced takes the frame's
+/// contents over) and popped. `None` when the current data stack chunk has no room (the generic call
 /// grows the stack).
 ///
 /// # Safety
