@@ -115,6 +115,13 @@ def typed_then_other(xs, k):
     return acc[-1]
 
 
+# (every case's function but raises_in_iterable, whose iterable fails before the call)
+NATIVE_COMPREHENSIONS = [
+    'scaled', 'filtered', 'sets_and_dicts', 'nested_loops', 'nested_comprehensions', 'captured',
+    'iterables', 'enclosing', 'calls_inside', 'generator_inside', 'raises_inside',
+    'raises_nested', 'raises_in_condition', 'stop_iteration_escapes', 'shadowing', 'hot_loop',
+]
+
 CASES = [
     ('scaled', ([1, 2, 3], 4), {}), ('scaled', ([], 4), {}), ('scaled', (['a', 'b'], 2), {}),
     ('filtered', (list(range(20)), 5, 9), {}),

@@ -1,5 +1,6 @@
 # Comprehensions and generator expressions. 2.7 inlines list comprehensions; 3.x up to 3.11
-# makes each a nested function (created and called here, run by the interpreter); 3.12 inlines
+# makes each a nested function (created and called here; the optimised code runs it compiled,
+# see comprehension_calls.py; a generator expression runs in the interpreter); 3.12 inlines
 # list, set and dict comprehensions again behind an exception-table entry that restores the
 # loop variable's outer binding.
 

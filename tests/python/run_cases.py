@@ -9,6 +9,9 @@
 #     MAX_VERSION = (2, 7)        the file is Python 2 syntax; newer interpreters list it as skipped
 #     NOT_COMPILED_BEFORE = ((3, 0), 'reason')   NOT_COMPILED on interpreters older than that
 #     NOT_COMPILED_FROM = ((3, 12), 'reason')    NOT_COMPILED on that version and newer
+#     NATIVE_COMPREHENSIONS = ['f', ...]   on 3.x up to 3.11, the optimising tier's call of each
+#                                 of these functions must have run a comprehension's function
+#                                 natively (stats()['inner_calls'] grew)
 #     NOT_COMPILED = 'reason'     constructs the compiler does not handle yet: strict=True must
 #                                 raise anyjit.UnsupportedError whose message holds 'reason' (the
 #                                 construct), the function's name, its file and line, and the
@@ -137,6 +140,7 @@ def run_file(path, rounds):
     since = ns.get('NOT_COMPILED_FROM')
     if since and V >= tuple(since[0]):
         not_compiled = since[1]
+    native_comprehensions = ns.get('NATIVE_COMPREHENSIONS', ())
     for fname, args, kwargs in ns['CASES']:
         label = '%s:%s%r' % (name, fname, args)
         if FILTER and FILTER not in label:
@@ -165,8 +169,10 @@ def run_file(path, rounds):
             failures.append('%s: not compiled' % label)
             continue
         optimized = anyjit.stats()['optimized']
+        inner = 0
         for _ in range(rounds):
             # the first call runs the quick tier's code, the second the optimising tier's
+            inner = anyjit.stats()['inner_calls']
             bad = compare_call(label, f, compiled, args, kwargs, native=not not_compiled)
             if bad:
                 failures.append(bad)
@@ -174,6 +180,10 @@ def run_file(path, rounds):
         else:
             if rounds > 1 and not not_compiled and anyjit.stats()['optimized'] <= optimized:
                 failures.append('%s: the second call did not run the optimising tier' % label)
+                continue
+            if (rounds > 1 and (3, 0) <= V < (3, 12) and fname in native_comprehensions
+                    and anyjit.stats()['inner_calls'] <= inner):
+                failures.append('%s: the optimising tier ran no comprehension natively' % label)
                 continue
             passed[0] += 1
     # expectations hold for the normal run; with on-stack replacement forced, loops move to

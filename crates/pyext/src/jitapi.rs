@@ -515,9 +515,9 @@ unsafe fn compile_function(
 }
 
 /// The compiled function for the code of `func`, a comprehension's function that the code of
-/// `owner` made from a code object among its constants (see `entry::inner_call`): compiled
-/// now unless `owner` has it already (or knows it cannot be), then kept by `owner`, which it
-/// runs with: the compiled function refers to `owner`'s original for its globals (the same)
+/// `owner` made from a code object among its constants, which `owner` has not compiled or
+/// refused yet (`entry::inner_call` looks there first): compiled now and kept by `owner`
+/// (or its refusal, so that it is not tried again), which it runs with: the compiled function refers to `owner`'s original for its globals (the same)
 /// and name, and each call passes the function called for its closure. `None` if the code is
 /// not among `owner`'s constants or cannot be compiled (the reason in
 /// `stats()['fallback_reasons']`).
@@ -533,9 +533,6 @@ unsafe fn inner_compiled(
     unsafe {
         let l = &c.descriptor().layout;
         let code: Obj = c.read(func as *const c_void, l.function.func_code);
-        if let Some((_, cf)) = owner.inner.borrow().iter().find(|(k, _)| *k == code) {
-            return cf.as_deref().map(|cf| &*(cf as *const CompiledFunction));
-        }
         if owner.consts.is_null() {
             return None;
         }
